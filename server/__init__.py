@@ -1,0 +1,49 @@
+"""The framework: configuration, module loading, ORM, signals, HTTP and CLI.
+
+Addons are written as for Odoo (``from odoo import api, fields, models``):
+importing this package makes ``odoo`` and ``odoo.<submodule>`` names resolve
+to the modules here, and ``odoo.addons.<name>`` to the addons found in the
+configured addons path.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.util
+import sys
+
+from . import exceptions, release  # noqa: F401
+from .orm import api, fields, models  # noqa: F401
+from .orm.environment import SUPERUSER_ID  # noqa: F401
+
+# ``odoo.X`` names whose module lives elsewhere than ``server.X``.
+ALIASES = {"odoo.models": "server.orm.models", "odoo.fields": "server.orm.fields", "odoo.api": "server.orm.api"}
+
+
+class _OdooAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Resolve ``import odoo...`` to this package's modules, never a second copy."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == "odoo.addons" or fullname.startswith("odoo.addons."):
+            return None
+        if fullname == "odoo" or fullname.startswith("odoo."):
+            return importlib.util.spec_from_loader(fullname, self)
+        return None
+
+    def create_module(self, spec):
+        target = ALIASES.get(spec.name) or "server" + spec.name[len("odoo"):]
+        module = importlib.import_module(target)
+        self._original_spec = module.__spec__
+        return module
+
+    def exec_module(self, module):
+        module.__spec__ = self._original_spec
+
+
+if not any(isinstance(finder, _OdooAlias) for finder in sys.meta_path):
+    sys.meta_path.insert(0, _OdooAlias())
+sys.modules.setdefault("odoo", sys.modules[__name__])
+
+from . import addons  # noqa: E402
+
+sys.modules.setdefault("odoo.addons", addons)

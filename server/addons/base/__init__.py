@@ -1,0 +1,2 @@
+from . import models
+from .hooks import init_admin_password  # noqa: F401

@@ -1,0 +1,66 @@
+"""System parameters: string key/value pairs only system administrators may read or change."""
+import uuid
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+PROTECTED_KEYS = ("database.secret", "database.uuid", "database.create_date", "web.base.url")
+
+
+class IrConfigParameter(models.Model):
+    _name = "ir.config_parameter"
+    _description = "System Parameter"
+    _rec_name = "key"
+    _order = "key"
+    _sql_constraints = [("key_uniq", "unique(key)", "Key must be unique.")]
+
+    key = fields.Char(required=True, index=True)
+    value = fields.Text(required=True)
+
+    @api.model
+    def init_default_parameters(self, http_port: int = 8069) -> None:
+        """Create the parameters every database has (called once by base's data)."""
+        defaults = {
+            "database.secret": str(uuid.uuid4()),
+            "database.uuid": str(uuid.uuid1()),
+            "database.create_date": fields.Datetime.to_string(fields.Datetime.now()),
+            "web.base.url": f"http://localhost:{http_port}",
+        }
+        for key, value in defaults.items():
+            if not self.sudo().get_param(key):
+                self.sudo().set_param(key, value)
+
+    @api.model
+    def get_param(self, key: str, default=False):
+        """The value of ``key`` as a string, or ``default`` when unset or empty."""
+        self.check_access_rights("read")
+        row = self.env.cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", (key,)).fetchone()
+        return (row[0] if row else None) or default
+
+    @api.model
+    def set_param(self, key: str, value):
+        """Set ``key`` to ``str(value)`` (``False``/``None`` deletes it); return the previous value or False."""
+        if not isinstance(key, str) or not key.strip():
+            raise ValidationError("A system parameter needs a non-empty key")
+        param = self.search([("key", "=", key)], limit=1)
+        old = param.value if param else False
+        if value is False or value is None:
+            if param:
+                param.unlink()
+        elif param:
+            if str(value) != old:
+                param.write({"value": str(value)})
+        else:
+            self.create({"key": key, "value": str(value)})
+        return old
+
+    def write(self, vals):
+        if "key" in vals and any(p.key in PROTECTED_KEYS and p.key != vals["key"] for p in self):
+            raise ValidationError(f"You cannot rename the system parameters {', '.join(PROTECTED_KEYS)}")
+        return super().write(vals)
+
+    def unlink(self):
+        protected = [p.key for p in self if p.key in PROTECTED_KEYS]
+        if protected and not self.env.context.get("uninstall"):
+            raise ValidationError(f"You cannot delete the system parameter(s) {', '.join(protected)}")
+        return super().unlink()

@@ -1,0 +1,130 @@
+"""Users: login, hashed password, groups, and the credential checks the RPC layer relies on."""
+from odoo import api, fields, models
+from odoo.exceptions import AccessDenied, UserError, ValidationError
+from odoo.tools.passwords import hash_password, verify_password
+
+
+class ResUsers(models.Model):
+    _name = "res.users"
+    _description = "User"
+    _order = "name, login"
+    _sql_constraints = [("login_key", "unique(login)", "You can not have two users with the same login!")]
+
+    name = fields.Char(required=True)
+    login = fields.Char(required=True, index=True)
+    password = fields.Char(help="Write a new password here; only its scrypt hash is stored.", copy=False)
+    active = fields.Boolean(default=True)
+    partner_id = fields.Many2one("res.partner", "Related Partner", ondelete="restrict")
+    company_id = fields.Many2one("res.company", "Company",
+                                 default=lambda self: self.env.ref("base.main_company", raise_if_not_found=False))
+    groups_id = fields.Many2many("res.groups", "res_groups_users_rel", "uid", "gid", "Groups")
+    email = fields.Char()
+    lang = fields.Char("Language", default="en_US")
+    tz = fields.Char("Timezone")
+    share = fields.Boolean(compute="_compute_share", help="External user: not an internal user.")
+
+    def _compute_share(self):
+        for user in self:
+            user.share = not user.has_group("base.group_user")
+
+    # -- passwords never leave the database in any form --------------------------------------------
+    def read(self, fields=None, load="_classic_read"):
+        rows = super().read(fields, load)
+        for row in rows:
+            if "password" in row:
+                row["password"] = ""
+        return rows
+
+    def _hash_vals(self, vals: dict) -> dict:
+        if vals.get("password"):
+            vals = {**vals, "password": hash_password(vals["password"])}
+        elif "password" in vals:
+            vals = {k: v for k, v in vals.items() if k != "password"}
+        return vals
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if isinstance(vals_list, dict):
+            vals_list = [vals_list]
+        prepared = []
+        for vals in vals_list:
+            vals = self._hash_vals(dict(vals))
+            if not vals.get("partner_id") and vals.get("name"):
+                partner = self.env["res.partner"].sudo().create({"name": vals["name"], "email": vals.get("email")})
+                vals["partner_id"] = partner.id
+            prepared.append(vals)
+        return super().create(prepared)
+
+    def write(self, vals):
+        vals = self._hash_vals(dict(vals))
+        if "login" in vals and SUPERUSER_LOGIN in self.mapped("login"):
+            raise UserError("The system user's login cannot be changed.")
+        result = super().write(vals)
+        if "name" in vals:
+            self.mapped("partner_id").sudo().write({"name": vals["name"]})
+        if "groups_id" in vals:
+            self.env.cr.cache.clear()
+        return result
+
+    def unlink(self):
+        if any(user.id in (1, 2) for user in self):
+            raise UserError("You can not remove the admin user or the system user.")
+        return super().unlink()
+
+    # -- authentication ------------------------------------------------------------------------------
+    def _check_password(self, password: str) -> None:
+        """Raise AccessDenied unless ``password`` is this user's."""
+        self.ensure_one()
+        row = self.env.cr.execute("SELECT password, active FROM res_users WHERE id = %s", (self.id,)).fetchone()
+        if not row or not row[1] or not verify_password(password, row[0]):
+            raise AccessDenied()
+
+    @api.model
+    def _login(self, login: str, password: str) -> int:
+        """The uid of the active user ``login`` whose password is ``password``; AccessDenied otherwise."""
+        if not isinstance(login, str) or not isinstance(password, str) or not login or not password:
+            raise AccessDenied()
+        user = self.sudo().search([("login", "=", login)], limit=1)
+        if not user:
+            raise AccessDenied()
+        user._check_credentials(password)
+        return user.id
+
+    def _check_credentials(self, password: str) -> None:
+        """Accept the password; addons extend this (API keys) with ``super()``."""
+        self._check_password(password)
+
+    @api.model
+    def authenticate(self, login: str, password: str) -> int:
+        return self._login(login, password)
+
+    @api.model
+    def check_credentials_of(self, uid: int, password: str) -> None:
+        """Raise AccessDenied unless ``uid`` is an active user and ``password`` is theirs."""
+        if isinstance(uid, bool) or not isinstance(uid, int):
+            raise AccessDenied()
+        user = self.sudo().browse(uid).exists()
+        if not user or not user.active:
+            raise AccessDenied()
+        user._check_credentials(password)
+
+    # -- context and groups ---------------------------------------------------------------------------
+    @api.model
+    def context_get(self) -> dict:
+        user = self.env.user
+        return {"lang": user.lang or "en_US", "tz": user.tz or False, "uid": self.env.uid}
+
+    def has_group(self, group_ext_id: str) -> bool:
+        """Whether the user (or the current one) belongs to the group, directly or by implication."""
+        user = self[:1] if self else self.env.user
+        if not user:
+            return False
+        if "." not in group_ext_id:
+            raise ValidationError(f"has_group() takes an external id like 'base.group_user', got {group_ext_id!r}")
+        group = self.env.ref(group_ext_id, raise_if_not_found=False)
+        if not group:
+            return False
+        return group.id in self.env.registry.access.user_groups(self.env(user=user.id))
+
+
+SUPERUSER_LOGIN = "__system__"

@@ -1,0 +1,249 @@
+"""Database connections: open, create, list and drop databases, and transactions.
+
+Backend differences are capability attributes on the peewee database classes
+below (``dialect``, ``native_ilike``); everything else asks them instead of
+testing the backend's type.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import peewee
+
+_logger = logging.getLogger(__name__)
+DB_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+
+
+class SqliteBackend(peewee.SqliteDatabase):
+    dialect = "sqlite"
+    native_ilike = False
+
+
+class PostgresBackend(peewee.PostgresqlDatabase):
+    dialect = "postgresql"
+    native_ilike = True
+
+
+class DatabaseError(Exception):
+    """A database cannot be opened, created or dropped; the message says why."""
+
+
+def check_db_name(name: str) -> str:
+    """Refuse names that cannot be a file name and a PostgreSQL identifier at once."""
+    if not name or not DB_NAME_RE.match(name):
+        raise DatabaseError(
+            f"invalid database name {name!r}: use letters, digits, '_', '-' or '.', starting with a letter or digit"
+        )
+    return name
+
+
+def _sqlite_path(uri: str) -> Path:
+    return Path(unquote(urlsplit(uri).path))
+
+
+def _pg_params(uri: str, dbname: str | None = None) -> dict:
+    parts = urlsplit(uri)
+    return {
+        "database": dbname or unquote(parts.path.lstrip("/")),
+        "user": unquote(parts.username or "postgres"),
+        "password": unquote(parts.password or "") or None,
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+    }
+
+
+def open_database(uri: str) -> peewee.Database:
+    """Return a peewee database for ``uri``; connections are opened per thread on use."""
+    if uri.startswith("sqlite:"):
+        path = _sqlite_path(uri)
+        pragmas = {"foreign_keys": 1, "journal_mode": "wal", "busy_timeout": 30000,
+                   "case_sensitive_like": 1, "synchronous": "normal"}
+        return SqliteBackend(str(path), pragmas=pragmas, timeout=30, returning_clause=True)
+    if uri.startswith(("postgresql:", "postgres:")):
+        params = _pg_params(uri)
+        return PostgresBackend(params.pop("database"), **{k: v for k, v in params.items() if v is not None})
+    raise DatabaseError(f"unsupported database URI {uri!r}: use sqlite:///path or postgresql://...")
+
+
+def database_exists(uri: str) -> bool:
+    """Whether the database behind ``uri`` exists (not whether it is initialised)."""
+    if uri.startswith("sqlite:"):
+        return _sqlite_path(uri).exists()
+    params = _pg_params(uri)
+    with _maintenance(uri) as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (params["database"],))
+        return cur.fetchone() is not None
+
+
+def create_database(uri: str) -> None:
+    """Create the empty database behind ``uri`` if it does not exist yet."""
+    if uri.startswith("sqlite:"):
+        _sqlite_path(uri).parent.mkdir(parents=True, exist_ok=True)
+        return
+    name = check_db_name(_pg_params(uri)["database"])
+    if database_exists(uri):
+        return
+    with _maintenance(uri) as cur:
+        cur.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
+
+
+def drop_database(uri: str) -> None:
+    """Drop the database behind ``uri``; dropping a missing database is not an error."""
+    if uri.startswith("sqlite:"):
+        path = _sqlite_path(uri)
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        return
+    name = check_db_name(_pg_params(uri)["database"])
+    with _maintenance(uri) as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def list_postgres_databases(uri: str) -> list[str]:
+    """Names of the PostgreSQL databases on the server of ``uri`` that hold our schema."""
+    with _maintenance(uri) as cur:
+        cur.execute("SELECT datname FROM pg_database WHERE NOT datistemplate ORDER BY datname")
+        names = [row[0] for row in cur.fetchall()]
+    found = []
+    for name in names:
+        if name == "postgres":
+            continue
+        db = open_database(_with_dbname(uri, name))
+        try:
+            if db.table_exists("ir_module_module"):
+                found.append(name)
+        except peewee.OperationalError:
+            pass
+        finally:
+            db.close()
+    return found
+
+
+def _with_dbname(uri: str, name: str) -> str:
+    parts = urlsplit(uri)
+    return parts._replace(path="/" + name).geturl()
+
+
+class _maintenance:
+    """A short autocommit connection to the ``postgres`` database for CREATE/DROP DATABASE."""
+
+    def __init__(self, uri: str):
+        self.params = _pg_params(uri, dbname="postgres")
+
+    def __enter__(self):
+        import psycopg2
+
+        try:
+            self.conn = psycopg2.connect(**{k: v for k, v in self.params.items() if v is not None})
+        except psycopg2.OperationalError as exc:
+            raise DatabaseError(f"cannot reach PostgreSQL: {str(exc).strip()}") from None
+        self.conn.autocommit = True
+        return self.conn.cursor()
+
+    def __exit__(self, *exc):
+        self.conn.close()
+
+
+class Cursor:
+    """One database transaction, Odoo's ``env.cr``.
+
+    The transaction begins when the cursor is created and ends with
+    ``close()`` (commit on a clean exit of a ``with`` block, rollback on an
+    exception).  ``commit()`` and ``rollback()`` end the current transaction
+    and begin the next one.  ``execute`` takes ``%s`` placeholders on every
+    backend; values always travel as parameters.
+    """
+
+    def __init__(self, registry, database: peewee.Database):
+        self.registry = registry
+        self.database = database
+        self.dbname = registry.db_name
+        self.cache: dict = {}
+        self.precommit: list = []
+        self.postcommit: list = []
+        self._closed = False
+        database.connect(reuse_if_open=True)
+        if database.in_transaction():
+            raise DatabaseError(f"a transaction is already open on database {self.dbname!r} in this thread")
+        self._begin()
+
+    def _begin(self) -> None:
+        if self.database.dialect == "sqlite":
+            # IMMEDIATE takes the write lock up front: two writers wait for each
+            # other instead of one failing half-way with "database is locked".
+            self.database.execute_sql("BEGIN IMMEDIATE")
+        else:
+            self.database.execute_sql("BEGIN")
+        self.database.push_transaction(_Marker())
+
+    def execute(self, sql: str, params=()):
+        """Run ``sql`` with ``%s`` placeholders and return the driver's cursor."""
+        if self.database.param != "%s":
+            sql = sql.replace("%s", self.database.param)
+        return self.database.execute_sql(sql, tuple(params))
+
+    def savepoint(self):
+        """A context manager that rolls back only its own block on error."""
+        return self.database.savepoint()
+
+    def commit(self) -> None:
+        """Commit the transaction, run post-commit callbacks, and begin a new one."""
+        for callback in self._drain(self.precommit):
+            callback()
+        self.database.execute_sql("COMMIT")
+        self.database.pop_transaction()
+        self.cache.clear()
+        callbacks = self._drain(self.postcommit)
+        self._begin()
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                _logger.exception("post-commit callback %r failed", callback)
+
+    def rollback(self) -> None:
+        """Roll back the transaction, forget queued callbacks, and begin a new one."""
+        self._end("ROLLBACK")
+        self._begin()
+
+    def _end(self, statement: str) -> None:
+        self.precommit.clear()
+        self.postcommit.clear()
+        self.cache.clear()
+        try:
+            self.database.execute_sql(statement)
+        finally:
+            self.database.pop_transaction()
+
+    @staticmethod
+    def _drain(callbacks: list) -> list:
+        drained = list(callbacks)
+        callbacks.clear()
+        return drained
+
+    def close(self, commit: bool = False) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if commit:
+            self.commit()
+        self._end("ROLLBACK")
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def __enter__(self) -> Cursor:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(commit=exc_type is None)
+
+
+class _Marker:
+    """Stands in peewee's transaction stack so ``in_transaction()`` reports ours."""
+
+

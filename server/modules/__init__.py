@@ -1,0 +1,1 @@
+"""Addon discovery, dependency resolution, registries and the install/upgrade/uninstall phases."""

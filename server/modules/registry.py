@@ -1,0 +1,175 @@
+"""One registry per database: its composed models, its connection and its caches.
+
+``Registry.open(config, name)`` returns the process's registry for a
+database, building it from the addons installed there.  Installing or
+removing addons builds a new one (``Registry.reload``).  Asking for a
+database that is not initialised raises ``DatabaseNotInitialised`` with the
+command that fixes it.
+"""
+from __future__ import annotations
+
+import difflib
+import importlib
+import logging
+import threading
+
+from .. import db as db_module
+from ..exceptions import ModuleError
+from ..orm.access import AccessRights
+from ..orm.compose import build_relation_model, compose_models, setup_model
+from ..orm.environment import SUPERUSER_ID, Environment
+
+_logger = logging.getLogger(__name__)
+INSTALLED_STATES = ("installed", "to upgrade", "to remove")
+
+
+class DatabaseNotInitialised(Exception):
+    """The database has no installed base addon yet."""
+
+
+def import_addon(name: str):
+    """Import the addon's package as ``odoo.addons.<name>`` (idempotent)."""
+    return importlib.import_module(f"odoo.addons.{name}")
+
+
+class Registry:
+    _registries: dict[tuple[str, str], Registry] = {}
+    _lock = threading.RLock()
+
+    def __init__(self, config, db_name: str, uri: str, database=None):
+        self.config = config
+        self.db_name = db_name
+        self.uri = uri
+        self.database = database or db_module.open_database(uri)
+        self.models: dict[str, type] = {}
+        self.field_modules: dict[tuple[str, str], list[str]] = {}
+        self.loaded_modules: list[str] = []
+        self.relation_tables: dict[str, type] = {}
+        self.computed_keys: tuple = ()
+        self.access = AccessRights(self)
+        self.manifests: dict = {}
+        self.ready = False
+        self.signal_sequence = None
+        from ..addons import set_addons_path
+
+        set_addons_path(config.addons_paths)
+
+    def __repr__(self) -> str:
+        return f"<Registry {self.db_name!r} modules={len(self.loaded_modules)}>"
+
+    # -- process-wide registry cache ---------------------------------------------------------
+    @classmethod
+    def open(cls, config, db_name: str | None = None) -> Registry:
+        """The ready registry of database ``db_name``, built on first use."""
+        uri = config.database_uri(db_name)
+        key = (uri, config.database_name(db_name))
+        with cls._lock:
+            registry = cls._registries.get(key)
+            if registry is None or not registry.ready:
+                registry = cls(config, key[1], uri, registry.database if registry else None)
+                registry.load_installed()
+                cls._registries[key] = registry
+            return registry
+
+    @classmethod
+    def reload(cls, registry: Registry) -> Registry:
+        """Rebuild the registry of the same database after addons changed."""
+        with cls._lock:
+            fresh = cls(registry.config, registry.db_name, registry.uri, registry.database)
+            fresh.load_installed()
+            cls._registries[(registry.uri, registry.db_name)] = fresh
+            return fresh
+
+    @classmethod
+    def forget(cls, registry: Registry) -> None:
+        with cls._lock:
+            cls._registries.pop((registry.uri, registry.db_name), None)
+        registry.database.close()
+
+    @classmethod
+    def forget_all(cls) -> None:
+        with cls._lock:
+            for registry in list(cls._registries.values()):
+                registry.database.close()
+            cls._registries.clear()
+
+    # -- building --------------------------------------------------------------------------------
+    def installed_module_names(self) -> list[str]:
+        if not self.database.table_exists("ir_module_module"):
+            raise DatabaseNotInitialised(
+                f"database {self.db_name!r} is not initialised: run "
+                f"'python odoo-bin.py -d {self.db_name} -i base --stop-after-init'")
+        placeholders = ", ".join([self.database.param] * len(INSTALLED_STATES))
+        rows = self.database.execute_sql(
+            f"SELECT name FROM ir_module_module WHERE state IN ({placeholders})", INSTALLED_STATES).fetchall()
+        return [row[0] for row in rows]
+
+    def load_installed(self) -> None:
+        """Build the models of every addon installed in the database."""
+        from .graph import dependency_order
+        from .manifest import discover
+
+        self.manifests = discover(self.config.addons_paths)
+        names = self.installed_module_names()
+        missing = [n for n in names if n not in self.manifests]
+        if missing:
+            _logger.error("database %s: installed addons not found in the addons path, skipped: %s",
+                          self.db_name, ", ".join(sorted(missing)))
+        order = dependency_order(self.manifests, [n for n in names if n in self.manifests], strict=False)
+        self.setup_models(order)
+        self.ready = True
+
+    def setup_models(self, modules: list[str]) -> None:
+        """Import ``modules`` (in dependency order) and compose their models."""
+        for name in modules:
+            import_addon(name)
+        self.models, self.field_modules = compose_models(modules)
+        for cls in self.models.values():
+            cls.pool = self
+            setup_model(cls, self)
+        self._link_relations()
+        self.loaded_modules = list(modules)
+        self.computed_keys = tuple((m, f.name) for m, cls in self.models.items()
+                                   for f in cls._fields.values() if f.compute)
+        self.access.invalidate()
+
+    def _link_relations(self) -> None:
+        self.relation_tables = {}
+        for cls in self.models.values():
+            for field in cls._fields.values():
+                if not field.relational:
+                    continue
+                comodel = self.models.get(field.comodel_name)
+                if comodel is None:
+                    raise ModuleError(
+                        f"Field {cls._name}.{field.name} refers to unknown model {field.comodel_name!r}: "
+                        "add the addon that defines it to 'depends'", chain=(cls._module,))
+                field.comodel_table = comodel._table
+                field.model_table = cls._table
+                if field.type == "many2many" and cls._table_model is not None:
+                    self.relation_tables.setdefault(field.relation, build_relation_model(field, self.database))
+                if field.type == "one2many" and field.inverse_name not in comodel._fields:
+                    raise ModuleError(f"Field {cls._name}.{field.name}: {field.comodel_name} has no field "
+                                      f"{field.inverse_name!r}", chain=(cls._module,))
+
+    def relation_table(self, field):
+        return self.relation_tables[field.relation]
+
+    # -- use ------------------------------------------------------------------------------------
+    def cursor(self) -> db_module.Cursor:
+        """A new transaction on this database (use as a context manager)."""
+        return db_module.Cursor(self, self.database)
+
+    def env(self, cr, uid: int = SUPERUSER_ID, context: dict | None = None) -> Environment:
+        return Environment(cr, uid, context or {})
+
+    def is_installed(self, module: str) -> bool:
+        return module in self.loaded_modules
+
+    def clear_caches(self) -> None:
+        self.access.invalidate()
+
+    def unknown_model_message(self, name: str) -> str:
+        close = difflib.get_close_matches(str(name), list(self.models), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        return f"Model {name!r} does not exist in database {self.db_name!r}.{hint}"

@@ -1,0 +1,1 @@
+"""The ORM: fields, models and recordsets, domains, environments, schema management."""

@@ -1,0 +1,117 @@
+"""Compose one class per model from the definitions of the loaded addons.
+
+For each addon in dependency order, each of its definition classes either
+creates a model (``_name`` new) or extends one (``_inherit`` naming it).  An
+extension becomes a new class whose bases are ``(definition, previous)``, so
+an override's ``super()`` reaches the previous addon's method.  A definition
+with a new ``_name`` and an ``_inherit`` copies the parents' fields and
+methods into a separate model (Odoo's prototype inheritance).
+"""
+from __future__ import annotations
+
+import peewee
+
+from ..exceptions import ModuleError
+from . import fields as fields_module
+from .models import LOG_ACCESS_FIELDS, MetaModel
+
+
+def _parents(definition) -> list[str]:
+    inherit = getattr(definition, "_inherit", ())
+    if isinstance(inherit, str):
+        return [inherit]
+    return list(inherit or ())
+
+
+def compose_models(modules: list[str]) -> tuple[dict[str, type], dict[tuple[str, str], list[str]]]:
+    """Return ``{model name: composed class}`` and ``{(model, field): [declaring modules]}``."""
+    models: dict[str, type] = {}
+    field_modules: dict[tuple[str, str], list[str]] = {}
+    for module in modules:
+        for definition in MetaModel.definitions.get(module, ()):
+            parents = _parents(definition)
+            name = definition.__dict__.get("_name") or (parents[0] if parents else None)
+            if not name:
+                raise ModuleError(f"Model class {definition.__qualname__} of addon {module!r} has no _name "
+                                  "and no _inherit", chain=(module,))
+            missing = [p for p in parents if p not in models]
+            if missing:
+                raise ModuleError(f"Model {name!r} of addon {module!r} inherits from unknown model(s) "
+                                  f"{', '.join(missing)}: add the addon that defines them to 'depends'",
+                                  chain=(module,))
+            bases = [definition]
+            if name in models:
+                bases.append(models[name])
+            bases += [models[p] for p in parents if p != name]
+            attrs = {"_name": name, "_register": False, "__module__": definition.__module__,
+                     "_module": models[name]._module if name in models else module}
+            models[name] = MetaModel(name.replace(".", "_"), tuple(bases), attrs)
+            for attr, value in vars(definition).items():
+                if isinstance(value, fields_module.Field):
+                    declared = field_modules.setdefault((name, attr), [])
+                    if module not in declared:
+                        declared.append(module)
+    return models, field_modules
+
+
+def setup_model(cls, registry) -> None:
+    """Give a composed class its own field objects, table name, constraints and table model."""
+    collected: dict[str, fields_module.Field] = {}
+    for klass in reversed(cls.__mro__):
+        for attr, value in vars(klass).items():
+            if isinstance(value, fields_module.Field):
+                collected[attr] = value
+    if not cls._log_access or not cls._auto:
+        for name in LOG_ACCESS_FIELDS:
+            collected.pop(name, None)
+    own = {}
+    for name, field in collected.items():
+        field = field.new()
+        field.name = name
+        setattr(cls, name, field)
+        own[name] = field
+    cls._fields = own
+    cls._table = _table_of(cls)
+    for field in own.values():
+        field.setup(cls)
+    cls._constraint_methods = tuple(
+        (attr, tuple(getattr(getattr(cls, attr), "_constrains")))
+        for attr in dir(cls)
+        if not attr.startswith("__") and callable(getattr(cls, attr, None))
+        and hasattr(getattr(cls, attr), "_constrains")
+    )
+    cls._description = cls._description or cls._name
+    cls._table_model = build_table_model(cls, registry.database) if cls._auto and not cls._abstract else None
+
+
+def _table_of(cls) -> str:
+    """The ``_table`` a definition of this very model declares, else the name with dots as underscores."""
+    for klass in cls.__mro__:
+        own = klass.__dict__
+        if own.get("_register") is False:
+            continue
+        declares = own.get("_name") or (_parents(klass)[0] if _parents(klass) else None)
+        if declares == cls._name and own.get("_table"):
+            return own["_table"]
+    return cls._name.replace(".", "_")
+
+
+def build_table_model(cls, database) -> type[peewee.Model]:
+    """A peewee model for the class's table, used for every query the ORM builds."""
+    attrs = {field.name: field.peewee_field() for field in cls._fields.values() if field.column}
+    attrs["id"] = peewee.AutoField()
+    attrs["Meta"] = type("Meta", (), {"database": database, "table_name": cls._table, "legacy_table_names": False})
+    return type(f"Table_{cls._table}", (peewee.Model,), attrs)
+
+
+def build_relation_model(field, database) -> type[peewee.Model]:
+    """A peewee model for a many2many relation table (two id columns, unique pair)."""
+    attrs = {
+        field.column1: peewee.IntegerField(column_name=field.column1),
+        field.column2: peewee.IntegerField(column_name=field.column2),
+        "Meta": type("Meta", (), {
+            "database": database, "table_name": field.relation,
+            "primary_key": peewee.CompositeKey(field.column1, field.column2),
+        }),
+    }
+    return type(f"Rel_{field.relation}", (peewee.Model,), attrs)

@@ -1,0 +1,552 @@
+"""Field declarations: what a model's attributes are, how they are stored and shown.
+
+A field converts values between four representations:
+
+* *write* values, as given to ``create``/``write`` (ids, commands, strings);
+* *cache* values, what a transaction keeps per record (ids, tuples, dates);
+* *record* values, what attribute access returns (recordsets, ``False``);
+* *read* values, what ``read()`` returns over the wire (``[id, name]``, ``False``).
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+
+import peewee
+
+from ..exceptions import ValidationError
+
+DATE_FORMAT = "%Y-%m-%d"
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+class Field:
+    """Base of every field; subclasses set ``type`` and the conversions."""
+
+    type: str = ""
+    column_class: type | None = None
+    relational = False
+    empty = False
+
+    def __init__(self, string: str | None = None, **kwargs):
+        self.string = string
+        self.required = kwargs.pop("required", False)
+        self.readonly = kwargs.pop("readonly", False)
+        self.default = kwargs.pop("default", None)
+        self.index = kwargs.pop("index", False)
+        self.help = kwargs.pop("help", None)
+        self.compute = kwargs.pop("compute", None)
+        self.store = kwargs.pop("store", not self.compute)
+        self.copy = kwargs.pop("copy", True)
+        self.config_parameter = kwargs.pop("config_parameter", None)
+        self.groups = kwargs.pop("groups", None)
+        self.extra = kwargs
+        self.name: str = ""
+        self.model_name: str = ""
+        if self.compute and self.store:
+            raise TypeError("stored computed fields are not supported; use store=False")
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.model_name}.{self.name})"
+
+    def new(self) -> Field:
+        """A copy for one registry's model class, so per-registry setup never leaks."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone.extra = dict(self.extra)
+        return clone
+
+    def setup(self, model_cls) -> None:
+        self.model_name = model_cls._name
+        if not self.string:
+            self.string = self.name.replace("_", " ").title() if self.name != "id" else "ID"
+
+    @property
+    def column(self) -> bool:
+        """Whether this field has a column in the model's table."""
+        return self.store and self.column_class is not None
+
+    # -- attribute access ------------------------------------------------
+    def __get__(self, record, owner=None):
+        if record is None:
+            return self
+        record.ensure_one()
+        return self.convert_to_record(record._get_cache_value(self), record)
+
+    def __set__(self, records, value) -> None:
+        if records._computing and self in records._computing:
+            for record in records:
+                record._set_cache_value(self, self.convert_to_cache(value, record))
+            return
+        records.write({self.name: value})
+
+    # -- conversions -------------------------------------------------------
+    def convert_to_cache(self, value, record):
+        return None if value is False or value is None else value
+
+    def convert_to_record(self, value, record):
+        return False if value is None else value
+
+    def convert_to_read(self, value, record, load="_classic_read"):
+        return False if value is None else value
+
+    def convert_to_column(self, value, record):
+        return self.convert_to_cache(value, record)
+
+    def from_column(self, value):
+        """Turn a value fetched from the database into a cache value."""
+        return value
+
+    def default_value(self, model):
+        default = self.default
+        if callable(default):
+            return default(model)
+        return default
+
+    def peewee_field(self) -> peewee.Field:
+        return self.column_class(column_name=self.name, null=True, index=bool(self.index))
+
+    def get_description(self, env) -> dict:
+        """The ``fields_get`` entry for this field."""
+        desc = {
+            "name": self.name, "type": self.type, "string": self.string or self.name,
+            "help": self.help or False, "required": bool(self.required), "readonly": bool(self.readonly),
+            "store": bool(self.store), "manual": False, "depends": (), "company_dependent": False,
+            "related": False, "groups": self.groups or False, "change_default": False,
+            "searchable": bool(self.store), "sortable": bool(self.column), "exportable": True,
+        }
+        return desc
+
+
+class Boolean(Field):
+    type = "boolean"
+    column_class = peewee.BooleanField
+
+    def convert_to_cache(self, value, record):
+        return bool(value)
+
+    def convert_to_record(self, value, record):
+        return bool(value)
+
+    def convert_to_read(self, value, record, load="_classic_read"):
+        return bool(value)
+
+    def from_column(self, value):
+        return bool(value)
+
+
+class Integer(Field):
+    type = "integer"
+    column_class = peewee.IntegerField
+
+    def __init__(self, string=None, **kwargs):
+        self.big = kwargs.pop("big", False)
+        super().__init__(string, **kwargs)
+        if self.big:
+            self.column_class = peewee.BigIntegerField
+
+    def convert_to_cache(self, value, record):
+        if value is None or value is False:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, str, float)):
+            raise ValidationError(f"{self.model_name}.{self.name} expects an integer, got {value!r}")
+        try:
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError
+            return int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(f"{self.model_name}.{self.name} expects an integer, got {value!r}") from None
+
+    def convert_to_record(self, value, record):
+        return value or 0
+
+    def convert_to_read(self, value, record, load="_classic_read"):
+        return value or 0
+
+
+class Float(Field):
+    type = "float"
+    column_class = peewee.DoubleField
+
+    def __init__(self, string=None, digits=None, **kwargs):
+        super().__init__(string, **kwargs)
+        self.digits = digits
+
+    def convert_to_cache(self, value, record):
+        if value is None or value is False:
+            return None
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise ValidationError(f"{self.model_name}.{self.name} expects a number, got {value!r}") from None
+        if self.digits:
+            value = round(value, self.digits[1])
+        return value
+
+    def convert_to_record(self, value, record):
+        return value or 0.0
+
+    def convert_to_read(self, value, record, load="_classic_read"):
+        return value or 0.0
+
+    def get_description(self, env) -> dict:
+        desc = super().get_description(env)
+        if self.digits:
+            desc["digits"] = list(self.digits)
+        return desc
+
+
+class _String(Field):
+    def __init__(self, string=None, **kwargs):
+        self.size = kwargs.pop("size", None)
+        self.translate = kwargs.pop("translate", False)
+        self.trim = kwargs.pop("trim", True)
+        super().__init__(string, **kwargs)
+
+    def convert_to_cache(self, value, record):
+        if value is None or value is False:
+            return None
+        if isinstance(value, bytes):
+            value = value.decode()
+        if not isinstance(value, str):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = str(value)
+            else:
+                raise ValidationError(f"{self.model_name}.{self.name} expects text, got {type(value).__name__}")
+        if self.size and len(value) > self.size:
+            value = value[: self.size]
+        return value
+
+    def get_description(self, env) -> dict:
+        desc = super().get_description(env)
+        desc["translate"] = bool(self.translate)
+        if self.size:
+            desc["size"] = self.size
+        return desc
+
+
+class Char(_String):
+    type = "char"
+    column_class = peewee.CharField
+
+    def peewee_field(self) -> peewee.Field:
+        return peewee.CharField(column_name=self.name, null=True, index=bool(self.index), max_length=self.size or 255)
+
+    def get_description(self, env) -> dict:
+        desc = super().get_description(env)
+        desc["trim"] = bool(self.trim)
+        return desc
+
+
+class Text(_String):
+    type = "text"
+    column_class = peewee.TextField
+
+
+class Html(Text):
+    type = "html"
+
+
+class Selection(Field):
+    type = "selection"
+    column_class = peewee.CharField
+
+    def __init__(self, selection=None, string=None, **kwargs):
+        super().__init__(string, **kwargs)
+        self.selection = selection or []
+
+    def get_values(self, env) -> list:
+        return [key for key, _label in self._resolve(env)]
+
+    def _resolve(self, env) -> list:
+        selection = self.selection
+        if isinstance(selection, str):
+            return getattr(env[self.model_name], selection)()
+        if callable(selection):
+            return selection(env[self.model_name])
+        return list(selection)
+
+    def convert_to_cache(self, value, record):
+        if value is None or value is False:
+            return None
+        if value not in self.get_values(record.env):
+            allowed = ", ".join(repr(v) for v in self.get_values(record.env))
+            raise ValidationError(f"Wrong value for {self.model_name}.{self.name}: {value!r} (allowed: {allowed})")
+        return value
+
+    def get_description(self, env) -> dict:
+        desc = super().get_description(env)
+        desc["selection"] = [list(item) for item in self._resolve(env)]
+        return desc
+
+
+class Date(Field):
+    type = "date"
+    column_class = peewee.DateField
+
+    def convert_to_cache(self, value, record):
+        if not value:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.datetime.strptime(str(value)[:10], DATE_FORMAT).date()
+        except ValueError:
+            raise ValidationError(f"{self.model_name}.{self.name} expects a date YYYY-MM-DD, got {value!r}") from None
+
+    def from_column(self, value):
+        return self.convert_to_cache(value, None)
+
+    def convert_to_read(self, value, record, load="_classic_read"):
+        return value.strftime(DATE_FORMAT) if value else False
+
+    @staticmethod
+    def today(*args) -> dt.date:
+        return dt.date.today()
+
+    @staticmethod
+    def to_string(value) -> str | bool:
+        return value.strftime(DATE_FORMAT) if value else False
+
+
+class Datetime(Field):
+    type = "datetime"
+    column_class = peewee.DateTimeField
+
+    def convert_to_cache(self, value, record):
+        if not value:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.replace(microsecond=0, tzinfo=None) if value.tzinfo is None else \
+                value.astimezone(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+        if isinstance(value, dt.date):
+            return dt.datetime(value.year, value.month, value.day)
+        text = str(value).replace("T", " ")
+        for fmt in (DATETIME_FORMAT, "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M", DATE_FORMAT):
+            try:
+                return dt.datetime.strptime(text, fmt).replace(microsecond=0)
+            except ValueError:
+                continue
+        raise ValidationError(f"{self.model_name}.{self.name} expects a datetime 'YYYY-MM-DD HH:MM:SS', got {value!r}")
+
+    def from_column(self, value):
+        return self.convert_to_cache(value, None)
+
+    def convert_to_read(self, value, record, load="_classic_read"):
+        return value.strftime(DATETIME_FORMAT) if value else False
+
+    @staticmethod
+    def now(*args) -> dt.datetime:
+        return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+    @staticmethod
+    def to_string(value) -> str | bool:
+        return value.strftime(DATETIME_FORMAT) if value else False
+
+
+class Binary(Field):
+    """Bytes stored as such; shown base64-encoded, as Odoo's clients expect."""
+
+    type = "binary"
+    column_class = peewee.BlobField
+
+    def convert_to_cache(self, value, record):
+        if not value:
+            return None
+        if isinstance(value, str):
+            value = value.encode()
+        try:
+            return base64.b64decode(value, validate=True)
+        except (ValueError, TypeError):
+            raise ValidationError(f"{self.model_name}.{self.name} expects base64 data") from None
+
+    def from_column(self, value):
+        return bytes(value) if value is not None else None
+
+    def convert_to_record(self, value, record):
+        return base64.b64encode(value) if value else False
+
+    def convert_to_read(self, value, record, load="_classic_read"):
+        return base64.b64encode(value).decode() if value else False
+
+    def convert_to_column(self, value, record):
+        return self.convert_to_cache(value, record)
+
+    def get_description(self, env) -> dict:
+        desc = super().get_description(env)
+        desc["attachment"] = False
+        return desc
+
+
+class _JsonColumn(peewee.Field):
+    field_type = "JSON"
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, sort_keys=True)
+
+    def python_value(self, value):
+        return json.loads(value) if isinstance(value, str) else value
+
+
+class Json(Field):
+    type = "json"
+    column_class = _JsonColumn
+
+    def convert_to_cache(self, value, record):
+        if value is None or value is False:
+            return None
+        try:
+            return json.loads(json.dumps(value))
+        except (TypeError, ValueError):
+            raise ValidationError(f"{self.model_name}.{self.name} expects JSON-serialisable data") from None
+
+    def from_column(self, value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    def convert_to_column(self, value, record):
+        value = self.convert_to_cache(value, record)
+        return None if value is None else json.dumps(value, sort_keys=True)
+
+
+class _Relational(Field):
+    relational = True
+
+    def __init__(self, comodel_name: str | None = None, string=None, **kwargs):
+        self.domain = kwargs.pop("domain", [])
+        self.context = kwargs.pop("context", {})
+        super().__init__(string, **kwargs)
+        self.comodel_name = comodel_name
+
+    def setup(self, model_cls) -> None:
+        super().setup(model_cls)
+        if not self.comodel_name:
+            raise TypeError(f"{self!r} needs a comodel name")
+
+    def get_description(self, env) -> dict:
+        desc = super().get_description(env)
+        desc.update(relation=self.comodel_name, domain=self.domain if isinstance(self.domain, list) else [],
+                    context=dict(self.context))
+        return desc
+
+
+class Many2one(_Relational):
+    type = "many2one"
+    column_class = peewee.IntegerField
+
+    def __init__(self, comodel_name=None, string=None, **kwargs):
+        self.ondelete = kwargs.pop("ondelete", "set null")
+        super().__init__(comodel_name, string, **kwargs)
+        if self.ondelete not in ("set null", "cascade", "restrict"):
+            raise TypeError(f"ondelete must be 'set null', 'cascade' or 'restrict', not {self.ondelete!r}")
+        if self.required and self.ondelete == "set null":
+            self.ondelete = "restrict"
+
+    def convert_to_cache(self, value, record):
+        if value is None or value is False:
+            return None
+        if hasattr(value, "_ids"):
+            if len(value._ids) > 1:
+                raise ValidationError(f"{self.model_name}.{self.name} takes one record, got {value!r}")
+            return value._ids[0] if value._ids else None
+        if isinstance(value, (list, tuple)) and value:
+            value = value[0]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(f"{self.model_name}.{self.name} expects a record id, got {value!r}")
+        return value
+
+    def convert_to_record(self, value, record):
+        return record.env[self.comodel_name].browse(value or ())._with_prefetch(record)
+
+    def convert_to_read(self, value, record, load="_classic_read"):
+        if value is None:
+            return False
+        if load != "_classic_read":
+            return value
+        comodel = record.env[self.comodel_name].sudo().browse(value)
+        return [value, comodel.display_name if comodel.exists() else False]
+
+    def peewee_field(self) -> peewee.Field:
+        return peewee.IntegerField(column_name=self.name, null=True, index=True)
+
+
+class _X2many(_Relational):
+    column_class = None
+    store = True
+
+    def convert_to_cache(self, value, record):
+        if hasattr(value, "_ids"):
+            return tuple(value._ids)
+        return tuple(value or ())
+
+    def convert_to_record(self, value, record):
+        return record.env[self.comodel_name].browse(value or ())._with_prefetch(record)
+
+    def convert_to_read(self, value, record, load="_classic_read"):
+        return list(value or ())
+
+
+class One2many(_X2many):
+    type = "one2many"
+
+    def __init__(self, comodel_name=None, inverse_name: str | None = None, string=None, **kwargs):
+        super().__init__(comodel_name, string, **kwargs)
+        self.inverse_name = inverse_name
+
+    def setup(self, model_cls) -> None:
+        super().setup(model_cls)
+        if not self.inverse_name:
+            raise TypeError(f"{self!r} needs an inverse field name")
+
+    def get_description(self, env) -> dict:
+        desc = super().get_description(env)
+        desc["relation_field"] = self.inverse_name
+        return desc
+
+
+class Many2many(_X2many):
+    type = "many2many"
+
+    def __init__(self, comodel_name=None, relation=None, column1=None, column2=None, string=None, **kwargs):
+        super().__init__(comodel_name, string, **kwargs)
+        self.relation, self.column1, self.column2 = relation, column1, column2
+
+    def setup(self, model_cls) -> None:
+        super().setup(model_cls)
+        table, cotable = model_cls._name.replace(".", "_"), self.comodel_name.replace(".", "_")
+        if not self.relation:
+            first, second = sorted([table, cotable])
+            self.relation = f"{first}_{second}_rel"
+        if not self.column1:
+            self.column1 = f"{table}_id" if table != cotable else f"{table}_src_id"
+        if not self.column2:
+            self.column2 = f"{cotable}_id" if table != cotable else f"{cotable}_dst_id"
+
+
+class Id(Integer):
+    type = "integer"
+    column_class = None
+
+    def __init__(self):
+        super().__init__("ID", readonly=True)
+        self.store = True
+
+    @property
+    def column(self) -> bool:
+        return False
+
+    def __get__(self, record, owner=None):
+        if record is None:
+            return self
+        if not record._ids:
+            return False
+        record.ensure_one()
+        return record._ids[0]
+
+    def __set__(self, records, value):
+        raise TypeError("field 'id' cannot be assigned")

@@ -1,0 +1,877 @@
+"""Models and recordsets, Odoo-style, over peewee.
+
+An addon declares *definition classes* (``class Partner(models.Model)``); the
+metaclass files them under their addon.  Each database's registry composes,
+in dependency order, one class per model from the definitions of the addons
+installed there, so ``_inherit`` extensions chain through ``super()`` and an
+addon that is not installed contributes nothing.
+
+An instance of a composed class is a *recordset*: an environment plus a tuple
+of ids.  Field values live in the transaction's cache and are fetched in
+batches for the whole recordset on first access.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+import peewee
+
+from ..exceptions import AccessError, MissingError, UserError, ValidationError
+from . import api, fields
+from .domain import DomainCompiler
+
+_logger = logging.getLogger(__name__)
+
+LOG_ACCESS_FIELDS = ("create_uid", "create_date", "write_uid", "write_date")
+ORDER_TERM_RE = re.compile(r"^\s*([a-z_][a-z0-9_]*)(?:\s+(asc|desc))?(?:\s+nulls\s+(first|last))?\s*$", re.I)
+OPERATIONS = ("read", "write", "create", "unlink")
+
+
+def addon_of(module_name: str) -> str | None:
+    """``'odoo.addons.sale.models.order'`` -> ``'sale'``; None outside an addon."""
+    parts = module_name.split(".")
+    if len(parts) >= 3 and parts[0] == "odoo" and parts[1] == "addons":
+        return parts[2]
+    return None
+
+
+class MetaModel(type):
+    """Files every model definition class under the addon that declares it."""
+
+    definitions: dict[str, list[type]] = defaultdict(list)
+
+    def __init__(cls, name, bases, attrs):
+        super().__init__(name, bases, attrs)
+        if attrs.get("_register", True) is False:
+            return
+        addon = addon_of(attrs.get("__module__", ""))
+        if addon is None:
+            return
+        cls._module = addon
+        if cls not in MetaModel.definitions[addon]:
+            MetaModel.definitions[addon].append(cls)
+
+
+class BaseModel(metaclass=MetaModel):
+    """Everything a recordset can do; ``Model`` adds a table."""
+
+    _register = False
+    _name: str | None = None
+    _description: str | None = None
+    _inherit: str | list | tuple = ()
+    _order = "id"
+    _rec_name: str | None = None
+    _table: str | None = None
+    _auto = False
+    _abstract = True
+    _transient = False
+    _log_access = True
+    _parent_name = "parent_id"
+    _sql_constraints: list = []
+    _module: str | None = None
+
+    # Set on composed classes by the registry.
+    _fields: dict = {}
+    _table_model = None
+    _constraint_methods: tuple = ()
+
+    id = fields.Id()
+    display_name = fields.Char("Display Name", compute="_compute_display_name")
+
+    # -- construction --------------------------------------------------------
+    def __init__(self, env, ids: tuple, prefetch_ids: tuple):
+        self.env = env
+        self._ids = ids
+        self._prefetch_ids = prefetch_ids
+
+    @classmethod
+    def _browse(cls, env, ids: tuple, prefetch_ids: tuple):
+        return cls(env, ids, prefetch_ids)
+
+    def browse(self, ids=()):
+        """The records with ``ids`` (an int, a list, or nothing for an empty set)."""
+        if ids is None or ids is False:
+            ids = ()
+        elif isinstance(ids, int) and not isinstance(ids, bool):
+            ids = (ids,)
+        else:
+            try:
+                ids = tuple(ids)
+            except TypeError:
+                raise ValidationError(f"Invalid record ids for {self._name}: {ids!r}") from None
+        for id_ in ids:
+            if isinstance(id_, bool) or not isinstance(id_, int):
+                raise ValidationError(f"Invalid record id for {self._name}: {id_!r}")
+        return self._browse(self.env, ids, ids)
+
+    def _with_prefetch(self, other):
+        return self
+
+    # -- recordset protocol --------------------------------------------------
+    @property
+    def ids(self) -> list[int]:
+        return list(self._ids)
+
+    @property
+    def _cr(self):
+        return self.env.cr
+
+    @property
+    def _uid(self):
+        return self.env.uid
+
+    @property
+    def _context(self):
+        return self.env.context
+
+    def __iter__(self):
+        for id_ in self._ids:
+            yield self._browse(self.env, (id_,), self._prefetch_ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __bool__(self) -> bool:
+        return bool(self._ids)
+
+    def __contains__(self, item) -> bool:
+        if isinstance(item, BaseModel):
+            return item._name == self._name and set(item._ids) <= set(self._ids)
+        if isinstance(item, str):
+            return item in self._fields
+        raise TypeError(f"cannot test membership of {item!r} in {self!r}")
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return self._name == other._name and set(self._ids) == set(other._ids)
+
+    def __hash__(self) -> int:
+        return hash((self._name, frozenset(self._ids)))
+
+    def __add__(self, other):
+        self._check_same_model(other)
+        return self.browse(self._ids + other._ids)
+
+    def __or__(self, other):
+        self._check_same_model(other)
+        return self.browse(tuple(dict.fromkeys(self._ids + other._ids)))
+
+    def __and__(self, other):
+        self._check_same_model(other)
+        keep = set(other._ids)
+        return self.browse(tuple(dict.fromkeys(i for i in self._ids if i in keep)))
+
+    def __sub__(self, other):
+        self._check_same_model(other)
+        drop = set(other._ids)
+        return self.browse(tuple(i for i in self._ids if i not in drop))
+
+    def _check_same_model(self, other) -> None:
+        if not isinstance(other, BaseModel) or other._name != self._name:
+            raise TypeError(f"cannot combine {self._name} with {other!r}")
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            if key not in self._fields:
+                raise KeyError(f"Invalid field {key!r} on model {self._name!r}")
+            return self._fields[key].__get__(self, type(self))
+        if isinstance(key, slice):
+            return self.browse(self._ids[key])
+        return self._browse(self.env, (self._ids[key],), self._prefetch_ids)
+
+    def __setitem__(self, key: str, value) -> None:
+        if key not in self._fields:
+            raise KeyError(f"Invalid field {key!r} on model {self._name!r}")
+        self._fields[key].__set__(self, value)
+
+    def __repr__(self) -> str:
+        return f"{self._name}{self._ids!r}" if len(self._ids) != 1 else f"{self._name}({self._ids[0]},)"
+
+    def ensure_one(self):
+        """Return ``self`` if it holds exactly one record, else raise ValueError."""
+        if len(self._ids) != 1:
+            raise ValueError(f"Expected singleton: {self!r}")
+        return self
+
+    # -- environment switching -------------------------------------------------
+    def with_env(self, env):
+        return self._browse(env, self._ids, self._prefetch_ids)
+
+    def sudo(self, flag: bool = True):
+        """The same records, acting as superuser (access rights not checked)."""
+        return self.with_env(self.env(su=flag))
+
+    def with_user(self, user):
+        uid = user.id if isinstance(user, BaseModel) else user
+        return self.with_env(self.env(user=uid, su=False))
+
+    def with_context(self, *args, **kwargs):
+        """The same records with a context replaced by ``args[0]`` and/or updated by ``kwargs``."""
+        context = dict(args[0] if args else self.env.context, **kwargs)
+        return self.with_env(self.env(context=context))
+
+    # -- functional helpers --------------------------------------------------------
+    def mapped(self, func):
+        """Values of a field path (``'partner_id.name'``) or a function over the records.
+
+        Relational values are merged into one recordset; others form a list.
+        """
+        if isinstance(func, str):
+            records = self
+            for name in func.split("."):
+                records = records._map_field(name)
+            return records
+        values = [func(rec) for rec in self]
+        if values and all(isinstance(v, BaseModel) for v in values):
+            return _union(values)
+        return values
+
+    def _map_field(self, name: str):
+        field = self._fields.get(name)
+        if field is None:
+            raise KeyError(f"Invalid field {name!r} on model {self._name!r}")
+        values = [field.__get__(rec, type(rec)) for rec in self]
+        if field.relational:
+            return _union(values) if values else self.env[field.comodel_name]
+        return values
+
+    def filtered(self, func):
+        """The records for which ``func(record)`` (or the field named ``func``) is truthy."""
+        if isinstance(func, str):
+            path = func
+            func = lambda rec: any(rec.mapped(path))  # noqa: E731
+        return self.browse(tuple(rec.id for rec in self if func(rec)))
+
+    def filtered_domain(self, domain):
+        if not self:
+            return self
+        matched = set(self.search([("id", "in", self.ids)] + list(domain))._ids)
+        return self.browse(tuple(i for i in self._ids if i in matched))
+
+    def sorted(self, key=None, reverse: bool = False):
+        """The records sorted by ``key`` (a function or field name), by default in the model's order."""
+        if key is None:
+            ordered = self.search([("id", "in", self.ids)])
+            return ordered.browse(tuple(reversed(ordered._ids)) if reverse else ordered._ids)
+        if isinstance(key, str):
+            name = key
+            key = lambda rec: rec[name]  # noqa: E731
+        return self.browse(tuple(rec.id for rec in sorted(self, key=key, reverse=reverse)))
+
+    # -- cache -------------------------------------------------------------
+    def _cache_for(self, field) -> dict:
+        return self.env.cr.cache.setdefault((self._name, field.name), {})
+
+    def _get_cache_value(self, field):
+        id_ = self._ids[0]
+        cache = self._cache_for(field)
+        if id_ not in cache:
+            if field.compute:
+                self._compute_field(field)
+            elif field.type in ("one2many", "many2many"):
+                self._fetch_x2many(field)
+            else:
+                self._fetch_columns()
+            if id_ not in cache:
+                raise MissingError(
+                    f"Record does not exist or has been deleted. (Record: {self._name}({id_},), User: {self.env.uid})"
+                )
+        return cache[id_]
+
+    def _set_cache_value(self, field, value) -> None:
+        self._cache_for(field)[self._ids[0]] = value
+
+    def _batch_ids(self, field) -> list[int]:
+        cache = self._cache_for(field)
+        batch = [i for i in dict.fromkeys(self._prefetch_ids + self._ids) if i not in cache]
+        return batch[:1000] if self._ids[0] in batch[:1000] else [self._ids[0]] + batch[:999]
+
+    def _fetch_columns(self) -> None:
+        """Load every stored column of this batch of records in one query."""
+        column_fields = [f for f in self._fields.values() if f.column]
+        ids = self._batch_ids(column_fields[0] if column_fields else self._fields["id"])
+        table = self._table_model
+        query = table.select(table.id, *[getattr(table, f.name) for f in column_fields]).where(table.id.in_(ids))
+        found = self._fields["id"]
+        for row in query.tuples():
+            for field, value in zip(column_fields, row[1:]):
+                self._cache_for(field)[row[0]] = field.from_column(value)
+            self._cache_for(found)[row[0]] = row[0]
+
+    def _fetch_x2many(self, field) -> None:
+        ids = self._batch_ids(field)
+        existing = set(self.browse(ids).exists()._ids)
+        groups: dict[int, list[int]] = {i: [] for i in ids if i in existing}
+        comodel = self.env[field.comodel_name]
+        if field.type == "one2many":
+            inverse = field.inverse_name
+            for rec in comodel.sudo().search([(inverse, "in", list(groups))]):
+                groups[rec._fields[inverse].__get__(rec).id].append(rec.id)
+        else:
+            rel = self.env.registry.relation_table(field)
+            col1, col2 = getattr(rel, field.column1), getattr(rel, field.column2)
+            pairs = rel.select(col1, col2).where(col1.in_(list(groups))).tuples()
+            allowed = {}
+            for src, dst in pairs:
+                groups[src].append(dst)
+                allowed[dst] = True
+            order = comodel.sudo().search([("id", "in", list(allowed))])._ids if allowed else ()
+            rank = {id_: n for n, id_ in enumerate(order)}
+            for src in groups:
+                groups[src] = sorted(groups[src], key=lambda i: rank.get(i, len(rank)))
+        cache = self._cache_for(field)
+        for src, dsts in groups.items():
+            cache[src] = tuple(dsts)
+
+    def _compute_field(self, field) -> None:
+        records = self.browse(self._batch_ids(field)).exists()
+        if self._ids[0] not in records._ids:
+            return
+        computing = self.env.cr.cache.setdefault(("__computing__",), set())
+        computing.add(field)
+        try:
+            method = field.compute if callable(field.compute) else getattr(records, field.compute)
+            method(records) if callable(field.compute) else method()
+        finally:
+            computing.discard(field)
+        cache = self._cache_for(field)
+        for id_ in records._ids:
+            cache.setdefault(id_, field.convert_to_cache(False, records))
+
+    @property
+    def _computing(self):
+        return self.env.cr.cache.get(("__computing__",), ())
+
+    def _invalidate(self, field_names: Iterable[str] | None = None) -> None:
+        """Forget cached values of these records (all fields when none named) and every computed value."""
+        cache = self.env.cr.cache
+        for name in self._fields if field_names is None else field_names:
+            per_record = cache.get((self._name, name))
+            if per_record:
+                for id_ in self._ids:
+                    per_record.pop(id_, None)
+        for key in self.env.registry.computed_keys:
+            cache.pop(key, None)
+
+    def invalidate_recordset(self, fnames=None) -> None:
+        self._invalidate(fnames)
+
+    def invalidate_model(self, fnames=None) -> None:
+        for name in fnames or list(self._fields):
+            self.env.cr.cache.pop((self._name, name), None)
+
+    # -- computed magic fields -----------------------------------------------
+    def _rec_name_field(self) -> str:
+        if self._rec_name and self._rec_name in self._fields:
+            return self._rec_name
+        return "name" if "name" in self._fields else "id"
+
+    def _compute_display_name(self) -> None:
+        name = self._rec_name_field()
+        for rec in self:
+            value = rec[name] if name != "id" else False
+            rec.display_name = value if value else f"{rec._name},{rec.id}"
+
+    # -- access rights ---------------------------------------------------------
+    @api.model
+    def check_access_rights(self, operation: str, raise_exception: bool = True) -> bool:
+        """Whether the current user may ``operation`` ('read', 'write', 'create', 'unlink') this model."""
+        if operation not in OPERATIONS:
+            raise ValidationError(f"Invalid access operation {operation!r}: use one of {', '.join(OPERATIONS)}")
+        if self.env.su:
+            return True
+        allowed = self.env.registry.access.allowed(self.env, self._name, operation)
+        if not allowed and raise_exception:
+            groups = self.env.registry.access.groups_allowed(self.env, self._name, operation)
+            hint = f" Allowed groups: {', '.join(groups)}." if groups else " No group is allowed."
+            raise AccessError(
+                f"You are not allowed to {_VERBS[operation]} '{self._description or self._name}' ({self._name}) "
+                f"records.{hint}",
+                model=self._name, operation=operation,
+            )
+        return allowed
+
+    def check_access_rule(self, operation: str) -> None:
+        """Record rules are not implemented: model access rights are the only gate."""
+
+    def check_access(self, operation: str) -> None:
+        self.check_access_rights(operation)
+        self.check_access_rule(operation)
+
+    # -- search ----------------------------------------------------------------
+    def _search_query(self, domain, offset: int = 0, limit=None, order=None) -> peewee.Select:
+        table = self._table_model
+        if table is None:
+            raise UserError(f"Model {self._name!r} has no table and cannot be searched")
+        query = table.select(table.id).where(DomainCompiler(self).compile(domain or []))
+        if order is not False:
+            query = query.order_by(*self._order_by(order or self._order))
+        if limit:
+            query = query.limit(self._check_int("limit", limit))
+        if offset:
+            query = query.offset(self._check_int("offset", offset))
+        return query
+
+    @staticmethod
+    def _check_int(name: str, value) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValidationError(f"{name} must be a non-negative integer, got {value!r}")
+        return value
+
+    def _order_by(self, order: str) -> list:
+        """Translate an order spec (``'name desc, id'``) into peewee orderings, refusing anything else."""
+        if not isinstance(order, str):
+            raise ValidationError(f"Invalid order {order!r}: expected text such as 'name desc, id'")
+        table, terms = self._table_model, []
+        for part in order.split(","):
+            match = ORDER_TERM_RE.match(part)
+            if not match:
+                raise ValidationError(f"Invalid order {order!r} on model {self._name!r}")
+            name, direction, nulls = match.groups()
+            field = self._fields.get(name)
+            if field is None or not (field.column or name == "id"):
+                raise ValidationError(f"Invalid order: {name!r} is not a stored field of {self._name!r}")
+            column = table.id if name == "id" else getattr(table, name)
+            ordering = column.desc() if (direction or "").lower() == "desc" else column.asc()
+            if nulls:
+                ordering = (column.desc if (direction or "").lower() == "desc" else column.asc)(nulls=nulls.upper())
+            terms.append(ordering)
+        if not any(t.node is table.id for t in terms):
+            terms.append(table.id.asc())
+        return terms
+
+    def _search_ids(self, domain, offset=0, limit=None, order=None) -> list[int]:
+        return [row[0] for row in self._search_query(domain, offset, limit, order).tuples()]
+
+    @api.model
+    def search(self, domain, offset: int = 0, limit=None, order=None):
+        """The records matching ``domain``, in ``order`` (default: the model's ``_order``)."""
+        self.check_access_rights("read")
+        ids = tuple(self._search_ids(domain, offset or 0, limit or None, order or None))
+        return self._browse(self.env, ids, ids)
+
+    @api.model
+    def search_count(self, domain, limit=None) -> int:
+        self.check_access_rights("read")
+        query = self._search_query(domain, order=False, limit=limit or None)
+        return query.count() if not limit else len(list(query.tuples()))
+
+    @api.model
+    def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs) -> list[dict]:
+        records = self.search(domain or [], offset=offset, limit=limit, order=order)
+        return records.read(fields, **read_kwargs) if records else []
+
+    @api.model
+    def name_search(self, name: str = "", args=None, operator: str = "ilike", limit: int = 100) -> list:
+        domain = list(args or [])
+        if name:
+            domain = [(self._rec_name_field(), operator, name)] + domain
+        return self.search(domain, limit=limit).name_get()
+
+    def name_get(self) -> list:
+        return [(rec.id, rec.display_name) for rec in self]
+
+    @api.model
+    def name_create(self, name: str) -> tuple:
+        record = self.create({self._rec_name_field(): name})
+        return record.name_get()[0]
+
+    def exists(self):
+        """The subset of these records that still exist in the database."""
+        if not self._ids:
+            return self
+        table = self._table_model
+        found = {row[0] for row in table.select(table.id).where(table.id.in_(list(set(self._ids)))).tuples()}
+        return self.browse(tuple(i for i in self._ids if i in found))
+
+    # -- read ------------------------------------------------------------------
+    def read(self, fields=None, load: str = "_classic_read") -> list[dict]:
+        """Field values as plain data: m2o ``[id, name]`` (plain id unless ``load='_classic_read'``)."""
+        self.check_access_rights("read")
+        names = self._check_field_names(fields) if fields else [n for n in self._fields if n != "id"]
+        records = self.exists()
+        result = []
+        for rec in records:
+            row = {"id": rec.id}
+            for name in names:
+                field = self._fields[name]
+                row[name] = field.convert_to_read(rec._get_cache_value(field), rec, load)
+            result.append(row)
+        return result
+
+    def _check_field_names(self, names) -> list[str]:
+        if isinstance(names, str):
+            names = [names]
+        unknown = [n for n in names if not isinstance(n, str) or n not in self._fields]
+        if unknown:
+            raise ValidationError(f"Invalid field {unknown[0]!r} on model {self._name!r}")
+        return [n for n in names if n != "id"]
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None) -> dict:
+        """Describe the fields (all, or ``allfields``), limited to ``attributes`` when given."""
+        result = {}
+        for name, field in self._fields.items():
+            if allfields and name not in allfields:
+                continue
+            desc = field.get_description(self.env)
+            if attributes:
+                desc = {key: value for key, value in desc.items() if key in attributes}
+            result[name] = desc
+        return result
+
+    @api.model
+    def fields_get_keys(self) -> list[str]:
+        return list(self._fields)
+
+    @api.model
+    def default_get(self, fields_list) -> dict:
+        """Default values for ``fields_list`` from ``default_<name>`` context keys and field defaults."""
+        result = {}
+        for name in fields_list or ():
+            field = self._fields.get(name)
+            if field is None:
+                continue
+            if f"default_{name}" in self.env.context:
+                result[name] = self.env.context[f"default_{name}"]
+            elif field.default is not None:
+                value = field.default_value(self)
+                if isinstance(value, BaseModel):
+                    value = value.id if field.type == "many2one" else value.ids
+                result[name] = value
+        return result
+
+    # -- write path --------------------------------------------------------------
+    def _convert_vals(self, vals: dict) -> tuple[dict, dict]:
+        """Split ``vals`` into column values and x2many commands, validating names and types."""
+        if not isinstance(vals, dict):
+            raise ValidationError(f"Values for {self._name} must be a dictionary, got {type(vals).__name__}")
+        columns, x2many = {}, {}
+        for name, value in vals.items():
+            field = self._fields.get(name)
+            if field is None:
+                raise ValidationError(f"Invalid field {name!r} on model {self._name!r}")
+            if name == "id" or name in LOG_ACCESS_FIELDS or name == "display_name":
+                continue
+            if field.type in ("one2many", "many2many"):
+                x2many[name] = value
+            elif field.column:
+                columns[name] = field.convert_to_column(value, self)
+            elif not field.compute:
+                raise ValidationError(f"Field {name!r} of {self._name!r} is not stored and cannot be written")
+        return columns, x2many
+
+    def _check_required(self, columns: dict, creating: bool) -> None:
+        missing = [
+            f for f in self._fields.values()
+            if f.required and f.column and (f.name in columns or creating)
+            and (columns.get(f.name) is None or columns.get(f.name) == "")
+            and f.type != "boolean"
+        ]
+        if missing:
+            labels = ", ".join(f"{f.string} ({f.name})" for f in missing)
+            raise ValidationError(f"Missing required value for {self._description or self._name}: {labels}",
+                                  model=self._name, fields=[f.name for f in missing])
+
+    def _add_defaults(self, vals: dict) -> dict:
+        missing = [name for name in self._fields if name not in vals]
+        return {**self.default_get(missing), **vals}
+
+    def _prepare_create_values(self, vals_list: list) -> list[tuple[dict, dict]]:
+        prepared = []
+        now, uid = fields.Datetime.now(), self.env.uid
+        for vals in vals_list:
+            columns, x2many = self._convert_vals(self._add_defaults(vals))
+            self._check_required(columns, creating=True)
+            if self._log_access:
+                columns.update(create_uid=uid, create_date=now, write_uid=uid, write_date=now)
+            prepared.append((columns, x2many))
+        return prepared
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Create records from a dict (returns one record) or a list of dicts (returns them all)."""
+        self.check_access_rights("create")
+        if isinstance(vals_list, dict):
+            vals_list = [vals_list]
+        if not isinstance(vals_list, (list, tuple)):
+            raise ValidationError(f"create() on {self._name} expects a dict or a list of dicts")
+        prepared = self._prepare_create_values(list(vals_list))
+        table = self._table_model
+        with self._translated_errors(), self.env.cr.savepoint():
+            ids = [table.insert(columns).execute() for columns, _x2many in prepared]
+            ids = [row if isinstance(row, int) else row[0] for row in ids]
+            records = self.browse(tuple(ids))
+            for record, (_columns, x2many) in zip(records, prepared):
+                record._write_x2many(x2many)
+            records._invalidate()
+            names = set().union(*(set(c) | set(x) for c, x in prepared)) if prepared else set()
+            records._validate(names)
+        return records
+
+    def write(self, vals: dict) -> bool:
+        """Update every record in the set with ``vals``; return True."""
+        self.check_access_rights("write")
+        if not self:
+            return True
+        columns, x2many = self._convert_vals(vals)
+        self._check_required(columns, creating=False)
+        if self._log_access:
+            columns.update(write_uid=self.env.uid, write_date=fields.Datetime.now())
+        table = self._table_model
+        with self._translated_errors(), self.env.cr.savepoint():
+            existing = self.exists()
+            if len(existing) != len(set(self._ids)):
+                missing = sorted(set(self._ids) - set(existing._ids))
+                raise MissingError(f"Record does not exist or has been deleted. (Record: {self._name}{tuple(missing)})")
+            if columns:
+                table.update(columns).where(table.id.in_(list(self._ids))).execute()
+            self._write_x2many(x2many)
+            self._invalidate()
+            self._validate(set(columns) | set(x2many))
+        return True
+
+    def unlink(self) -> bool:
+        """Delete the records (and their external ids); return True."""
+        self.check_access_rights("unlink")
+        if not self:
+            return True
+        table = self._table_model
+        with self._translated_errors(), self.env.cr.savepoint():
+            if self._name != "ir.model.data" and "ir.model.data" in self.env.registry.models:
+                data = self.env.registry.models["ir.model.data"]._table_model
+                data.delete().where((data.model == self._name) & data.res_id.in_(list(self._ids))).execute()
+            table.delete().where(table.id.in_(list(self._ids))).execute()
+        self.env.cr.cache.clear()
+        return True
+
+    def _write_x2many(self, commands_by_field: dict) -> None:
+        for name, commands in commands_by_field.items():
+            field = self._fields[name]
+            for record in self:
+                apply_x2many_commands(record, field, commands)
+
+    def _validate(self, names: set) -> None:
+        for method_name, watched in self._constraint_methods:
+            if names & set(watched):
+                getattr(self, method_name)()
+
+    def _translated_errors(self):
+        return _IntegrityTranslator(self)
+
+    def copy_data(self, default=None) -> list[dict]:
+        default = dict(default or {})
+        result = []
+        for rec in self:
+            vals = {}
+            for name, field in rec._fields.items():
+                if name in default or not field.copy or name in LOG_ACCESS_FIELDS or name == "id":
+                    continue
+                if field.compute or field.type == "one2many":
+                    continue
+                value = rec[name]
+                if field.type == "many2one":
+                    value = value.id
+                elif field.type == "many2many":
+                    value = [(6, 0, value.ids)]
+                elif field.type == "binary":
+                    value = value or False
+                vals[name] = value
+            vals.update(default)
+            result.append(vals)
+        return result
+
+    def copy(self, default=None):
+        """Duplicate the record; ``default`` overrides copied values."""
+        self.ensure_one()
+        return self.create(self.copy_data(default))
+
+    # -- misc ------------------------------------------------------------------
+    def get_external_id(self) -> dict:
+        data = self.env["ir.model.data"].sudo().search([("model", "=", self._name), ("res_id", "in", self.ids)])
+        result = dict.fromkeys(self.ids, "")
+        for row in data:
+            result[row.res_id] = f"{row.module}.{row.name}"
+        return result
+
+
+_VERBS = {"read": "read", "write": "modify", "create": "create", "unlink": "delete"}
+
+
+def _union(recordsets: list):
+    first = recordsets[0]
+    ids = tuple(dict.fromkeys(i for rs in recordsets for i in rs._ids))
+    return first.browse(ids)
+
+
+def apply_x2many_commands(record, field, commands) -> None:
+    """Apply Odoo's x2many commands to one record's ``field``.
+
+    ``(0, 0, vals)`` create, ``(1, id, vals)`` update, ``(2, id)`` delete,
+    ``(3, id)`` unlink, ``(4, id)`` link, ``(5,)`` clear, ``(6, 0, ids)``
+    replace.  A plain list of ids means ``(6, 0, ids)``.
+    """
+    comodel = record.env[field.comodel_name]
+    if isinstance(commands, BaseModel):
+        commands = [(6, 0, commands.ids)]
+    commands = list(commands or [])
+    if commands and all(isinstance(c, int) and not isinstance(c, bool) for c in commands):
+        commands = [(6, 0, commands)]
+    linker = _One2manyLinks(record, field) if field.type == "one2many" else _Many2manyLinks(record, field)
+    for command in commands:
+        if not isinstance(command, (list, tuple)) or not command or not isinstance(command[0], int):
+            raise ValidationError(f"Invalid command {command!r} for {field.model_name}.{field.name}")
+        code = command[0]
+        arg = command[1] if len(command) > 1 else None
+        if code == 0:
+            linker.create(comodel, command[2] if len(command) > 2 else {})
+        elif code == 1:
+            comodel.browse(arg).write(command[2])
+        elif code == 2:
+            linker.unlink([arg])
+            comodel.browse(arg).unlink()
+        elif code == 3:
+            linker.unlink([arg])
+        elif code == 4:
+            linker.link([arg])
+        elif code == 5:
+            linker.clear()
+        elif code == 6:
+            linker.replace(list(command[2] if len(command) > 2 else arg or []))
+        else:
+            raise ValidationError(f"Unknown x2many command {code} for {field.model_name}.{field.name}")
+    record._cache_for(field).pop(record.id, None)
+
+
+class _Many2manyLinks:
+    def __init__(self, record, field):
+        self.record, self.field = record, field
+        self.rel = record.env.registry.relation_table(field)
+        self.col1, self.col2 = getattr(self.rel, field.column1), getattr(self.rel, field.column2)
+
+    def current(self) -> set[int]:
+        query = self.rel.select(self.col2).where(self.col1 == self.record.id)
+        return {row[0] for row in query.tuples()}
+
+    def link(self, ids) -> None:
+        new = [i for i in dict.fromkeys(ids) if i not in self.current()]
+        missing = set(new) - set(self.record.env[self.field.comodel_name].browse(new).exists()._ids)
+        if missing:
+            raise MissingError(f"Cannot link missing {self.field.comodel_name} records {sorted(missing)} "
+                               f"to {self.field.model_name}.{self.field.name}")
+        if new:
+            rows = [{self.field.column1: self.record.id, self.field.column2: i} for i in new]
+            self.rel.insert_many(rows).execute()
+
+    def unlink(self, ids) -> None:
+        self.rel.delete().where((self.col1 == self.record.id) & self.col2.in_(list(ids))).execute()
+
+    def clear(self) -> None:
+        self.rel.delete().where(self.col1 == self.record.id).execute()
+
+    def replace(self, ids) -> None:
+        self.clear()
+        self.link(ids)
+
+    def create(self, comodel, vals) -> None:
+        self.link([comodel.create(vals).id])
+
+
+class _One2manyLinks:
+    def __init__(self, record, field):
+        self.record, self.field = record, field
+        self.comodel = record.env[field.comodel_name]
+
+    def link(self, ids) -> None:
+        self.comodel.browse(ids).write({self.field.inverse_name: self.record.id})
+
+    def unlink(self, ids) -> None:
+        inverse = self.comodel._fields[self.field.inverse_name]
+        targets = self.comodel.browse(ids).exists()
+        if inverse.required or inverse.ondelete == "cascade":
+            targets.unlink()
+        else:
+            targets.write({self.field.inverse_name: False})
+
+    def clear(self) -> None:
+        self.unlink(self.comodel.search([(self.field.inverse_name, "=", self.record.id)]).ids)
+
+    def replace(self, ids) -> None:
+        keep = set(ids)
+        stale = self.comodel.search([(self.field.inverse_name, "=", self.record.id)]).ids
+        self.unlink([i for i in stale if i not in keep])
+        self.link(list(ids))
+
+    def create(self, comodel, vals) -> None:
+        comodel.create({**vals, self.field.inverse_name: self.record.id})
+
+
+class _IntegrityTranslator:
+    """Turns driver integrity errors into ValidationErrors naming the broken rule."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None or not issubclass(exc_type, peewee.IntegrityError):
+            return False
+        raise ValidationError(integrity_message(self.model, exc), model=self.model._name) from None
+
+
+def integrity_message(model, exc: Exception) -> str:
+    """A user-facing explanation of an integrity error, using ``_sql_constraints`` messages."""
+    text = str(exc)
+    constraint = getattr(getattr(getattr(exc, "orig", None), "diag", None), "constraint_name", None)
+    for name, definition, message in model._sql_constraints:
+        columns = _constraint_columns(definition)
+        index_name = f"{model._table}_{name}"
+        sqlite_cols = ", ".join(f"{model._table}.{c}" for c in columns)
+        if constraint == index_name or (sqlite_cols and text.endswith(sqlite_cols)):
+            return message
+    if "FOREIGN KEY" in text.upper() or "foreign key" in text:
+        return ("The operation cannot be completed: another record requires the record being deleted "
+                "or refers to a record that does not exist. If possible, archive it instead.")
+    if "NOT NULL" in text.upper():
+        return f"The operation cannot be completed: a required value is missing ({text.splitlines()[0]})"
+    if "UNIQUE" in text.upper() or "duplicate key" in text:
+        return f"The operation cannot be completed: a value must be unique ({text.splitlines()[0]})"
+    return f"The operation cannot be completed: {text.splitlines()[0] if text else 'integrity error'}"
+
+
+def _constraint_columns(definition: str) -> list[str]:
+    match = re.match(r"^\s*unique\s*\(([^)]*)\)\s*$", definition, re.I)
+    return [c.strip() for c in match.group(1).split(",")] if match else []
+
+
+class AbstractModel(BaseModel):
+    """A model without a table: a mixin other models ``_inherit``."""
+
+    _register = False
+    _abstract = True
+
+
+class Model(BaseModel):
+    """A model stored in its own table."""
+
+    _register = False
+    _auto = True
+    _abstract = False
+
+    create_uid = fields.Many2one("res.users", "Created by", readonly=True)
+    create_date = fields.Datetime("Created on", readonly=True)
+    write_uid = fields.Many2one("res.users", "Last Updated by", readonly=True)
+    write_date = fields.Datetime("Last Updated on", readonly=True)
+
+
+class TransientModel(Model):
+    """A stored model for short-lived wizard records."""
+
+    _register = False
+    _transient = True

@@ -1,0 +1,206 @@
+"""Create and migrate tables so that they match the composed models.
+
+Only additive changes happen automatically on install and upgrade: new
+tables, new columns, new indexes and unique constraints, foreign keys.
+Columns and tables are dropped only when the addon that declared them is
+uninstalled (see ``server.modules.loading``).
+"""
+from __future__ import annotations
+
+import logging
+
+import peewee
+
+_logger = logging.getLogger(__name__)
+
+ONDELETE_SQL = {"set null": "SET NULL", "cascade": "CASCADE", "restrict": "RESTRICT"}
+
+
+# Column type per field type: (SQLite, PostgreSQL).
+COLUMN_TYPES = {
+    "char": ("VARCHAR", "VARCHAR"), "text": ("TEXT", "TEXT"), "html": ("TEXT", "TEXT"),
+    "selection": ("VARCHAR", "VARCHAR"), "integer": ("INTEGER", "INTEGER"), "float": ("REAL", "DOUBLE PRECISION"),
+    "boolean": ("BOOLEAN", "BOOLEAN"), "date": ("DATE", "DATE"), "datetime": ("TIMESTAMP", "TIMESTAMP"),
+    "binary": ("BLOB", "BYTEA"), "json": ("TEXT", "JSONB"), "many2one": ("INTEGER", "INTEGER"),
+}
+
+
+def quote(database, name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def column_type(database, field) -> str:
+    if field.type == "integer" and getattr(field, "big", False):
+        return "BIGINT"
+    sqlite_type, pg_type = COLUMN_TYPES[field.type]
+    return sqlite_type if database.dialect == "sqlite" else pg_type
+
+
+def column_sql(database, field) -> str:
+    """DDL for one field's column; SQLite gets its foreign key inline, as it cannot add one later."""
+    sql = f"{quote(database, field.name)} {column_type(database, field)}"
+    if field.type == "many2one" and database.dialect == "sqlite":
+        sql += _references(database, field)
+    return sql
+
+
+def _references(database, field) -> str:
+    cotable = field.comodel_table
+    return (f" REFERENCES {quote(database, cotable)} (id) ON DELETE {ONDELETE_SQL[field.ondelete]}"
+            " DEFERRABLE INITIALLY IMMEDIATE")
+
+
+def defer_foreign_keys(database) -> None:
+    """Check foreign keys at commit for the rest of this transaction (data files refer in circles)."""
+    if database.dialect == "sqlite":
+        database.execute_sql("PRAGMA defer_foreign_keys = ON")
+    else:
+        database.execute_sql("SET CONSTRAINTS ALL DEFERRED")
+
+
+def sync_model(database, model_cls) -> list[str]:
+    """Create the model's table or add its missing columns; return the names of added columns."""
+    table = model_cls._table
+    column_fields = [f for f in model_cls._fields.values() if f.column]
+    if not database.table_exists(table):
+        pk = "id INTEGER PRIMARY KEY AUTOINCREMENT" if database.dialect == "sqlite" else "id SERIAL PRIMARY KEY"
+        columns = [pk] + [column_sql(database, f) for f in column_fields]
+        database.execute_sql(f"CREATE TABLE {quote(database, table)} ({', '.join(columns)})")
+        added = [f.name for f in column_fields]
+    else:
+        existing = {c.name for c in database.get_columns(table)}
+        added = []
+        for field in column_fields:
+            if field.name not in existing:
+                database.execute_sql(f"ALTER TABLE {quote(database, table)} ADD COLUMN {column_sql(database, field)}")
+                added.append(field.name)
+    _sync_indexes(database, model_cls)
+    return added
+
+
+def _sync_indexes(database, model_cls) -> None:
+    table = model_cls._table
+    for field in model_cls._fields.values():
+        if field.column and (field.index or field.type == "many2one"):
+            name = f"{table}__{field.name}_index"
+            database.execute_sql(
+                f"CREATE INDEX IF NOT EXISTS {quote(database, name)} ON {quote(database, table)} "
+                f"({quote(database, field.name)})")
+    for key, definition, _message in model_cls._sql_constraints:
+        columns = unique_columns(definition)
+        if columns is None:
+            _logger.warning("model %s: only unique(...) SQL constraints are supported, skipping %r",
+                            model_cls._name, definition)
+            continue
+        name = f"{table}_{key}"
+        cols = ", ".join(quote(database, c) for c in columns)
+        database.execute_sql(
+            f"CREATE UNIQUE INDEX IF NOT EXISTS {quote(database, name)} ON {quote(database, table)} ({cols})")
+
+
+def unique_columns(definition: str) -> list[str] | None:
+    text = definition.strip()
+    if not text.lower().startswith("unique") or "(" not in text or not text.endswith(")"):
+        return None
+    inner = text[text.index("(") + 1:-1]
+    return [c.strip() for c in inner.split(",") if c.strip()]
+
+
+def sync_relation(database, field) -> None:
+    """Create a many2many relation table with cascading foreign keys on both sides."""
+    if database.table_exists(field.relation):
+        return
+    table = field.model_table
+    cotable = field.comodel_table
+    q = lambda name: quote(database, name)  # noqa: E731
+    database.execute_sql(
+        f"CREATE TABLE {q(field.relation)} ("
+        f"{q(field.column1)} INTEGER NOT NULL REFERENCES {q(table)} (id) ON DELETE CASCADE, "
+        f"{q(field.column2)} INTEGER NOT NULL REFERENCES {q(cotable)} (id) ON DELETE CASCADE, "
+        f"PRIMARY KEY ({q(field.column1)}, {q(field.column2)}))")
+    database.execute_sql(
+        f"CREATE INDEX IF NOT EXISTS {q(field.relation + '_' + field.column2 + '_idx')} "
+        f"ON {q(field.relation)} ({q(field.column2)})")
+
+
+def sync_foreign_keys(database, model_cls) -> None:
+    """On PostgreSQL, add the foreign keys of many2one columns (all tables exist by now)."""
+    if database.dialect != "postgresql":
+        return
+    for field in model_cls._fields.values():
+        if field.type != "many2one" or not field.column:
+            continue
+        name = f"{model_cls._table}_{field.name}_fkey"
+        exists = database.execute_sql(
+            "SELECT 1 FROM pg_constraint WHERE conname = %s", (name,)).fetchone()
+        if exists:
+            continue
+        database.execute_sql(
+            f"ALTER TABLE {quote(database, model_cls._table)} ADD CONSTRAINT {quote(database, name)} "
+            f"FOREIGN KEY ({quote(database, field.name)}){_references(database, field)}")
+
+
+def drop_column(database, table: str, column: str) -> None:
+    if not database.table_exists(table):
+        return
+    if column not in {c.name for c in database.get_columns(table)}:
+        return
+    for index in database.get_indexes(table):
+        if column in index.columns:
+            database.execute_sql(f"DROP INDEX IF EXISTS {quote(database, index.name)}")
+    if database.dialect == "postgresql":
+        database.execute_sql(f"ALTER TABLE {quote(database, table)} DROP COLUMN {quote(database, column)} CASCADE")
+        return
+    _sqlite_drop_column(database, table, column)
+
+
+def _sqlite_drop_column(database, table: str, column: str) -> None:
+    """SQLite cannot drop a column that has a foreign key: rebuild the table without it."""
+    has_fk = any(fk.column == column for fk in database.get_foreign_keys(table))
+    if not has_fk:
+        database.execute_sql(f"ALTER TABLE {quote(database, table)} DROP COLUMN {quote(database, column)}")
+        return
+    create_sql = database.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
+    keep = [c.name for c in database.get_columns(table) if c.name != column]
+    new_defs = _sqlite_column_defs(create_sql, keep)
+    tmp = f"{table}__rebuild"
+    cols = ", ".join(quote(database, c) for c in keep)
+    database.execute_sql("PRAGMA defer_foreign_keys = ON")
+    database.execute_sql(f"CREATE TABLE {quote(database, tmp)} ({new_defs})")
+    database.execute_sql(f"INSERT INTO {quote(database, tmp)} ({cols}) SELECT {cols} FROM {quote(database, table)}")
+    database.execute_sql(f"DROP TABLE {quote(database, table)}")
+    database.execute_sql(f"ALTER TABLE {quote(database, tmp)} RENAME TO {quote(database, table)}")
+
+
+def _sqlite_column_defs(create_sql: str, keep: list[str]) -> str:
+    """The column definitions of a CREATE TABLE statement, restricted to ``keep``."""
+    body = create_sql[create_sql.index("(") + 1: create_sql.rindex(")")]
+    parts, depth, current = [], 0, ""
+    for char in body:
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+            continue
+        depth += char == "("
+        depth -= char == ")"
+        current += char
+    parts.append(current.strip())
+    kept = []
+    for part in parts:
+        name = part.split()[0].strip('"')
+        if name in keep:
+            kept.append(part)
+    return ", ".join(kept)
+
+
+def drop_table(database, table: str) -> None:
+    cascade = " CASCADE" if database.dialect == "postgresql" else ""
+    database.execute_sql(f"DROP TABLE IF EXISTS {quote(database, table)}{cascade}")
+
+
+def table_exists(database, table: str) -> bool:
+    try:
+        return database.table_exists(table)
+    except peewee.OperationalError:
+        return False
