@@ -133,6 +133,9 @@ def apply_plan(registry: Registry, plan: Plan, cr) -> None:
     done: list[str] = []
     cr.cache.clear()
     schema.defer_foreign_keys(registry.database)
+    if not plan.fresh:
+        registry.setup_models([m for m in plan.order if m not in plan.install])
+        _update_module_list(Environment(cr, SUPERUSER_ID, {}, registry=registry), manifests)
     for module in plan.order:
         done.append(module)
         if module not in plan.install and module not in plan.upgrade:
@@ -142,6 +145,7 @@ def apply_plan(registry: Registry, plan: Plan, cr) -> None:
         _load_module(env, registry, manifests[module], install=module in plan.install, demo=plan.demo)
         _mark_installed(env, manifests[module], demo=plan.demo)
     registry.setup_models(done)
+    Registry.signal_changes(cr)
     cr.cache.clear()
 
 
@@ -156,7 +160,9 @@ def _load_module(env, registry: Registry, manifest: dict, install: bool, demo: b
     package = import_addon(name)
     if install and manifest["pre_init_hook"]:
         _hook(package, manifest, "pre_init_hook")(env)
+    schema.check_foreign_keys_now(registry.database)
     _sync_schema(registry)
+    schema.defer_foreign_keys(registry.database)
     if name == "base":
         _update_module_list(env, registry.manifests)
     reflect_module(env, name)
@@ -299,6 +305,7 @@ def _uninstall(registry: Registry, names, cr) -> set[str]:
     marks = ", ".join(["%s"] * len(removed))
     cr.execute(f"UPDATE ir_module_module SET state = 'uninstalled', latest_version = NULL, demo = %s "
                f"WHERE name IN ({marks})", (False, *sorted(removed)))
+    Registry.signal_changes(cr)
     return removed
 
 

@@ -12,6 +12,7 @@ import difflib
 import importlib
 import logging
 import threading
+import uuid
 
 from .. import db as db_module
 from ..exceptions import ModuleError
@@ -87,6 +88,13 @@ class Registry:
         registry.database.close()
 
     @classmethod
+    def forget_uri(cls, uri: str) -> None:
+        """Drop the cached registries of the database at ``uri`` and close their connections."""
+        with cls._lock:
+            for key in [k for k in cls._registries if k[0] == uri]:
+                cls._registries.pop(key).database.close()
+
+    @classmethod
     def forget_all(cls) -> None:
         with cls._lock:
             for registry in list(cls._registries.values()):
@@ -116,6 +124,7 @@ class Registry:
             _logger.error("database %s: installed addons not found in the addons path, skipped: %s",
                           self.db_name, ", ".join(sorted(missing)))
         order = dependency_order(self.manifests, [n for n in names if n in self.manifests], strict=False)
+        self.signal_sequence = self.read_sequence()
         self.setup_models(order)
         self.ready = True
 
@@ -151,6 +160,29 @@ class Registry:
                 if field.type == "one2many" and field.inverse_name not in comodel._fields:
                     raise ModuleError(f"Field {cls._name}.{field.name}: {field.comodel_name} has no field "
                                       f"{field.inverse_name!r}", chain=(cls._module,))
+
+    # -- cross-process invalidation -------------------------------------------------------------
+    SEQUENCE_KEY = "base.registry_sequence"
+
+    def read_sequence(self) -> str:
+        row = self.database.execute_sql(
+            f"SELECT value FROM ir_config_parameter WHERE key = {self.database.param}", (self.SEQUENCE_KEY,)
+        ).fetchone()
+        return row[0] if row else "0"
+
+    @classmethod
+    def signal_changes(cls, cr) -> None:
+        """Record, in ``cr``'s transaction, that installed addons changed (other processes reload)."""
+        cr.execute("DELETE FROM ir_config_parameter WHERE key = %s", (cls.SEQUENCE_KEY,))
+        cr.execute("INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s)",
+                   (cls.SEQUENCE_KEY, uuid.uuid4().hex))
+
+    @classmethod
+    def check_signaling(cls, registry: Registry) -> Registry:
+        """The registry to serve a request with: reloaded if another process changed the addons."""
+        if registry.read_sequence() != registry.signal_sequence:
+            registry = cls.reload(registry)
+        return registry
 
     def relation_table(self, field):
         return self.relation_tables[field.relation]

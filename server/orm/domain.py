@@ -83,6 +83,12 @@ def _negate(node: tuple) -> tuple:
     return ("not", node, _depth(node) + 1)
 
 
+def _raw_operator(lhs, operator: str, rhs):
+    """``lhs OPERATOR rhs`` exactly as written (peewee would turn SQLite's LIKE into GLOB)."""
+    value = rhs if isinstance(rhs, peewee.Node) else peewee.Value(rhs)
+    return peewee.NodeList((lhs, peewee.SQL(operator), value), parens=True)
+
+
 def _balanced(op, expressions: list):
     """Join expressions pairwise so the SQL tree stays shallow."""
     while len(expressions) > 1:
@@ -281,11 +287,11 @@ class DomainCompiler:
         pattern = text if operator.startswith("=") else f"%{text}%"
         insensitive = "ilike" in operator
         if insensitive and self.model.env.registry.database.native_ilike:
-            expr = peewee.Expression(column, "ILIKE", pattern)
+            expr = _raw_operator(column, "ILIKE", pattern)
         elif insensitive:
-            expr = peewee.Expression(peewee.fn.lower(column), "LIKE", peewee.fn.lower(pattern))
+            expr = _raw_operator(peewee.fn.lower(column), "LIKE", peewee.fn.lower(pattern))
         else:
-            expr = peewee.Expression(column, "LIKE", pattern)
+            expr = _raw_operator(column, "LIKE", pattern)
         if operator.startswith("not"):
             return ~expr | column.is_null()
         return expr

@@ -444,6 +444,17 @@ class BaseModel(metaclass=MetaModel):
             terms.append(table.id.asc())
         return terms
 
+    def _active_domain(self, domain) -> list:
+        """Add ``('active', '=', True)`` unless the domain speaks of ``active`` or the context says not to."""
+        domain = list(domain or [])
+        if "active" not in self._fields or not self.env.context.get("active_test", True):
+            return domain
+        for term in domain:
+            if isinstance(term, (list, tuple)) and len(term) == 3 and isinstance(term[0], str) \
+                    and term[0].split(".")[0] == "active":
+                return domain
+        return [("active", "=", True)] + domain
+
     def _search_ids(self, domain, offset=0, limit=None, order=None) -> list[int]:
         return [row[0] for row in self._search_query(domain, offset, limit, order).tuples()]
 
@@ -451,13 +462,13 @@ class BaseModel(metaclass=MetaModel):
     def search(self, domain, offset: int = 0, limit=None, order=None):
         """The records matching ``domain``, in ``order`` (default: the model's ``_order``)."""
         self.check_access_rights("read")
-        ids = tuple(self._search_ids(domain, offset or 0, limit or None, order or None))
+        ids = tuple(self._search_ids(self._active_domain(domain), offset or 0, limit or None, order or None))
         return self._browse(self.env, ids, ids)
 
     @api.model
     def search_count(self, domain, limit=None) -> int:
         self.check_access_rights("read")
-        query = self._search_query(domain, order=False, limit=limit or None)
+        query = self._search_query(self._active_domain(domain), order=False, limit=limit or None)
         return query.count() if not limit else len(list(query.tuples()))
 
     @api.model

@@ -50,6 +50,12 @@ def _references(database, field) -> str:
             " DEFERRABLE INITIALLY IMMEDIATE")
 
 
+def check_foreign_keys_now(database) -> None:
+    """Check pending deferred foreign keys now (PostgreSQL refuses DDL on tables with pending checks)."""
+    if database.dialect == "postgresql":
+        database.execute_sql("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def defer_foreign_keys(database) -> None:
     """Check foreign keys at commit for the rest of this transaction (data files refer in circles)."""
     if database.dialect == "sqlite":

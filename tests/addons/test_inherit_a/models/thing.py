@@ -1,0 +1,12 @@
+from odoo import fields, models
+
+
+class Thing(models.Model):
+    _name = "test.thing"
+    _description = "A thing to extend"
+
+    name = fields.Char(required=True)
+    size = fields.Integer()
+
+    def describe(self):
+        return f"thing {self.name}"

@@ -1,0 +1,111 @@
+"""Recordsets, CRUD and read formats on res.partner, as Odoo addon code uses them."""
+import pytest
+
+from server.exceptions import MissingError, ValidationError
+
+
+def test_create_returns_record_and_list_returns_recordset(env):
+    one = env["res.partner"].create({"name": "Alpha"})
+    many = env["res.partner"].create([{"name": "Beta"}, {"name": "Gamma"}])
+    assert len(one) == 1 and one.name == "Alpha"
+    assert many.mapped("name") == ["Beta", "Gamma"]
+
+
+def test_read_formats_many2one_by_load(env):
+    belgium = env.ref("base.be")
+    partner = env["res.partner"].create({"name": "Agro", "country_id": belgium.id})
+    [classic] = partner.read(["country_id", "comment"])
+    [plain] = partner.read(["country_id"], load="_classic_write")
+    assert classic == {"id": partner.id, "country_id": [belgium.id, "Belgium"], "comment": False}
+    assert plain["country_id"] == belgium.id
+
+
+def test_search_domain_order_limit_offset(env):
+    env["res.partner"].create([{"name": f"Zz{i}", "is_company": i % 2 == 0} for i in range(6)])
+    companies = env["res.partner"].search([("name", "like", "Zz"), ("is_company", "=", True)], order="name desc")
+    assert companies.mapped("name") == ["Zz4", "Zz2", "Zz0"]
+    page = env["res.partner"].search([("name", "=like", "Zz%")], offset=2, limit=2, order="name")
+    assert page.mapped("name") == ["Zz2", "Zz3"]
+    assert env["res.partner"].search_count([("name", "=like", "Zz%")]) == 6
+
+
+def test_write_and_unlink(env):
+    partner = env["res.partner"].create({"name": "Old"})
+    partner.write({"name": "New", "email": "new@example.com"})
+    assert partner.name == "New" and partner.email == "new@example.com"
+    partner.unlink()
+    assert not partner.exists()
+    with pytest.raises(MissingError):
+        partner.name  # noqa: B018
+
+
+def test_required_field_is_validation_error(env):
+    with pytest.raises(ValidationError, match="name"):
+        env["res.partner"].create({"email": "x@example.com"})
+
+
+def test_unique_constraint_message(env):
+    env["res.country"].create({"name": "Testland", "code": "QZ"})
+    with pytest.raises(ValidationError, match="code of the country must be unique"):
+        env["res.country"].create({"name": "Testland 2", "code": "QZ"})
+
+
+def test_x2many_commands(env):
+    parent = env["res.partner"].create({"name": "Parent", "is_company": True,
+                                        "child_ids": [(0, 0, {"name": "Kid 1"}), (0, 0, {"name": "Kid 2"})]})
+    assert sorted(parent.child_ids.mapped("name")) == ["Kid 1", "Kid 2"]
+    kid1 = parent.child_ids.filtered(lambda p: p.name == "Kid 1")
+    parent.write({"child_ids": [(3, kid1.id)]})
+    assert parent.child_ids.mapped("name") == ["Kid 2"]
+    assert kid1.exists() and not kid1.parent_id
+    group = env["res.groups"].create({"name": "Testers"})
+    user = env.ref("base.user_demo")
+    group.write({"users": [(4, user.id)]})
+    assert user in group.users
+    group.write({"users": [(5,)]})
+    assert not group.users
+    group.write({"users": [(6, 0, [user.id])]})
+    assert group.users == user
+
+
+def test_display_name_and_name_search(env):
+    company = env["res.partner"].create({"name": "Acme", "is_company": True})
+    person = env["res.partner"].create({"name": "Wile", "parent_id": company.id})
+    assert person.display_name == "Acme, Wile"
+    found = env["res.partner"].name_search("Wil")
+    assert (person.id, "Acme, Wile") in found
+
+
+def test_dotted_path_and_child_of(env):
+    root = env["res.partner"].create({"name": "Root Co", "is_company": True})
+    child = env["res.partner"].create({"name": "Child", "parent_id": root.id, "country_id": env.ref("base.fr").id})
+    grandchild = env["res.partner"].create({"name": "Grandchild", "parent_id": child.id})
+    assert env["res.partner"].search([("id", "child_of", root.id)]) == root | child | grandchild
+    assert env["res.partner"].search([("country_id.code", "=", "FR"), ("name", "=", "Child")]) == child
+
+
+def test_active_records_hidden_by_default(env):
+    archived = env["res.partner"].create({"name": "Archived Ltd", "active": False})
+    assert not env["res.partner"].search([("name", "=", "Archived Ltd")])
+    assert env["res.partner"].with_context(active_test=False).search([("name", "=", "Archived Ltd")]) == archived
+    assert env["res.partner"].search([("name", "=", "Archived Ltd"), ("active", "=", False)]) == archived
+
+
+def test_fields_get_and_default_get(env):
+    described = env["res.partner"].fields_get(attributes=["type", "relation", "string"])
+    assert described["country_id"] == {"type": "many2one", "relation": "res.country", "string": "Country"}
+    assert "display_name" in described and "id" in described
+    assert env["res.partner"].default_get(["active", "type", "name"]) == {"active": True, "type": "contact"}
+
+
+def test_mapped_filtered_sorted(env):
+    partners = env["res.partner"].create([{"name": "b"}, {"name": "a"}, {"name": "c", "is_company": True}])
+    assert partners.sorted("name").mapped("name") == ["a", "b", "c"]
+    assert partners.filtered("is_company").mapped("name") == ["c"]
+    assert partners.sorted(key=lambda p: p.name, reverse=True)[0].name == "c"
+
+
+def test_copy(env):
+    original = env["res.partner"].create({"name": "Original", "email": "o@example.com"})
+    duplicate = original.copy({"name": "Copy"})
+    assert duplicate.id != original.id and duplicate.email == "o@example.com" and duplicate.name == "Copy"
