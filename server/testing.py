@@ -77,26 +77,41 @@ class AddonTestModule(pytest.Module):
 
     def _getobj(self):
         import server  # noqa: F401  (installs the odoo alias)
+
         from .addons import set_addons_path
 
         set_addons_path(test_config_paths())
         return importlib.import_module(self.dotted_name)
 
 
+EXTRA_ADDONS_PATHS: list[Path] = []
+
+
 def pytest_pycollect_makemodule(module_path, parent):
     dotted = addon_test_module(module_path)
     if dotted:
+        addons_dir = _addon_dir(Path(module_path)).parent
+        if addons_dir not in EXTRA_ADDONS_PATHS and addons_dir not in test_config_paths():
+            EXTRA_ADDONS_PATHS.append(addons_dir)
         module = AddonTestModule.from_parent(parent, path=module_path)
         module.dotted_name = dotted
         return module
     return None
 
 
+def _addon_dir(test_file: Path) -> Path:
+    for parent in test_file.resolve().parents:
+        if (parent / "__manifest__.py").exists():
+            return parent
+    raise ValueError(f"{test_file} is not inside an addon")
+
+
 def test_config_paths() -> list[Path]:
+    """Addon directories for test databases: the project's, tests/addons, and those of collected addon tests."""
     paths = [ROOT / "server" / "addons", ROOT / "addons"]
     if TEST_ADDONS.is_dir():
         paths.append(TEST_ADDONS)
-    return paths
+    return paths + [p for p in EXTRA_ADDONS_PATHS if p not in paths]
 
 
 # -- backends ---------------------------------------------------------------------------------------

@@ -47,7 +47,8 @@ class DataLoader:
             elif path.suffix == ".csv":
                 self._load_csv(path)
             else:
-                raise DataFileError(f"Addon {self.module!r}: unsupported data file type {relative!r} (use .xml or .csv)")
+                raise DataFileError(
+                    f"Addon {self.module!r}: unsupported data file type {relative!r} (use .xml or .csv)")
         except DataFileError:
             raise
         except UserError as exc:
@@ -206,7 +207,7 @@ class DataLoader:
     def _csv_values(self, model: str, header: list[str], row: list[str]) -> tuple[str | None, dict]:
         fields = self.env[model]._fields
         xmlid, values = None, {}
-        for column, cell in zip(header, row):
+        for column, cell in zip(header, row, strict=False):
             column, cell = column.strip(), cell.strip()
             if column == "id":
                 xmlid = cell or None

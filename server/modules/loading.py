@@ -93,14 +93,17 @@ def load_modules(config, db_name: str | None = None, init=None, update=None) -> 
         db_module.check_db_name(name)
     init, update = _split(init), _split(update)
     set_addons_path(config.addons_paths)
-    database = db_module.open_database(uri)
-    db_module.create_database(uri)
-    installed, database_demo = installed_state(database)
+    exists = db_module.database_exists(uri)
+    database = db_module.open_database(uri) if exists else None
+    installed, database_demo = installed_state(database) if exists else (set(), True)
     if not installed and not init:
         raise DatabaseNotInitialised(
             f"database {name!r} is not initialised: run 'python odoo-bin.py -d {name} -i base --stop-after-init'")
     manifests = discover(config.addons_paths)
     plan = make_plan(manifests, installed, init, update, config.demo_wanted(), database_demo)
+    if not exists:
+        db_module.create_database(uri)
+        database = db_module.open_database(uri)
     work = Registry(config, name, uri, database)
     work.manifests = manifests
     if plan.install or plan.upgrade:

@@ -25,7 +25,7 @@ def reflect_module(env, module: str) -> None:
     imd = env["ir.model.data"]
     known = {(r.model, r.res_id): r for r in imd.search([("module", "=", module)])}
     model_ids = _ensure_models(env, touched)
-    for name, cls in touched.items():
+    for name, _cls in touched.items():
         _ensure_xmlid(imd, known, module, f"model_{_xml_name(name)}", "ir.model", model_ids[name])
     field_rows = _ensure_fields(env, touched, model_ids)
     for (model, fname), field_id in field_rows.items():

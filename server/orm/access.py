@@ -28,7 +28,7 @@ class AccessRights:
                 "FROM ir_model_access a JOIN ir_model m ON m.id = a.model_id WHERE a.active = %s", (True,)
             ).fetchall()
             for model, group_id, *perms in rows:
-                for operation, granted in zip(OPERATIONS, perms):
+                for operation, granted in zip(OPERATIONS, perms, strict=False):
                     if granted:
                         grants[(model, operation)].add(group_id)
             self._grants = dict(grants)

@@ -75,7 +75,7 @@ def setup_model(cls, registry) -> None:
     for field in own.values():
         field.setup(cls)
     cls._constraint_methods = tuple(
-        (attr, tuple(getattr(getattr(cls, attr), "_constrains")))
+        (attr, tuple(getattr(cls, attr)._constrains))
         for attr in dir(cls)
         if not attr.startswith("__") and callable(getattr(cls, attr, None))
         and hasattr(getattr(cls, attr), "_constrains")

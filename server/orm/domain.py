@@ -131,7 +131,11 @@ class DomainCompiler:
         operator = operator.lower()
         if operator == "<>":
             operator = "!="
+        if isinstance(value, (list, tuple)) and operator in ("=", "!="):
+            operator = "in" if operator == "=" else "not in"
         self._check_value(term, value)
+        if isinstance(value, (list, tuple)) and operator not in ("in", "not in", "child_of", "parent_of"):
+            raise _invalid(f"operator {operator!r} takes a single value, not a list, in {term!r}")
         name, _, rest = path.partition(".")
         field = self.model._fields.get(name)
         if field is None:
@@ -154,12 +158,11 @@ class DomainCompiler:
 
     @staticmethod
     def _check_value(term, value) -> None:
-        if isinstance(value, (list, tuple)):
-            bad = [v for v in value if not isinstance(v, SCALARS)]
-            if bad:
-                raise _invalid(f"values must be text, numbers, booleans or dates in {term!r}")
-        elif not isinstance(value, SCALARS):
-            raise _invalid(f"value of type {type(value).__name__} is not allowed in {term!r}")
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if any(not isinstance(v, SCALARS) for v in values):
+            raise _invalid(f"values must be text, numbers, booleans or dates in {term!r}")
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise _invalid(f"text values cannot contain NUL characters in {term!r}")
 
     def _column(self, field):
         return self.table.id if field.name == "id" else getattr(self.table, field.name)

@@ -217,6 +217,8 @@ class _String(Field):
                 value = str(value)
             else:
                 raise ValidationError(f"{self.model_name}.{self.name} expects text, got {type(value).__name__}")
+        if "\x00" in value:
+            raise ValidationError(f"{self.model_name}.{self.name} cannot contain NUL characters")
         if self.size and len(value) > self.size:
             value = value[: self.size]
         return value
@@ -324,7 +326,7 @@ class Datetime(Field):
             return None
         if isinstance(value, dt.datetime):
             return value.replace(microsecond=0, tzinfo=None) if value.tzinfo is None else \
-                value.astimezone(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+                value.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
         if isinstance(value, dt.date):
             return dt.datetime(value.year, value.month, value.day)
         text = str(value).replace("T", " ")
@@ -343,7 +345,7 @@ class Datetime(Field):
 
     @staticmethod
     def now(*args) -> dt.datetime:
-        return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+        return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
     @staticmethod
     def to_string(value) -> str | bool:

@@ -298,7 +298,7 @@ class BaseModel(metaclass=MetaModel):
         query = table.select(table.id, *[getattr(table, f.name) for f in column_fields]).where(table.id.in_(ids))
         found = self._fields["id"]
         for row in query.tuples():
-            for field, value in zip(column_fields, row[1:]):
+            for field, value in zip(column_fields, row[1:], strict=False):
                 self._cache_for(field)[row[0]] = field.from_column(value)
             self._cache_for(found)[row[0]] = row[0]
 
@@ -446,6 +446,8 @@ class BaseModel(metaclass=MetaModel):
 
     def _active_domain(self, domain) -> list:
         """Add ``('active', '=', True)`` unless the domain speaks of ``active`` or the context says not to."""
+        if domain and not isinstance(domain, (list, tuple)):
+            raise ValidationError(f"Invalid domain: expected a list of terms, got {type(domain).__name__}")
         domain = list(domain or [])
         if "active" not in self._fields or not self.env.context.get("active_test", True):
             return domain
@@ -617,7 +619,7 @@ class BaseModel(metaclass=MetaModel):
             ids = [table.insert(columns).execute() for columns, _x2many in prepared]
             ids = [row if isinstance(row, int) else row[0] for row in ids]
             records = self.browse(tuple(ids))
-            for record, (_columns, x2many) in zip(records, prepared):
+            for record, (_columns, x2many) in zip(records, prepared, strict=False):
                 record._write_x2many(x2many)
             records._invalidate()
             names = set().union(*(set(c) | set(x) for c, x in prepared)) if prepared else set()

@@ -50,7 +50,7 @@ class _Evaluator:
         return tuple(self.visit(e) for e in node.elts)
 
     def visit_Dict(self, node):
-        return {self.visit(k): self.visit(v) for k, v in zip(node.keys, node.values)}
+        return {self.visit(k): self.visit(v) for k, v in zip(node.keys, node.values, strict=False)}
 
     def visit_Name(self, node):
         if node.id not in self.scope:
@@ -72,7 +72,7 @@ class _Evaluator:
 
     def visit_Compare(self, node):
         left = self.visit(node.left)
-        for op, comparator in zip(node.ops, node.comparators):
+        for op, comparator in zip(node.ops, node.comparators, strict=False):
             right = self.visit(comparator)
             if not COMPARE[type(op)](left, right):
                 return False

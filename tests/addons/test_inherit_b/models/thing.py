@@ -8,3 +8,14 @@ class Thing(models.Model):
 
     def describe(self):
         return super().describe() + f" in {self.colour}"
+
+
+from odoo import signals  # noqa: E402
+
+EVENTS: list[str] = []
+
+
+@signals.receiver(signals.signal("test_thing_event"))
+def remember_thing(sender, **kwargs):
+    """Runs only in databases where test_inherit_b is installed."""
+    EVENTS.append(sender.env.registry.db_name)
