@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from ..modules.loading import load_modules
-from ..modules.registry import Registry
 from . import setup_logging
 from .command import command, load_config, parser_for
 
@@ -12,12 +11,11 @@ def run(argv: list[str]) -> int:
     parser = parser_for("server", "Run the server. With -i/-u, install or upgrade addons first.")
     config = load_config(parser.parse_args(argv))
     setup_logging(config["log_level"], config.get("logfile"))
-    if config.get("init") or config.get("update"):
-        if not config.database_name():
-            parser.error("-i/--init and -u/--update need a database: pass -d NAME")
+    if (config.get("init") or config.get("update")) and not config.database_name():
+        parser.error("-i/--init and -u/--update need a database: pass -d NAME")
+    if config.database_name():
+        # Also carries out what button_install/upgrade/uninstall scheduled since the last start.
         load_modules(config, init=config["init"], update=config["update"])
-    elif config.database_name():
-        Registry.open(config)
     if config.get("stop_after_init"):
         return 0
     from ..service.server import serve

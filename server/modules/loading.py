@@ -56,6 +56,17 @@ def installed_state(database) -> tuple[set[str], bool]:
     return {r[0] for r in rows}, demo
 
 
+def scheduled_operations(database) -> dict[str, list[str]]:
+    """Addons marked by ``button_install``/``button_upgrade``/``button_uninstall``, to carry out now."""
+    rows = database.execute_sql(
+        "SELECT name, state FROM ir_module_module WHERE state IN ('to install', 'to upgrade', 'to remove')"
+    ).fetchall()
+    found: dict[str, list[str]] = {"to install": [], "to upgrade": [], "to remove": []}
+    for name, state in rows:
+        found[state].append(name)
+    return found
+
+
 def make_plan(manifests: dict, installed: set[str], init: list[str], update: list[str],
               demo_wanted: bool, database_demo: bool) -> Plan:
     """Validate the request and order the addons; raise ModuleError before any write."""
@@ -100,6 +111,12 @@ def load_modules(config, db_name: str | None = None, init=None, update=None) -> 
         raise DatabaseNotInitialised(
             f"database {name!r} is not initialised: run 'python odoo-bin.py -d {name} -i base --stop-after-init'")
     manifests = discover(config.addons_paths)
+    if exists and installed:
+        scheduled = scheduled_operations(database)
+        init, update = init + scheduled["to install"], update + scheduled["to upgrade"]
+        if scheduled["to remove"]:
+            uninstall_modules(Registry.open(config, db_name), scheduled["to remove"])
+            installed, database_demo = installed_state(database)
     plan = make_plan(manifests, installed, init, update, config.demo_wanted(), database_demo)
     if not exists:
         db_module.create_database(uri)

@@ -33,6 +33,42 @@ class IrModuleModule(models.Model):
     def _names(self) -> list:
         return [m.name for m in self]
 
+    # -- scheduled operations: marked now, carried out at the next start or -u ----------------------
+    def button_install(self):
+        """Mark these addons 'to install'; the next ``odoo-bin.py -d DB`` start installs them."""
+        self._mark("to install", allowed=("uninstalled",))
+        return True
+
+    def button_upgrade(self):
+        self._mark("to upgrade", allowed=("installed",))
+        return True
+
+    def button_uninstall(self):
+        if "base" in self._names():
+            raise UserError("The base addon cannot be uninstalled.")
+        self._mark("to remove", allowed=("installed", "to upgrade"))
+        return True
+
+    def button_install_cancel(self):
+        self._mark("uninstalled", allowed=("to install",))
+        return True
+
+    def button_upgrade_cancel(self):
+        self._mark("installed", allowed=("to upgrade",))
+        return True
+
+    def button_uninstall_cancel(self):
+        self._mark("installed", allowed=("to remove",))
+        return True
+
+    def _mark(self, state: str, allowed: tuple) -> None:
+        self.check_access_rights("write")
+        wrong = [f"{m.name} ({m.state})" for m in self if m.state not in allowed]
+        if wrong:
+            raise UserError(f"Cannot mark {', '.join(wrong)} as {state!r}: only addons in state "
+                            f"{' or '.join(repr(a) for a in allowed)} can be.")
+        self.sudo().write({"state": state})
+
     def button_immediate_install(self):
         """Install these addons (and what they need) now, in the caller's transaction."""
         from odoo.modules.loading import install_from_env

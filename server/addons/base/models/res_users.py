@@ -57,7 +57,7 @@ class ResUsers(models.Model):
 
     def write(self, vals):
         vals = self._hash_vals(dict(vals))
-        if "login" in vals and SUPERUSER_LOGIN in self.mapped("login"):
+        if "login" in vals and vals["login"] != SUPERUSER_LOGIN and SUPERUSER_LOGIN in self.mapped("login"):
             raise UserError("The system user's login cannot be changed.")
         result = super().write(vals)
         if "name" in vals:
