@@ -31,4 +31,4 @@ def test_uninstall_sends_modules_uninstalled(fresh_registry):
         uninstall_modules(fresh_registry, ["test_inherit_b"])
     finally:
         signals.modules_uninstalled.disconnect(on_uninstalled)
-    assert seen == [(fresh_registry.db_name, ["test_inherit_b"])]
+    assert seen == [(fresh_registry.db_name, ["test_auto", "test_inherit_b"])]
