@@ -48,10 +48,11 @@ def test_upgrade_after_adding_field_keeps_data(db_backend, database_factory, tmp
     """Copy addon A elsewhere, install it, add a field to its source, run -u in a new process."""
     addons = tmp_path / "addons"
     shutil.copytree(ROOT / "tests" / "addons" / "test_inherit_a", addons / "upgrade_me")
+    for path in (addons / "upgrade_me").rglob("*.*"):
+        if path.suffix in (".py", ".csv", ".xml"):
+            text = path.read_text().replace("test.thing", "upgrade.thing").replace("test_thing", "upgrade_thing")
+            path.write_text(text.replace("test_inherit_a", "upgrade_me"))
     source = addons / "upgrade_me" / "models" / "thing.py"
-    source.write_text(source.read_text().replace('"test.thing"', '"upgrade.thing"'))
-    csv = addons / "upgrade_me" / "security" / "ir.model.access.csv"
-    csv.write_text(csv.read_text().replace("test_thing", "upgrade_thing").replace("test.thing", "upgrade.thing"))
     config = database_factory.empty(db_backend)
     config["addons_path"] = str(addons)
     registry = load_modules(config, init="upgrade_me")
