@@ -70,8 +70,8 @@ def test_upgrade_after_adding_field_keeps_data(db_backend, database_factory, tmp
     database = registry.database
     columns = {c.name for c in database.get_columns("upgrade_thing")}
     assert "weight" in columns
-    rows = database.execute_sql("SELECT name, size FROM upgrade_thing").fetchall()
-    assert rows == [("kept", 3)]
+    rows = database.execute_sql("SELECT name, size FROM upgrade_thing ORDER BY name").fetchall()
+    assert rows == [("kept", 3), ("protected", 1), ("updatable", 1)]
     version = database.execute_sql("SELECT latest_version FROM ir_module_module WHERE name = 'upgrade_me'")
     assert version.fetchone()[0] == "17.0.1.1"
     database.close()
