@@ -197,12 +197,16 @@ class Cursor:
         self.database.pop_transaction()
         self.cache.clear()
         callbacks = self._drain(self.postcommit)
-        self._begin()
-        for callback in callbacks:
-            try:
-                callback()
-            except Exception:
-                _logger.exception("post-commit callback %r failed", callback)
+        # Callbacks run between transactions: they may open cursors of their own
+        # and make outgoing calls without this thread holding a transaction open.
+        try:
+            for callback in callbacks:
+                try:
+                    callback()
+                except Exception:
+                    _logger.exception("post-commit callback %r failed", callback)
+        finally:
+            self._begin()
 
     def rollback(self) -> None:
         """Roll back the transaction, forget queued callbacks, and begin a new one."""

@@ -109,3 +109,21 @@ def test_copy(env):
     original = env["res.partner"].create({"name": "Original", "email": "o@example.com"})
     duplicate = original.copy({"name": "Copy"})
     assert duplicate.id != original.id and duplicate.email == "o@example.com" and duplicate.name == "Copy"
+
+
+def test_order_by_many2one_follows_comodel_order(env):
+    names = {"Zed": "be", "Amy": "us", "Bob": "fr"}
+    for name, code in names.items():
+        env["res.partner"].create({"name": f"Order {name}", "country_id": env.ref(f"base.{code}").id})
+    found = env["res.partner"].search([("name", "=like", "Order %")], order="country_id desc")
+    assert found.mapped("country_id.name") == ["United States", "France", "Belgium"]
+
+
+def test_attribute_access_checks_read_access(env):
+    from server.exceptions import AccessError
+
+    param = env["ir.config_parameter"].search([("key", "=", "web.base.url")])
+    demo_view = param.with_user(env.ref("base.user_demo"))
+    demo_view.invalidate_recordset()
+    with pytest.raises(AccessError):
+        demo_view.value  # noqa: B018

@@ -292,6 +292,7 @@ class BaseModel(metaclass=MetaModel):
 
     def _fetch_columns(self) -> None:
         """Load every stored column of this batch of records in one query."""
+        self.check_access_rights("read")
         column_fields = [f for f in self._fields.values() if f.column]
         ids = self._batch_ids(column_fields[0] if column_fields else self._fields["id"])
         table = self._table_model
@@ -436,6 +437,8 @@ class BaseModel(metaclass=MetaModel):
             if field is None or not (field.column or name == "id"):
                 raise ValidationError(f"Invalid order: {name!r} is not a stored field of {self._name!r}")
             column = table.id if name == "id" else getattr(table, name)
+            if field.type == "many2one":
+                column = self._many2one_sort_key(field, column)
             ordering = column.desc() if (direction or "").lower() == "desc" else column.asc()
             if nulls:
                 ordering = (column.desc if (direction or "").lower() == "desc" else column.asc)(nulls=nulls.upper())
@@ -456,6 +459,18 @@ class BaseModel(metaclass=MetaModel):
                     and term[0].split(".")[0] == "active":
                 return domain
         return [("active", "=", True)] + domain
+
+    def _many2one_sort_key(self, field, column):
+        """Sort a many2one by its comodel's first order term, as Odoo does (a country by name, not id)."""
+        comodel = self.env.registry.models[field.comodel_name]
+        first = ORDER_TERM_RE.match(comodel._order.split(",")[0])
+        key_name = first.group(1) if first else "id"
+        key_field = comodel._fields.get(key_name)
+        if key_name == "id" or key_field is None or not key_field.column or key_field.type == "many2one":
+            return column
+        cotable = comodel._table_model.alias("m2o_order")
+        key = getattr(cotable, key_name)
+        return peewee.NodeList((cotable.select(key).where(cotable.id == column),), parens=True)
 
     def _search_ids(self, domain, offset=0, limit=None, order=None) -> list[int]:
         return [row[0] for row in self._search_query(domain, offset, limit, order).tuples()]
@@ -507,14 +522,23 @@ class BaseModel(metaclass=MetaModel):
         self.check_access_rights("read")
         names = self._check_field_names(fields) if fields else [n for n in self._fields if n != "id"]
         records = self.exists()
-        result = []
-        for rec in records:
-            row = {"id": rec.id}
-            for name in names:
-                field = self._fields[name]
-                row[name] = field.convert_to_read(rec._get_cache_value(field), rec, load)
-            result.append(row)
+        result = [{"id": rec.id} for rec in records]
+        for name in names:
+            field = self._fields[name]
+            values = [rec._get_cache_value(field) for rec in records]
+            if field.type == "many2one" and load == "_classic_read":
+                labels = self._many2one_labels(field, values)
+                converted = [[v, labels.get(v, False)] if v else False for v in values]
+            else:
+                converted = [field.convert_to_read(v, rec, load) for v, rec in zip(values, records, strict=True)]
+            for row, value in zip(result, converted, strict=True):
+                row[name] = value
         return result
+
+    def _many2one_labels(self, field, ids: list) -> dict:
+        """``{id: display_name}`` of the targets of a many2one column, in one batch."""
+        targets = self.env[field.comodel_name].sudo().browse(list(dict.fromkeys(i for i in ids if i)))
+        return dict(targets.exists().name_get())
 
     def _check_field_names(self, names) -> list[str]:
         if isinstance(names, str):
