@@ -12,17 +12,23 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import peewee
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 _logger = logging.getLogger(__name__)
 DB_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 
 
-class SqliteBackend(peewee.SqliteDatabase):
+# Pooled: a thread returns its connection when its transaction ends (Cursor.close), so a server
+# that runs each request in a new thread reuses connections instead of leaking one per thread.
+POOL = {"max_connections": 64, "stale_timeout": 600}
+
+
+class SqliteBackend(PooledSqliteDatabase):
     dialect = "sqlite"
     native_ilike = False
 
 
-class PostgresBackend(peewee.PostgresqlDatabase):
+class PostgresBackend(PooledPostgresqlDatabase):
     dialect = "postgresql"
     native_ilike = True
 
@@ -61,11 +67,20 @@ def open_database(uri: str) -> peewee.Database:
         path = _sqlite_path(uri)
         pragmas = {"foreign_keys": 1, "journal_mode": "wal", "busy_timeout": 30000,
                    "case_sensitive_like": 1, "synchronous": "normal"}
-        return SqliteBackend(str(path), pragmas=pragmas, timeout=30, returning_clause=True)
+        return SqliteBackend(str(path), pragmas=pragmas, timeout=30, returning_clause=True, **POOL)
     if uri.startswith(("postgresql:", "postgres:")):
         params = _pg_params(uri)
-        return PostgresBackend(params.pop("database"), **{k: v for k, v in params.items() if v is not None})
+        return PostgresBackend(params.pop("database"), **POOL, **{k: v for k, v in params.items() if v is not None})
     raise DatabaseError(f"unsupported database URI {uri!r}: use sqlite:///path or postgresql://...")
+
+
+def dispose(database: peewee.Database) -> None:
+    """Close every connection of ``database``, pooled or in use by this thread (SQLite then checkpoints)."""
+    if not database.is_closed():
+        database.close()
+    close_all = getattr(database, "close_all", None)
+    if close_all:
+        close_all()
 
 
 def database_exists(uri: str) -> bool:
@@ -229,12 +244,17 @@ class Cursor:
         return drained
 
     def close(self, commit: bool = False) -> None:
+        """End the transaction (committing first if asked) and give the connection back to the pool."""
         if self._closed:
             return
         self._closed = True
-        if commit:
-            self.commit()
-        self._end("ROLLBACK")
+        try:
+            if commit:
+                self.commit()
+            self._end("ROLLBACK")
+        finally:
+            if not self.database.in_transaction():
+                self.database.close()
 
     @property
     def closed(self) -> bool:

@@ -85,20 +85,20 @@ class Registry:
     def forget(cls, registry: Registry) -> None:
         with cls._lock:
             cls._registries.pop((registry.uri, registry.db_name), None)
-        registry.database.close()
+        db_module.dispose(registry.database)
 
     @classmethod
     def forget_uri(cls, uri: str) -> None:
         """Drop the cached registries of the database at ``uri`` and close their connections."""
         with cls._lock:
             for key in [k for k in cls._registries if k[0] == uri]:
-                cls._registries.pop(key).database.close()
+                db_module.dispose(cls._registries.pop(key).database)
 
     @classmethod
     def forget_all(cls) -> None:
         with cls._lock:
             for registry in list(cls._registries.values()):
-                registry.database.close()
+                db_module.dispose(registry.database)
             cls._registries.clear()
 
     # -- building --------------------------------------------------------------------------------
