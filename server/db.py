@@ -133,7 +133,7 @@ def list_postgres_databases(uri: str) -> list[str]:
         except peewee.OperationalError:
             pass
         finally:
-            db.close()
+            dispose(db)
     return found
 
 
