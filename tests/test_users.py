@@ -55,3 +55,20 @@ def test_without_demo_admin_password_is_generated_and_printed_once(tmp_path):
     again = subprocess.run([*args, "-u", "base", "--stop-after-init"], cwd=ROOT, capture_output=True, text=True,
                            timeout=60)
     assert again.returncode == 0 and "Generated password" not in again.stderr
+
+
+def test_credential_check_cache_follows_password_changes(env):
+    user = env["res.users"].create({"name": "Cy", "login": "cy", "password": "first-pass"})
+    users = env["res.users"]
+    users.check_credentials_of(user.id, "first-pass")
+    users.check_credentials_of(user.id, "first-pass")  # remembered
+    user.password = "second-pass"
+    with pytest.raises(AccessDenied):
+        users.check_credentials_of(user.id, "first-pass")
+    users.check_credentials_of(user.id, "second-pass")
+    user.active = False
+    with pytest.raises(AccessDenied):
+        users.check_credentials_of(user.id, "second-pass")
+    for bad_uid in (None, True, "2", 0, 10 ** 9):
+        with pytest.raises(AccessDenied):
+            users.check_credentials_of(bad_uid, "second-pass")

@@ -292,18 +292,28 @@ class BaseModel(metaclass=MetaModel):
         batch = [i for i in dict.fromkeys(self._prefetch_ids + self._ids) if i not in cache]
         return batch[:1000] if self._ids[0] in batch[:1000] else [self._ids[0]] + batch[:999]
 
-    def _fetch_columns(self) -> None:
-        """Load every stored column of this batch of records in one query."""
+    def _fetch_columns(self, ids: list[int] | None = None) -> None:
+        """Load every stored column of a batch of records (by default around this one) in one query."""
         self.check_access_rights("read")
         column_fields = [f for f in self._fields.values() if f.column]
-        ids = self._batch_ids(column_fields[0] if column_fields else self._fields["id"])
+        id_field = self._fields["id"]
+        ids = ids if ids is not None else self._batch_ids(column_fields[0] if column_fields else id_field)
         table = self._table_model
-        query = table.select(table.id, *[getattr(table, f.name) for f in column_fields]).where(table.id.in_(ids))
-        found = self._fields["id"]
-        for row in query.tuples():
-            for field, value in zip(column_fields, row[1:], strict=False):
-                self._cache_for(field)[row[0]] = field.from_column(value)
-            self._cache_for(found)[row[0]] = row[0]
+        columns = [getattr(table, f.name) for f in column_fields]
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start:start + 1000]
+            for row in table.select(table.id, *columns).where(table.id.in_(chunk)).tuples():
+                for field, value in zip(column_fields, row[1:], strict=True):
+                    self._cache_for(field)[row[0]] = field.from_column(value)
+                self._cache_for(id_field)[row[0]] = row[0]
+
+    def _existing(self):
+        """These records minus deleted ones, loading their columns on the way (one query, not two)."""
+        known = self._cache_for(self._fields["id"])
+        missing = [i for i in dict.fromkeys(self._ids) if i not in known]
+        if missing:
+            self._fetch_columns(missing)
+        return self.browse(tuple(i for i in self._ids if i in known))
 
     def _fetch_x2many(self, field) -> None:
         ids = self._batch_ids(field)
@@ -331,7 +341,7 @@ class BaseModel(metaclass=MetaModel):
             cache[src] = tuple(dsts)
 
     def _compute_field(self, field) -> None:
-        records = self.browse(self._batch_ids(field)).exists()
+        records = self.browse(self._batch_ids(field))._existing()
         if self._ids[0] not in records._ids:
             return
         computing = self.env.cr.cache.setdefault(("__computing__",), set())
@@ -523,7 +533,7 @@ class BaseModel(metaclass=MetaModel):
         """Field values as plain data: m2o ``[id, name]`` (plain id unless ``load='_classic_read'``)."""
         self.check_access_rights("read")
         names = self._check_field_names(fields) if fields else [n for n in self._fields if n != "id"]
-        records = self.exists()
+        records = self._existing()
         result = [{"id": rec.id} for rec in records]
         for name in names:
             field = self._fields[name]
@@ -540,7 +550,7 @@ class BaseModel(metaclass=MetaModel):
     def _many2one_labels(self, field, ids: list) -> dict:
         """``{id: display_name}`` of the targets of a many2one column, in one batch."""
         targets = self.env[field.comodel_name].sudo().browse(list(dict.fromkeys(i for i in ids if i)))
-        return dict(targets.exists().name_get())
+        return dict(targets._existing().name_get())
 
     def _check_field_names(self, names) -> list[str]:
         if isinstance(names, str):

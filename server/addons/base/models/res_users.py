@@ -1,4 +1,6 @@
 """Users: login, hashed password, groups, and the credential checks the RPC layer relies on."""
+import hashlib
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied, UserError, ValidationError
 from odoo.tools.passwords import hash_password, verify_password
@@ -100,13 +102,25 @@ class ResUsers(models.Model):
 
     @api.model
     def check_credentials_of(self, uid: int, password: str) -> None:
-        """Raise AccessDenied unless ``uid`` is an active user and ``password`` is theirs."""
-        if isinstance(uid, bool) or not isinstance(uid, int):
+        """Raise AccessDenied unless ``uid`` is an active user and ``password`` is theirs.
+
+        RPC clients send the password with every call and scrypt costs tens of
+        milliseconds, so successful checks are remembered per process.  The key
+        holds the stored hash and the user's ``write_date``: changing a password,
+        archiving the user or touching their credentials (API keys write the
+        user) invalidates it in every process at once.
+        """
+        if isinstance(uid, bool) or not isinstance(uid, int) or not isinstance(password, str) or not password:
             raise AccessDenied()
-        user = self.sudo().browse(uid).exists()
-        if not user or not user.active:
+        row = self.env.cr.execute(
+            "SELECT password, active, write_date FROM res_users WHERE id = %s", (uid,)).fetchone()
+        if not row or not row[1]:
             raise AccessDenied()
-        user._check_credentials(password)
+        key = (self.env.registry.db_name, uid, row[0], str(row[2]), hashlib.sha256(password.encode()).digest())
+        if key in _VERIFIED:
+            return
+        self.sudo().browse(uid)._check_credentials(password)
+        _remember(key)
 
     # -- context and groups ---------------------------------------------------------------------------
     @api.model
@@ -128,3 +142,11 @@ class ResUsers(models.Model):
 
 
 SUPERUSER_LOGIN = "__system__"
+_VERIFIED: dict[tuple, bool] = {}
+_VERIFIED_MAX = 4096
+
+
+def _remember(key: tuple) -> None:
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.pop(next(iter(_VERIFIED)))
+    _VERIFIED[key] = True
