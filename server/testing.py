@@ -99,6 +99,18 @@ def pytest_pycollect_makemodule(module_path, parent):
     return None
 
 
+def pytest_collect_directory(path, parent):
+    """Collect an addon's directories as plain directories, never as packages.
+
+    pytest imports a package's ``__init__.py`` under a name of its own
+    (``tcm_smt``), a second copy of the addon outside ``odoo.addons`` whose
+    models and signal handlers no registry controls.
+    """
+    if any((d / "__manifest__.py").exists() for d in (Path(path), *Path(path).parents)):
+        return pytest.Dir.from_parent(parent, path=Path(path))
+    return None
+
+
 def _addon_dir(test_file: Path) -> Path:
     for parent in test_file.resolve().parents:
         if (parent / "__manifest__.py").exists():

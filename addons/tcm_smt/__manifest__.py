@@ -1,0 +1,12 @@
+{
+    "name": "TCM SMT Backend",
+    "version": "1.0",
+    "summary": "TCM backend plugin for SMT: activates contracts and keeps SMT subscriptions in sync over HTTP",
+    "category": "Sales/Subscriptions",
+    "author": "Odoo-style addon server",
+    "license": "LGPL-3",
+    "depends": ["tcm_core"],
+    "data": ["security/ir.model.access.csv", "data/ir_config_parameter.xml"],
+    "external_dependencies": {"python": ["requests"]},
+    "installable": True,
+}

@@ -1,0 +1,1 @@
+from . import tcm_contract, tcm_smt_subscription  # noqa: F401
