@@ -67,7 +67,9 @@ def open_database(uri: str) -> peewee.Database:
         path = _sqlite_path(uri)
         pragmas = {"foreign_keys": 1, "journal_mode": "wal", "busy_timeout": 30000,
                    "case_sensitive_like": 1, "synchronous": "normal"}
-        return SqliteBackend(str(path), pragmas=pragmas, timeout=30, returning_clause=True, **POOL)
+        # Pooled connections move between threads (one transaction at a time): allow it.
+        return SqliteBackend(str(path), pragmas=pragmas, timeout=30, returning_clause=True, check_same_thread=False,
+                             **POOL)
     if uri.startswith(("postgresql:", "postgres:")):
         params = _pg_params(uri)
         return PostgresBackend(params.pop("database"), **POOL, **{k: v for k, v in params.items() if v is not None})

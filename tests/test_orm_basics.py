@@ -127,3 +127,23 @@ def test_attribute_access_checks_read_access(env):
     demo_view.invalidate_recordset()
     with pytest.raises(AccessError):
         demo_view.value  # noqa: B018
+
+
+@pytest.mark.addons("test_inherit_a")
+@pytest.mark.parametrize("payload", ["plain text", {"a": [1, 2, {"b": None}]}, [1, "two"], 3, True, 2.5])
+def test_json_values_round_trip_through_the_database(env, payload):
+    thing = env["test.thing"].create({"name": "json", "payload": payload})
+    thing.invalidate_recordset()
+    assert thing.payload == payload
+    assert thing.read(["payload"])[0]["payload"] == payload
+
+
+@pytest.mark.addons("test_inherit_a")
+def test_binary_round_trips_as_base64(env):
+    import base64
+
+    data = bytes(range(256))
+    thing = env["test.thing"].create({"name": "blob", "blob": base64.b64encode(data).decode()})
+    thing.invalidate_recordset()
+    assert base64.b64decode(thing.blob) == data
+    assert thing.read(["blob"])[0]["blob"] == base64.b64encode(data).decode()

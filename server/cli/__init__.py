@@ -45,7 +45,8 @@ def setup_logging(level: str = "info", logfile: str | None = None) -> None:
 def _find_contributed(name: str, argv: list[str]):
     """Load the ``cli`` packages of the addons installed in the ``-d`` database and find ``name``."""
     parser = parser_for(name)
-    namespace, _rest = parser.parse_known_args(argv)
+    # Leave --help to the command's own parser: this one only looks for the database.
+    namespace, _rest = parser.parse_known_args([arg for arg in argv if arg not in ("-h", "--help")])
     config = load_config(namespace)
     if not config.database_name():
         return None

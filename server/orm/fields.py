@@ -393,7 +393,10 @@ class _JsonColumn(peewee.Field):
         return None if value is None else json.dumps(value, sort_keys=True)
 
     def python_value(self, value):
-        return json.loads(value) if isinstance(value, str) else value
+        # psycopg2 already decodes jsonb; decoding again would break JSON string values on PostgreSQL.
+        if isinstance(value, str) and self.model._meta.database.dialect == "sqlite":
+            return json.loads(value)
+        return value
 
 
 class Json(Field):
@@ -409,11 +412,10 @@ class Json(Field):
             raise ValidationError(f"{self.model_name}.{self.name} expects JSON-serialisable data") from None
 
     def from_column(self, value):
-        return json.loads(value) if isinstance(value, str) else value
+        return value  # the column already decoded it (_JsonColumn.python_value)
 
     def convert_to_column(self, value, record):
-        value = self.convert_to_cache(value, record)
-        return None if value is None else json.dumps(value, sort_keys=True)
+        return self.convert_to_cache(value, record)  # _JsonColumn.db_value encodes it, once
 
 
 class _Relational(Field):

@@ -7,6 +7,8 @@ class Thing(models.Model):
 
     name = fields.Char(required=True)
     size = fields.Integer()
+    payload = fields.Json()
+    blob = fields.Binary()
 
     def describe(self):
         return f"thing {self.name}"
