@@ -1,0 +1,2 @@
+# Controllers are written against odoo.http and are imported once the HTTP layer exists.
+from . import models
