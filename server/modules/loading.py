@@ -357,9 +357,26 @@ def _drop_schema(old: Registry, old_models: dict, new: Registry) -> None:
         for fname, fld in cls._fields.items():
             if fld.column and fname not in new_cls._fields:
                 schema.drop_column(database, cls._table, fname)
-    for name, cls in old_models.items():
-        if cls._table_model is not None and name not in new.models:
-            schema.drop_table(database, cls._table)
+    dropped = [cls._table for name, cls in old_models.items()
+               if cls._table_model is not None and name not in new.models]
+    for table in _referencing_first(database, dropped):
+        schema.drop_table(database, table)
+
+
+def _referencing_first(database, tables: list[str]) -> list[str]:
+    """Order ``tables`` so that each is dropped before the tables it refers to.
+
+    SQLite checks foreign keys while dropping a table that has rows, and fails on a reference to a
+    table dropped before it ("no such table").
+    """
+    remaining, ordered = list(tables), []
+    while remaining:
+        referenced = {fk.dest_table for table in remaining for fk in database.get_foreign_keys(table)
+                      if fk.dest_table != table}
+        ready = [table for table in remaining if table not in referenced] or remaining[:1]  # a cycle
+        ordered += ready
+        remaining = [table for table in remaining if table not in ready]
+    return ordered
 
 
 def _forget_metadata(cr, removed: set[str], survivor: Registry) -> None:

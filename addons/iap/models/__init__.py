@@ -1,0 +1,1 @@
+from . import iap, iap_account, iap_pending_op

@@ -1,0 +1,124 @@
+"""A fake IAP server on 127.0.0.1 answering in Odoo's JSON-RPC envelopes (stdlib only).
+
+``fake_iap.routes[path] = handler`` where ``handler(params)`` returns the result, or raises ``OdooError``
+(an application error, HTTP 200) or ``RawReply`` (any HTTP answer).  ``fake_iap.calls`` records
+``(path, params)``.  ``FakePlatform`` is a small stateful platform for ``iap_charge``.
+"""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+CREDIT_ERROR = "odoo.addons.iap.tools.iap_tools.InsufficientCreditError"
+
+
+class OdooError(Exception):
+    """Answer with Odoo's error envelope (HTTP 200); ``data`` extras are merged into ``error.data``."""
+
+    def __init__(self, name: str | None, message: str = "", **extra):
+        super().__init__(message)
+        data = {"name": name, "message": message, "arguments": [message], "context": {}, "debug": "", **extra}
+        self.data = {k: v for k, v in data.items() if v is not None}
+
+
+class RawReply(Exception):
+    """Answer with exactly this HTTP status and body (after ``delay`` seconds)."""
+
+    def __init__(self, status: int = 200, body: str = "", delay: float = 0):
+        super().__init__(status)
+        self.status, self.body, self.delay = status, body, delay
+
+
+class FakeIap:
+    def __init__(self):
+        self.routes: dict = {}
+        self.calls: list[tuple[str, dict]] = []
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def paths(self) -> list[str]:
+        return [path for path, _params in self.calls]
+
+    def answer(self, path: str, request: dict) -> tuple[int, str]:
+        self.calls.append((path, request.get("params")))
+        if path not in self.routes:
+            return 404, "not found"
+        try:
+            result = self.routes[path](request.get("params") or {})
+        except OdooError as exc:
+            error = {"code": 200, "message": "Odoo Server Error", "data": exc.data}
+            return 200, json.dumps({"jsonrpc": "2.0", "id": request.get("id"), "error": error})
+        except RawReply as reply:
+            time.sleep(reply.delay)
+            return reply.status, reply.body
+        return 200, json.dumps({"jsonrpc": "2.0", "id": request.get("id"), "result": result})
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                status, text = fake.answer(self.path, body)
+                payload = text.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                try:
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a timeout test)
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+
+class FakePlatform:
+    """Holds in a dict; ``failures[path]`` is a list of exceptions the next calls of ``path`` raise first."""
+
+    def __init__(self, fake: FakeIap, balance: float = 10):
+        self.balance, self.holds, self.captured, self.cancelled = balance, {}, {}, set()
+        self.by_key: dict[str, str] = {}
+        self.failures: dict[str, list] = {}
+        for name in ("authorize", "capture", "cancel"):
+            fake.routes[f"/iap/1/{name}"] = self._failing(f"/iap/1/{name}", getattr(self, name))
+
+    def _failing(self, path, handler):
+        def route(params):
+            pending = self.failures.get(path)
+            if pending:
+                raise pending.pop(0)
+            return handler(params)
+        return route
+
+    def authorize(self, params):
+        if params.get("idempotency_key") in self.by_key:
+            return self.by_key[params["idempotency_key"]]
+        if params["credit"] > self.balance:
+            message = {"title": "Insufficient Balance", "message": "no", "base_url": "http://p/iap/1/credit",
+                       "service_name": "svc", "credit": params["credit"], "trial": False}
+            raise OdooError(CREDIT_ERROR, json.dumps(message), code="insufficient_credit")
+        token = "iaptx_" + uuid.uuid4().hex
+        self.balance -= params["credit"]
+        self.holds[token] = params["credit"]
+        self.by_key[params.get("idempotency_key")] = token
+        return token
+
+    def capture(self, params):
+        token = params["token"]
+        if token not in self.captured:
+            amount = self.holds.pop(token)
+            self.captured[token] = params["credit_to_capture"]
+            self.balance += amount - params["credit_to_capture"]
+        return {"token": token, "state": "captured"}
+
+    def cancel(self, params):
+        if params["token"] in self.holds:
+            self.balance += self.holds.pop(params["token"])
+            self.cancelled.add(params["token"])
+        return {"token": params["token"], "state": "cancelled"}

@@ -1,0 +1,1 @@
+from . import iap_tools, own_transaction

@@ -1,0 +1,380 @@
+"""In-App Purchase helpers under Odoo's names: JSON-RPC to IAP services, and a provider's charge flow.
+
+Wire-compatible with Odoo's ``odoo.addons.iap.tools.iap_tools`` (14.0 to 18.0): the same payloads, the
+same exception classes (their dotted path is part of the contract, clients and browsers match on it) and
+the same ``iap_charge`` context manager.  Where we differ, we are safer:
+
+* ``iap_jsonrpc`` never crashes on an error without ``data`` or ``name``, and every exception it raises
+  carries ``.data``, ``.code`` and ``.retryable``.
+* ``iap_charge`` authorizes with an idempotency key and retries the idempotent calls (authorize with a
+  key, capture, cancel) on transient failures.  An exception in the body cancels the hold and re-raises
+  *that* exception even if the cancel fails.  A capture that still fails after the service was delivered
+  is queued in the durable outbox (``iap.pending.op``) instead of failing a request the client would
+  retry and pay twice.
+
+Outgoing calls happen inside the caller's transaction, as in Odoo: ``iap_charge`` wraps the service.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import requests
+from odoo import signals
+from odoo.exceptions import AccessError, UserError
+
+_logger = logging.getLogger(__name__)
+
+# Our platform addon (iap_platform) served locally; deployments set the ``iap.endpoint`` parameter.
+DEFAULT_ENDPOINT = "http://localhost:8069"
+DEFAULT_TTL_HOURS = 4320
+# Pauses before each retry of an idempotent call (three retries at most).
+RETRY_DELAYS: tuple[float, ...] = (0.5, 1.0, 2.0)
+# The extras of ``error.data`` beyond Odoo's serialize_exception keys.
+WIRE_EXTRAS = ("code", "retryable", "retry_after")
+
+UNREACHABLE_MESSAGE = ("The url that this service requested returned an error. Please contact the author of "
+                       "the app. The url it tried to contact was %s")
+SERVER_ERROR_MESSAGE = "An error occurred while reaching %s. Please contact Odoo support if this error persists."
+TIMEOUT_MESSAGE = ("The request to the service timed out. Please contact the author of the app. The URL it "
+                   "tried to contact was %s")
+
+charge_authorized = signals.signal("iap_charge_authorized", "a hold was placed: token, credit")
+charge_captured = signals.signal("iap_charge_captured", "a hold was captured: token, credit")
+charge_cancelled = signals.signal("iap_charge_cancelled", "a hold was released: token")
+charge_deferred = signals.signal("iap_charge_deferred", "an operation went to the outbox: token, operation")
+
+
+# -- exceptions -------------------------------------------------------------------------------------
+class InsufficientCreditError(Exception):
+    """The account cannot pay for the service.
+
+    ``str(e)`` is a JSON object: title, message, base_url, service_name, credit, trial (plus ``body``,
+    the provider's rendered credit template, once a provider re-raises it).  ``e.data`` is the JSON-RPC
+    ``error.data`` it came with.
+    """
+
+    def __init__(self, *args, data: dict | None = None):
+        super().__init__(*args)
+        _attach(self, data or {}, retryable=False)
+
+
+class IAPServerError(Exception):
+    """The IAP server failed in a way the caller cannot fix (unknown error, or one marked retryable)."""
+
+    def __init__(self, *args, data: dict | None = None):
+        super().__init__(*args)
+        data = data or {}
+        _attach(self, data, retryable=bool(data.get("retryable")))
+
+
+class IAPTimeoutError(AccessError):
+    """The IAP server did not answer in time; the request may or may not have been processed."""
+
+
+def _attach(exc: BaseException, data: dict, retryable: bool) -> BaseException:
+    exc.data = data
+    exc.code = data.get("code")
+    exc.retryable = retryable
+    return exc
+
+
+def iap_error_data(exc: BaseException, debug: str = "") -> dict:
+    """The ``error.data`` of a JSON-RPC error envelope for ``exc``, as Odoo clients parse it.
+
+    Odoo's ``serialize_exception`` keys (name, message, arguments, context, debug) plus our extras from
+    ``exc.data`` (code, retryable, retry_after).  ``name`` is the dotted class path, ``odoo.`` instead of
+    our ``server.`` package, so the last segment is what Odoo's ``iap_jsonrpc`` dispatches on.
+    """
+    extras = getattr(exc, "data", None) or {}
+    context = getattr(exc, "context", None)
+    data = {"name": wire_name(type(exc)), "message": str(exc), "arguments": [str(a) for a in exc.args],
+            "context": context if isinstance(context, dict) else {}, "debug": debug}
+    data.update({key: extras[key] for key in WIRE_EXTRAS if key in extras})
+    return data
+
+
+def wire_name(cls: type) -> str:
+    """``server.exceptions.UserError`` -> ``odoo.exceptions.UserError``; addon classes keep their path."""
+    module = cls.__module__
+    if module == "server" or module.startswith("server."):
+        module = "odoo" + module[len("server"):]
+    return f"{module}.{cls.__qualname__}"
+
+
+# -- JSON-RPC -----------------------------------------------------------------------------------------
+def iap_get_endpoint(env) -> str:
+    """The IAP platform's base URL: the ``iap.endpoint`` system parameter, else ``DEFAULT_ENDPOINT``."""
+    return env["ir.config_parameter"].sudo().get_param("iap.endpoint", DEFAULT_ENDPOINT).rstrip("/")
+
+
+def iap_jsonrpc(url: str, method: str = "call", params: dict | None = None, timeout: float | tuple = 15) -> Any:
+    """POST a JSON-RPC 2.0 call to ``url`` and return its ``result``.
+
+    Raises ``InsufficientCreditError``, ``AccessError`` or ``UserError`` for the server's errors of those
+    names (last segment of ``error.data.name``, as Odoo 14-17 do), ``IAPTimeoutError`` on a timeout, and
+    ``AccessError`` for anything else (transport failure, HTTP error, unknown or missing error name).
+    Every exception has ``.data`` (the error's data), ``.code`` and ``.retryable``.
+    """
+    payload = {"jsonrpc": "2.0", "method": method, "params": params or {}, "id": uuid.uuid4().hex}
+    started = time.monotonic()
+    response = _post(url, payload, timeout)
+    _logger.info("iap jsonrpc %s answered in %.3f seconds", url, time.monotonic() - started)
+    if "error" in response:
+        raise error_from_response(url, response["error"])
+    return response.get("result")
+
+
+def _post(url: str, payload: dict, timeout) -> dict:
+    try:
+        reply = requests.post(url, json=payload, timeout=timeout)
+        reply.raise_for_status()
+        body = reply.json()
+    except requests.exceptions.Timeout as exc:
+        raise _attach(IAPTimeoutError(TIMEOUT_MESSAGE % url), {"code": "timeout"}, retryable=True) from exc
+    except requests.exceptions.HTTPError as exc:
+        retryable = exc.response is not None and exc.response.status_code >= 500
+        raise _attach(AccessError(UNREACHABLE_MESSAGE % url), {"code": "http_error"}, retryable) from exc
+    except (requests.exceptions.RequestException, ValueError) as exc:
+        retryable = isinstance(exc, requests.exceptions.ConnectionError)
+        raise _attach(AccessError(UNREACHABLE_MESSAGE % url), {"code": "transport_error"}, retryable) from exc
+    if not isinstance(body, dict):
+        raise _attach(AccessError(UNREACHABLE_MESSAGE % url), {"code": "invalid_response"}, retryable=False)
+    return body
+
+
+def error_from_response(url: str, error) -> Exception:
+    """The exception for a JSON-RPC ``error`` member, tolerating a missing ``data`` or ``name``."""
+    data = (error.get("data") if isinstance(error, dict) else None) or {}
+    if not isinstance(data, dict):
+        data = {}
+    data = _with_extras(data)
+    name = str(data.get("name") or "").rpartition(".")[-1]
+    message = data.get("message") or ""
+    retryable = bool(data.get("retryable"))
+    if name == "InsufficientCreditError":
+        return InsufficientCreditError(message, data=data)
+    if name in ("AccessError", "UserError"):
+        cls = AccessError if name == "AccessError" else UserError
+        return _attach(cls(message), data, retryable)
+    _logger.warning("iap jsonrpc %s: server error %r: %s", url, data.get("name"), message)
+    wrapped = _attach(AccessError(SERVER_ERROR_MESSAGE % url), data, retryable)
+    wrapped.__cause__ = IAPServerError(message, data=data)
+    return wrapped
+
+
+def _with_extras(data: dict) -> dict:
+    """``data`` with ``code``/``retryable`` lifted from ``data.context`` when only a plain Odoo serializer ran."""
+    context = data.get("context")
+    if not isinstance(context, dict):
+        return data
+    return {**{key: context[key] for key in WIRE_EXTRAS if key in context}, **data}
+
+
+def _call_idempotent(url: str, params: dict, timeout: float | tuple = 15) -> Any:
+    """``iap_jsonrpc`` for a call that is safe to repeat: retry transient failures with backoff."""
+    for delay in (*RETRY_DELAYS, None):
+        try:
+            return iap_jsonrpc(url, params=params, timeout=timeout)
+        except Exception as exc:
+            if delay is None or not getattr(exc, "retryable", False):
+                raise
+            _logger.warning("iap jsonrpc %s failed (%s); retrying in %.1f s", url, exc, delay)
+            time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+# -- provider helpers -------------------------------------------------------------------------------
+class IapTransaction:
+    """The hold ``iap_charge`` yields: lower ``credit`` to capture less (0 releases the hold)."""
+
+    def __init__(self, credit: float | None = None, token: str | None = None, authorized: float | None = None):
+        self.credit = credit
+        self.token = token
+        self.authorized = authorized
+
+
+def iap_authorize(env, key: str, account_token: str, credit: float, dbuuid=False, description: str | None = None,
+                  credit_template: str | None = None, ttl: int = DEFAULT_TTL_HOURS, *,
+                  idempotency_key: str | None = None) -> str:
+    """Place a hold of ``credit`` on the client's account and return the transaction token.
+
+    With an ``idempotency_key`` the call is retried on transient failures: the platform answers a
+    repeated key with the same token.  On ``InsufficientCreditError`` the rendered ``credit_template``
+    is added to the error's JSON message as ``body`` before it is re-raised.
+    """
+    params = {"account_token": account_token, "credit": credit, "key": key, "description": description, "ttl": ttl}
+    if dbuuid:
+        params["dbuuid"] = dbuuid
+    if idempotency_key:
+        params["idempotency_key"] = idempotency_key
+    url = iap_get_endpoint(env) + "/iap/1/authorize"
+    try:
+        if idempotency_key:
+            return _call_idempotent(url, params)
+        return iap_jsonrpc(url, params=params)
+    except InsufficientCreditError as exc:
+        if credit_template:
+            _add_credit_template_body(env, exc, credit_template)
+        raise
+
+
+def iap_cancel(env, transaction_token: str, key: str) -> dict:
+    """Release the hold (idempotent: cancelling twice is harmless); return the platform's summary."""
+    return cancel_at(iap_get_endpoint(env), transaction_token, key)
+
+
+def iap_capture(env, transaction_token: str, key: str, credit: float) -> dict:
+    """Charge ``credit`` (at most what was authorized; 0 releases) and release the rest; idempotent."""
+    return capture_at(iap_get_endpoint(env), transaction_token, key, credit)
+
+
+def cancel_at(endpoint: str, transaction_token: str, key: str) -> dict:
+    """``iap_cancel`` against an explicit platform URL (the outbox keeps the URL of the original call)."""
+    return _call_idempotent(endpoint + "/iap/1/cancel", {"token": transaction_token, "key": key})
+
+
+def capture_at(endpoint: str, transaction_token: str, key: str, credit: float) -> dict:
+    """``iap_capture`` against an explicit platform URL."""
+    params = {"token": transaction_token, "key": key, "credit_to_capture": credit}
+    return _call_idempotent(endpoint + "/iap/1/capture", params)
+
+
+@contextlib.contextmanager
+def iap_charge(env, key: str, account_token: str, credit: float, dbuuid=False, description: str | None = None,
+               credit_template: str | None = None, ttl: int = DEFAULT_TTL_HOURS, *,
+               idempotency_key: str | None = None, on_capture_error: str = "defer") -> Iterator[IapTransaction]:
+    """Hold ``credit`` for the duration of the block, then capture ``transaction.credit``.
+
+    An exception in the block (any ``BaseException``) cancels the hold and re-raises the original
+    exception, even if the cancel fails (the cancel then goes to the outbox).  On success the block's
+    ``transaction.credit`` is captured: 0 releases the hold; more than authorized cancels and raises
+    ``ValueError``.  A capture failing transiently is queued in the outbox with ``on_capture_error='defer'``
+    (the default) and raised with ``'raise'`` (Odoo's behaviour).
+
+    Example (a provider's route)::
+
+        with iap_charge(request.env, key, account_token, 1, ttl=1) as transaction:
+            found = lookup(isbn)
+            if not found:
+                transaction.credit = 0
+    """
+    _check_credit(credit)
+    if on_capture_error not in ("defer", "raise"):
+        raise ValueError(f"on_capture_error must be 'defer' or 'raise', not {on_capture_error!r}")
+    token = iap_authorize(env, key, account_token, credit, dbuuid, description, credit_template, ttl,
+                          idempotency_key=idempotency_key or uuid.uuid4().hex)
+    _notify(charge_authorized, env, token=token, credit=credit)
+    transaction = IapTransaction(credit=credit, token=token, authorized=credit)
+    try:
+        yield transaction
+    except BaseException:
+        _release(env, key, token, ttl)
+        raise
+    _settle(env, key, transaction, ttl, on_capture_error)
+
+
+def _check_credit(credit) -> None:
+    if isinstance(credit, bool) or not isinstance(credit, (int, float)) or not credit > 0:
+        raise ValueError(f"iap_charge needs a positive number of credits, got {credit!r}")
+
+
+def _settle(env, key: str, transaction: IapTransaction, ttl: int, on_capture_error: str) -> None:
+    credit = transaction.credit
+    if credit == 0:
+        _release(env, key, transaction.token, ttl)
+        return
+    if isinstance(credit, bool) or not isinstance(credit, (int, float)) or not 0 < credit <= transaction.authorized:
+        _release(env, key, transaction.token, ttl)
+        raise ValueError(f"capture exceeds authorization: transaction.credit is {credit!r}, "
+                         f"authorized {transaction.authorized!r}; the hold was released")
+    try:
+        iap_capture(env, transaction.token, key, credit)
+    except Exception as exc:
+        if on_capture_error == "raise" or not getattr(exc, "retryable", False):
+            raise
+        _logger.warning("IAP capture of %s failed after the service was delivered (%s); queued for retry",
+                        transaction.token, exc)
+        _enqueue(env, "capture", transaction.token, key, credit, ttl, str(exc))
+        return
+    _notify(charge_captured, env, token=transaction.token, credit=credit)
+
+
+def _release(env, key: str, token: str, ttl: int) -> None:
+    """Cancel the hold; never raise: a failed cancel goes to the outbox (the TTL is the last resort)."""
+    try:
+        iap_cancel(env, token, key)
+    except Exception as exc:
+        _logger.warning("IAP cancel of %s failed (%s); queued for retry", token, exc)
+        _enqueue(env, "cancel", token, key, None, ttl, str(exc))
+        return
+    _notify(charge_cancelled, env, token=token)
+
+
+def _enqueue(env, operation: str, token: str, key: str, credit, ttl: int, error: str) -> None:
+    try:
+        env["iap.pending.op"].sudo().enqueue(operation, token, key, credit=credit, endpoint=iap_get_endpoint(env),
+                                             ttl_hours=ttl, error=error)
+    except Exception:
+        _logger.exception("IAP: could not queue %s of %s; the hold is released at its TTL", operation, token)
+        return
+    _notify(charge_deferred, env, token=token, operation=operation)
+
+
+def _notify(signal, env, **payload) -> None:
+    try:
+        signal.send(env.registry, env=env, **payload)
+    except Exception:
+        _logger.exception("IAP: a receiver of %s failed", signal.name)
+
+
+# -- credit templates -------------------------------------------------------------------------------
+def _add_credit_template_body(env, exc: InsufficientCreditError, template: str) -> None:
+    """Put the rendered template in the error's JSON message as ``body`` (as Odoo does)."""
+    try:
+        arguments = json.loads(exc.args[0])
+    except (IndexError, TypeError, ValueError):
+        _logger.warning("IAP credit error without a JSON message; credit template %s not added", template)
+        return
+    body = render_credit_template(env, template)
+    if body is not None:
+        arguments["body"] = body
+        exc.args = (json.dumps(arguments),)
+
+
+def render_credit_template(env, template: str) -> str | None:
+    """Render ``module.name``: ``ir.qweb`` when installed, else ``<module>/templates/<name>.html`` (Jinja2).
+
+    Returns None (and logs) when the template does not exist, so the credit error still reaches the
+    client with its plain message rather than being replaced by a template error.
+    """
+    if "ir.qweb" in env:
+        return str(env["ir.qweb"]._render(template))
+    path = _template_path(template)
+    if path is None:
+        _logger.warning("IAP credit template %r not found (expected <addon>/templates/<name>.html)", template)
+        return None
+    import jinja2
+
+    loader = jinja2.Environment(loader=jinja2.FileSystemLoader(str(path.parent)), autoescape=True)
+    base_url = env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+    return loader.get_template(path.name).render(base_url=base_url)
+
+
+def _template_path(template: str) -> Path | None:
+    module, _, name = template.partition(".")
+    if not module or not name or "/" in name or "\\" in name:
+        return None
+    try:
+        package = importlib.import_module(f"odoo.addons.{module}")
+    except ImportError:
+        return None
+    path = Path(package.__file__).parent / "templates" / f"{name}.html"
+    return path if path.is_file() else None

@@ -1,0 +1,90 @@
+"""The platform's wire: Odoo's ``/iap/1/*`` JSON-RPC routes and the buy-credits page.
+
+Not imported by the addon yet: the HTTP layer (``odoo.http``) is being written.  Every route is a thin
+shell over a public model method holding all the logic (and its tests).  Parameters keep Odoo's names;
+unknown ones are ignored for forward compatibility.  A failure is raised as a platform error (see
+``tools/errors.py``): the HTTP layer answers it with HTTP 200 and Odoo's envelope, ``error.data`` being
+``errors.error_data(exc)`` (``name`` always present, plus ``code`` and ``retryable``).
+"""
+from __future__ import annotations
+
+from odoo import http
+from odoo.exceptions import UserError
+from odoo.http import request
+
+from ..tools.errors import as_platform_error
+from ..tools.pages import render_credit_page
+
+ROUTES = {
+    # route: (model, method, accepted parameters)
+    "authorize": ("iap.platform.transaction", "authorize",
+                  ("account_token", "credit", "key", "description", "ttl", "dbuuid", "idempotency_key", "ttl_seconds")),
+    "capture": ("iap.platform.transaction", "capture", ("token", "key", "credit_to_capture")),
+    "cancel": ("iap.platform.transaction", "cancel", ("token", "key")),
+    "transaction": ("iap.platform.transaction", "lookup", ("key", "token", "idempotency_key")),
+    "balance": ("iap.platform.account", "balance", ("account_token", "service_name", "dbuuid")),
+}
+
+
+def call_platform(route: str, params: dict):
+    """Run the model method behind ``/iap/1/<route>``; anything unexpected becomes ``internal_error``."""
+    model, method, accepted = ROUTES[route]
+    kwargs = {name: value for name, value in params.items() if name in accepted}
+    try:
+        return getattr(request.env[model].sudo(), method)(**kwargs)
+    except Exception as exc:
+        converted = as_platform_error(exc)
+        if converted is exc:
+            raise
+        raise converted from exc
+
+
+class IapPlatformController(http.Controller):
+    @http.route("/iap/1/authorize", type="json", auth="public", csrf=False)
+    def authorize(self, **params):
+        header_key = request.httprequest.headers.get("Idempotency-Key")
+        if header_key and not params.get("idempotency_key"):
+            params["idempotency_key"] = header_key  # the parameter wins: iap_jsonrpc cannot set headers
+        return call_platform("authorize", params)
+
+    @http.route("/iap/1/capture", type="json", auth="public", csrf=False)
+    def capture(self, **params):
+        return call_platform("capture", params)
+
+    @http.route("/iap/1/cancel", type="json", auth="public", csrf=False)
+    def cancel(self, **params):
+        return call_platform("cancel", params)
+
+    @http.route("/iap/1/balance", type="json", auth="public", csrf=False)
+    def balance(self, **params):
+        return call_platform("balance", params)
+
+    @http.route("/iap/1/transaction", type="json", auth="public", csrf=False)
+    def transaction(self, **params):
+        return call_platform("transaction", params)
+
+    @http.route("/iap/1/credit", type="http", auth="public", methods=["GET", "POST"])
+    def credit(self, service_name="", account_token="", dbuuid="", credit=0, trial=False, pack_id=None, **_ignored):
+        """GET: the packs of ``service_name``; POST: buy ``pack_id`` (test mode: credited at once)."""
+        packs = request.env["iap.platform.pack"].sudo()
+        message = error = ""
+        if request.httprequest.method == "POST":
+            try:
+                bought = packs.purchase(_int(pack_id), account_token, dbuuid or False)
+                message = f"{bought['credited']:g} credits added: {bought['available']:g} available."
+            except UserError as exc:
+                error = str(exc)
+        try:
+            values = packs.credit_page(service_name, account_token, dbuuid, credit, trial)
+        except UserError as exc:
+            return request.make_response(str(exc), headers=[("Content-Type", "text/plain; charset=utf-8")],
+                                         status=404)
+        html = render_credit_page(values, message, error, csrf_token=request.csrf_token())
+        return request.make_response(html, headers=[("Content-Type", "text/html; charset=utf-8")])
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,122 @@
+"""The append-only, double-entry ledger every credit movement is written to.
+
+Each operation posts one *journal*: lines on ledger accounts whose amounts (signed units) sum to zero.
+Ledger accounts are named by code: ``customer:<account id>:available``, ``customer:<account id>:held``,
+``service:<service id>:revenue`` (owed to the service's provider), ``platform:commission``,
+``platform:sales`` (credits sold) and ``platform:trial`` (credits given).  Lines are never changed or
+deleted (the ORM refuses, and database triggers refuse plain SQL too): a mistake is fixed by posting
+another journal.
+"""
+from __future__ import annotations
+
+import uuid
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools.errors import require_admin
+
+KINDS = [("authorize", "Hold"), ("capture", "Capture"), ("release", "Release"), ("expire", "Expiry"),
+         ("topup", "Top-up"), ("purchase", "Pack purchase"), ("trial", "Trial credits")]
+
+
+class IapPlatformLedgerEntry(models.Model):
+    _name = "iap.platform.ledger.entry"
+    _description = "IAP ledger line"
+    _order = "id"
+
+    journal = fields.Char(required=True, index=True, readonly=True)
+    kind = fields.Selection(KINDS, required=True, readonly=True)
+    account_code = fields.Char(required=True, index=True, readonly=True)
+    amount = fields.Integer(big=True, required=True, readonly=True, help="Signed, in units (1/10,000 credit).")
+    transaction_id = fields.Many2one("iap.platform.transaction", index=True, ondelete="restrict", readonly=True)
+
+    @api.model
+    def _post(self, kind: str, lines: list[tuple[str, int]], transaction=None) -> str:
+        """Write one balanced journal (zero lines are skipped) and return its id; refuse an unbalanced one.
+
+        One multi-row INSERT: every money operation posts a journal, and the ORM's per-row create (a
+        savepoint and a statement per line) would be most of its cost.  Nothing reads lines back from
+        the cache, so there is nothing to invalidate.
+        """
+        lines = [(code, amount) for code, amount in lines if amount]
+        if sum(amount for _code, amount in lines) != 0:
+            raise ValidationError(f"Unbalanced IAP journal ({kind}): {lines!r}")
+        journal = uuid.uuid4().hex
+        now = fields.Datetime.to_string(fields.Datetime.now())
+        transaction_id = transaction.id if transaction else None
+        rows = [(journal, kind, code, amount, transaction_id, self.env.uid, now, self.env.uid, now)
+                for code, amount in lines]
+        marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+        self.env.cr.execute(
+            "INSERT INTO iap_platform_ledger_entry (journal, kind, account_code, amount, transaction_id, "
+            f"create_uid, create_date, write_uid, write_date) VALUES {marks}", [v for row in rows for v in row])
+        return journal
+
+    def write(self, vals):
+        raise UserError("The IAP ledger is append-only: post a correcting journal instead of changing a line.")
+
+    def unlink(self):
+        raise UserError("The IAP ledger is append-only: post a correcting journal instead of deleting a line.")
+
+    @api.model
+    def _balances(self) -> dict[str, int]:
+        """``{account code: sum of its lines}`` over the whole ledger."""
+        rows = self.env.cr.execute(
+            "SELECT account_code, SUM(amount) FROM iap_platform_ledger_entry GROUP BY account_code").fetchall()
+        return {code: int(total) for code, total in rows}
+
+    # -- invariants -----------------------------------------------------------------------------------
+    @api.model
+    def check_invariants(self) -> list[str]:
+        """Every way the books could be wrong, as sentences; an empty list means they balance.
+
+        Journals sum to zero; account buckets equal their ledger sums and are not negative; ``held`` is
+        the sum of open holds; a closed transaction's authorized = captured + released and captured =
+        provider share + commission; revenue and commission equal the captures' shares.
+        """
+        require_admin(self.env, "audit the IAP ledger")
+        return (self._unbalanced_journals() + self._account_mismatches() + self._transaction_mismatches()
+                + self._revenue_mismatches())
+
+    def _unbalanced_journals(self) -> list[str]:
+        rows = self.env.cr.execute("SELECT journal, SUM(amount) FROM iap_platform_ledger_entry GROUP BY journal "
+                                   "HAVING SUM(amount) <> 0").fetchall()
+        return [f"journal {journal} sums to {total}" for journal, total in rows]
+
+    def _account_mismatches(self) -> list[str]:
+        ledger = self._balances()
+        open_holds = self._open_holds_by_account()
+        problems = []
+        for account in self.env["iap.platform.account"].sudo().search([]):
+            for bucket, value in (("available", account.available), ("held", account.held)):
+                if value != ledger.get(account._code(bucket), 0) or value < 0:
+                    problems.append(f"account {account.id} {bucket} is {value}, "
+                                    f"ledger says {ledger.get(account._code(bucket), 0)}")
+            if account.held != open_holds.get(account.id, 0):
+                problems.append(f"account {account.id} holds {account.held}, open transactions hold "
+                                f"{open_holds.get(account.id, 0)}")
+        return problems
+
+    def _open_holds_by_account(self) -> dict[int, int]:
+        rows = self.env.cr.execute("SELECT account_id, SUM(authorized) FROM iap_platform_transaction "
+                                   "WHERE state = %s GROUP BY account_id", ("authorized",)).fetchall()
+        return {account_id: int(total) for account_id, total in rows}
+
+    def _transaction_mismatches(self) -> list[str]:
+        rows = self.env.cr.execute(
+            "SELECT token FROM iap_platform_transaction WHERE state <> %s AND "
+            "(authorized <> captured + released OR captured <> provider_share + commission)",
+            ("authorized",)).fetchall()
+        return [f"transaction {token} does not add up" for (token,) in rows]
+
+    def _revenue_mismatches(self) -> list[str]:
+        rows = self.env.cr.execute(
+            "SELECT service_id, SUM(provider_share), SUM(commission) FROM iap_platform_transaction "
+            "WHERE state = %s GROUP BY service_id", ("captured",)).fetchall()
+        ledger = self._balances()
+        problems = [f"service {service_id} revenue differs from its captures' shares"
+                    for service_id, share, _fee in rows if ledger.get(f"service:{service_id}:revenue", 0) != int(share)]
+        if ledger.get("platform:commission", 0) != sum(int(fee) for _service, _share, fee in rows):
+            problems.append("platform commission differs from the captures' commissions")
+        return problems

@@ -1,0 +1,349 @@
+"""Transactions: holds providers place on customer accounts, then capture, cancel, or let expire.
+
+    authorized --capture(c > 0)--------> captured      (c charged, the rest released, commission taken)
+    authorized --capture(0) / cancel---> cancelled     (everything released)
+    authorized --now >= expires_at-----> expired       (everything released, lazily: see the account)
+
+The public methods are the wire operations of ``/iap/1/*`` (Odoo's parameter names) and the admin
+operations of the ``iap`` command.  Authorize is idempotent on ``(service, idempotency_key)``; capture
+and cancel are idempotent on the transaction: a replay returns the first result and moves no money.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import uuid
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools import params
+from ..tools.errors import platform_error, require_admin
+from ..tools.money import credits_text, from_units, split_commission, to_units
+from .iap_platform_account import DISABLED_SUFFIX
+
+_logger = logging.getLogger(__name__)
+STATES = [("authorized", "Authorized"), ("captured", "Captured"), ("cancelled", "Cancelled"), ("expired", "Expired")]
+CLOSE_REASONS = [("captured", "Captured"), ("zero_capture", "Captured nothing"), ("cancel", "Cancelled by provider"),
+                 ("admin", "Cancelled by administrator"), ("ttl", "Expired")]
+LEDGER_KIND = {"captured": "capture", "cancelled": "release", "expired": "expire"}
+# Sandbox account tokens (test mode only), as on Odoo's IAP sandbox: the service key is ignored for them.
+SANDBOX_TOKENS = {"000000": "no_account", "000111": "insufficient_credit", "111111": None}
+SANDBOX_PREFIX = "iaptx_test_"
+
+
+class IapPlatformTransaction(models.Model):
+    _name = "iap.platform.transaction"
+    _description = "IAP transaction"
+    _rec_name = "token"
+    _order = "id desc"
+    _sql_constraints = [
+        ("token_uniq", "unique(token)", "This transaction token already exists."),
+        ("idempotency_uniq", "unique(service_id, idempotency_key)", "This idempotency key was already used."),
+    ]
+
+    token = fields.Char(required=True, index=True, readonly=True)
+    account_id = fields.Many2one("iap.platform.account", required=True, index=True, ondelete="restrict")
+    service_id = fields.Many2one("iap.platform.service", required=True, index=True, ondelete="restrict")
+    state = fields.Selection(STATES, required=True, default="authorized", index=True)
+    authorized = fields.Integer(big=True, required=True, help="Units held (1/10,000 credit).")
+    captured = fields.Integer(big=True, default=0)
+    released = fields.Integer(big=True, default=0)
+    refunded = fields.Integer(big=True, default=0)
+    provider_share = fields.Integer(big=True, default=0)
+    commission = fields.Integer(big=True, default=0)
+    description = fields.Char(size=256)
+    dbuuid = fields.Char()
+    idempotency_key = fields.Char(index=True)
+    request_hash = fields.Char(help="Fingerprint of the authorize request, compared when its key is reused.")
+    expires_at = fields.Datetime(required=True, index=True)
+    closed_at = fields.Datetime()
+    close_reason = fields.Selection(CLOSE_REASONS)
+    result = fields.Json(help="The first capture's answer, replayed to repeated captures.")
+
+    # -- wire: /iap/1/authorize -------------------------------------------------------------------------
+    @api.model
+    def authorize(self, account_token=None, credit=None, key=None, description=None,
+                  ttl=params.DEFAULT_TTL_HOURS, dbuuid=False, idempotency_key=None, ttl_seconds=None) -> str:
+        """Hold ``credit`` on the customer's account and return the transaction token (``iaptx_<hex>``).
+
+        Holds count against the balance.  A repeated ``idempotency_key`` with the same request returns
+        the first token (one hold); with another request it is ``idempotency_conflict``.  Raises the
+        credit errors (``insufficient_credit``, ``no_account``, ``account_disabled``), ``invalid_service_key``,
+        ``invalid_params``, ``request_in_progress``.
+        """
+        token = params.text(account_token, "account_token", 64, required=True)
+        units = to_units(credit)
+        sandbox = self._sandbox_authorize(token, units, key)
+        if sandbox:
+            return sandbox
+        service = self.env["iap.platform.service"]._from_key(key)
+        request = _hold_request(service, token, units, description, ttl, ttl_seconds, dbuuid, idempotency_key)
+        replayed = self._replay_authorize(service, request)
+        if replayed:
+            return replayed
+        with self.env.cr.savepoint():
+            return self._place_hold(service, request)
+
+    def _replay_authorize(self, service, request: dict) -> str | None:
+        key = request["idempotency_key"]
+        if not key:
+            return None
+        previous = self.sudo().search([("service_id", "=", service.id), ("idempotency_key", "=", key)], limit=1)
+        if not previous:
+            return None
+        if previous.request_hash != request["request_hash"]:
+            raise platform_error("idempotency_conflict", f"Idempotency key {key!r} was already used for a different "
+                                 f"request (transaction {previous.token}): use a new key for a new request.")
+        return previous.token
+
+    def _place_hold(self, service, request: dict) -> str:
+        token, units = request["account_token"], request["units"]
+        if token.endswith(DISABLED_SUFFIX):
+            raise service._credit_error("account_disabled", units, dbuuid=request["dbuuid"])
+        account = self.env["iap.platform.account"]._find_or_create(service, token, request["dbuuid"])._lock()
+        account._expire_overdue()
+        account._grant_trial(request["dbuuid"])
+        _check_funds(account, units, request["dbuuid"])
+        return self._create_hold(account, request)
+
+    def _create_hold(self, account, request: dict) -> str:
+        units = request["units"]
+        try:
+            transaction = self.sudo().create(_hold_values(account, request))
+        except ValidationError:
+            if not request["idempotency_key"]:
+                raise
+            replayed = self._replay_authorize(account.service_id, request)
+            if replayed:
+                return replayed
+            raise platform_error("request_in_progress", "A request with this idempotency key is being processed; "
+                                 "retry in a moment.") from None
+        self.env["iap.platform.ledger.entry"]._post(
+            "authorize", [(account._code("available"), -units), (account._code("held"), units)], transaction)
+        if not account._move(-units, units):
+            raise platform_error("internal_error", "The account changed while it was locked; retry.")
+        return transaction.token
+
+    # -- wire: /iap/1/capture, /iap/1/cancel, /iap/1/transaction -----------------------------------------
+    @api.model
+    def capture(self, token=None, key=None, credit_to_capture=None) -> dict:
+        """Charge ``credit_to_capture`` (absent/None/False: all; 0: nothing, the hold is released).
+
+        The rest of the hold is released and the commission taken.  A repeated capture returns the first
+        answer with ``replayed: true`` (and ``mismatch: true`` if it asked another amount).  Raises
+        ``transaction_expired``, ``transaction_cancelled``, ``capture_exceeds_authorization``,
+        ``transaction_not_found``, ``invalid_service_key``.
+        """
+        token = params.text(token, "token", 64, required=True)
+        if self._is_sandbox(token):
+            return _sandbox_capture(token, credit_to_capture)
+        return self._for_key(token, key)._locked()._capture(credit_to_capture)
+
+    @api.model
+    def cancel(self, token=None, key=None) -> dict:
+        """Release the hold; cancelling a cancelled or expired transaction replays.  ``already_captured`` else."""
+        token = params.text(token, "token", 64, required=True)
+        if self._is_sandbox(token):
+            return {"token": token, "state": "cancelled", "released": 0.0, "replayed": False}
+        return self._for_key(token, key)._locked()._cancel("cancel")
+
+    @api.model
+    def lookup(self, key=None, token=None, idempotency_key=None) -> dict:
+        """The state of a transaction, by token or by authorize idempotency key (reconciliation after a timeout)."""
+        service = self.env["iap.platform.service"]._from_key(key)
+        if token:
+            domain = [("token", "=", params.text(token, "token", 64))]
+        else:
+            domain = [("idempotency_key", "=", params.text(idempotency_key, "idempotency_key", 255, required=True))]
+        transaction = self.sudo().search(domain + [("service_id", "=", service.id)], limit=1)
+        if not transaction:
+            raise platform_error("transaction_not_found", "No such transaction for this service key.")
+        transaction.account_id._expire_overdue()
+        return transaction._status()
+
+    def _for_key(self, token: str, key):
+        service = self.env["iap.platform.service"]._from_key(key)
+        transaction = self.sudo().search([("token", "=", token), ("service_id", "=", service.id)], limit=1)
+        if not transaction:
+            raise platform_error("transaction_not_found", f"No transaction {token!r} for this service key.")
+        return transaction
+
+    def _locked(self):
+        """The transaction with its account locked and the account's overdue holds expired."""
+        self.account_id._lock()
+        self.account_id._expire_overdue()
+        return self
+
+    # -- state machine ------------------------------------------------------------------------------------
+    def _capture(self, requested) -> dict:
+        if self.state == "expired":
+            raise platform_error("transaction_expired", f"Transaction {self.token} expired at {self.expires_at} UTC "
+                                 "before it was captured; its hold was released. Authorize again.")
+        if self.state == "cancelled" and self.close_reason != "zero_capture":
+            raise platform_error("transaction_cancelled", f"Transaction {self.token} was cancelled; nothing can be "
+                                 "captured. Authorize again.")
+        if self.state != "authorized":
+            return self._replayed_capture(requested)
+        units = self._units_to_capture(requested)
+        with self.env.cr.savepoint():
+            self._close("captured" if units else "cancelled", units, "captured" if units else "zero_capture")
+        return dict(self.result)
+
+    def _units_to_capture(self, requested) -> int:
+        if requested is None or requested is False:
+            return self.authorized
+        units = to_units(requested, "credit_to_capture", allow_zero=True)
+        if units > self.authorized:
+            raise platform_error("capture_exceeds_authorization", f"Cannot capture {credits_text(units)} credits: "
+                                 f"transaction {self.token} authorized {credits_text(self.authorized)}.")
+        return units
+
+    def _replayed_capture(self, requested) -> dict:
+        expected = self.authorized if requested is None or requested is False else \
+            to_units(requested, "credit_to_capture", allow_zero=True)
+        mismatch = expected != self.captured
+        if mismatch:
+            _logger.warning("IAP capture of %s repeated with another amount (%s, first %s); nothing changed",
+                            self.token, expected, self.captured)
+        return {**self.result, "replayed": True, "mismatch": mismatch}
+
+    def _cancel(self, reason: str) -> dict:
+        if self.state == "captured":
+            raise platform_error("already_captured", f"Transaction {self.token} was captured and cannot be cancelled.")
+        replayed = self.state != "authorized"
+        if not replayed:
+            with self.env.cr.savepoint():
+                self._close("cancelled", 0, reason)
+        return {"token": self.token, "state": self.state, "released": from_units(self.released), "replayed": replayed}
+
+    def _expire(self) -> None:
+        self._close("expired", 0, "ttl")
+
+    def _close(self, state: str, captured: int, reason: str) -> None:
+        """Settle an open hold: charge ``captured`` (split provider/commission), release the rest.
+
+        The one place where a hold's money moves; the caller holds the account lock.
+        """
+        account, service = self.account_id, self.service_id
+        released = self.authorized - captured
+        share, commission = split_commission(captured, service.commission_bp)
+        self.env["iap.platform.ledger.entry"]._post(LEDGER_KIND[state], [
+            (account._code("held"), -self.authorized), (account._code("available"), released),
+            (f"service:{service.id}:revenue", share), ("platform:commission", commission)], self)
+        if not account._move(released, -self.authorized):
+            raise platform_error("internal_error", f"The hold of transaction {self.token} is missing from its account.")
+        vals = {"state": state, "captured": captured, "released": released, "provider_share": share,
+                "commission": commission, "closed_at": fields.Datetime.now(), "close_reason": reason}
+        if state != "expired":
+            vals["result"] = self._capture_summary(vals)
+        self.sudo().write(vals)
+
+    def _capture_summary(self, vals: dict) -> dict:
+        return {"token": self.token, "state": vals["state"], "authorized": from_units(self.authorized),
+                "captured": from_units(vals["captured"]), "released": from_units(vals["released"]),
+                "provider_share": from_units(vals["provider_share"]), "commission": from_units(vals["commission"]),
+                "replayed": False, "mismatch": False}
+
+    def _status(self) -> dict:
+        return {"token": self.token, "state": self.state, "authorized": from_units(self.authorized),
+                "captured": from_units(self.captured), "refunded": from_units(self.refunded),
+                "description": self.description or None, "created_at": _iso(self.create_date),
+                "expires_at": _iso(self.expires_at), "closed_at": _iso(self.closed_at),
+                "close_reason": self.close_reason or None}
+
+    # -- sweeping and administration ---------------------------------------------------------------------
+    @api.model
+    def expire_overdue(self, limit: int = 1000) -> int:
+        """Expire holds past their TTL (the optional sweeper; every operation also does it lazily)."""
+        overdue = self.sudo().search([("state", "=", "authorized"), ("expires_at", "<=", fields.Datetime.now())],
+                                     limit=limit)
+        return sum(account._expire_overdue() for account in overdue.mapped("account_id"))
+
+    @api.model
+    def open_holds(self, service_name: str | None = None) -> list[dict]:
+        """The holds still open (overdue ones expired first), oldest first, for an administrator."""
+        require_admin(self.env, "list IAP holds")
+        self.expire_overdue()
+        domain = [("state", "=", "authorized")]
+        if service_name:
+            domain.append(("service_id", "=", self.env["iap.platform.service"]._by_name(service_name).id))
+        holds = self.sudo().search(domain, order="id")
+        return [{**hold._status(), "service": hold.service_id.technical_name, "account_token": hold.account_id.token}
+                for hold in holds]
+
+    @api.model
+    def admin_cancel(self, token: str) -> dict:
+        """Release a hold without the service key (an operator unsticking a crashed provider's hold)."""
+        require_admin(self.env, "cancel IAP holds")
+        transaction = self.sudo().search([("token", "=", token)], limit=1)
+        if not transaction:
+            raise UserError(f"No IAP transaction with token {token!r}: 'odoo-bin.py iap holds' lists the open ones.")
+        return transaction._locked()._cancel("admin")
+
+    # -- sandbox (test mode) --------------------------------------------------------------------------------
+    def _test_mode(self) -> bool:
+        value = self.env["ir.config_parameter"].sudo().get_param("iap_platform.test_mode")
+        return str(value).lower() in ("1", "true", "yes")
+
+    def _is_sandbox(self, token: str) -> bool:
+        return token.startswith(SANDBOX_PREFIX) and self._test_mode()
+
+    def _sandbox_authorize(self, token: str, units: int, key) -> str | None:
+        if token not in SANDBOX_TOKENS or not self._test_mode():
+            return None
+        code = SANDBOX_TOKENS[token]
+        if code is None:
+            return SANDBOX_PREFIX + uuid.uuid4().hex
+        service = self.env["iap.platform.service"]._from_key(key, raise_if_missing=False)
+        raise service._credit_error(code, units)
+
+
+def _check_funds(account, units: int, dbuuid) -> None:
+    """Refuse a hold the account cannot cover: its message says what is available and what is held."""
+    service = account.service_id
+    if account.state == "banned":
+        raise service._credit_error("account_disabled", units, account.available, account.held, dbuuid)
+    if account.available >= units:
+        return
+    never_funded = account.state == "unregistered" and not (account.available or account.held)
+    code = "no_account" if never_funded else "insufficient_credit"
+    raise service._credit_error(code, units, account.available, account.held, dbuuid)
+
+
+def _hold_request(service, token: str, units: int, description, ttl, ttl_seconds, dbuuid, idempotency_key) -> dict:
+    """The validated authorize request and its fingerprint (what a reused idempotency key must match)."""
+    request = {
+        "account_token": token, "units": units, "description": params.text(description, "description", 256),
+        "dbuuid": params.text(dbuuid, "dbuuid", 128),
+        "ttl_seconds": params.ttl_seconds(ttl, ttl_seconds, service.max_ttl_hours),
+    }
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"))
+    request["request_hash"] = hashlib.sha256(canonical.encode()).hexdigest()
+    request["idempotency_key"] = params.text(idempotency_key, "idempotency_key", 255)
+    return request
+
+
+def _hold_values(account, request: dict) -> dict:
+    return {
+        "token": "iaptx_" + uuid.uuid4().hex, "account_id": account.id, "service_id": account.service_id.id,
+        "authorized": request["units"], "description": request["description"] or False,
+        "dbuuid": request["dbuuid"] or False, "idempotency_key": request["idempotency_key"] or False,
+        "request_hash": request["request_hash"],
+        "expires_at": fields.Datetime.now() + dt.timedelta(seconds=request["ttl_seconds"]),
+    }
+
+
+def _sandbox_capture(token: str, requested) -> dict:
+    absent = requested is None or requested is False
+    units = 0 if absent else to_units(requested, "credit_to_capture", allow_zero=True)
+    credit = from_units(units)
+    return {"token": token, "state": "cancelled" if not absent and not units else "captured", "authorized": credit,
+            "captured": credit, "released": 0.0, "provider_share": 0.0, "commission": 0.0, "replayed": False,
+            "mismatch": False}
+
+
+def _iso(value) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
