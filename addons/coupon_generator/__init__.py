@@ -1,2 +1,1 @@
-# Controllers are written against odoo.http and are imported once the HTTP layer exists.
-from . import models
+from . import controllers, models

@@ -9,4 +9,5 @@ from . import (  # noqa: F401
     res_groups,
     res_partner,
     res_users,
+    res_users_apikeys,
 )

@@ -1,0 +1,1 @@
+from . import database, dataset, home, session, webclient

@@ -1,0 +1,124 @@
+"""The WSGI application: one ``Request`` per call, routed on the database's installed addons.
+
+``Application(config)`` is what both servers (threaded werkzeug, gunicorn
+prefork) run.  Its state lives on the instance: the database directory, the
+session store, routing maps per set of installed addons, templates.  Nothing
+escapes ``__call__`` as a traceback: an unexpected error is logged and
+answered 500 (with the traceback in the body only in ``--dev`` mode).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from weakref import WeakKeyDictionary
+
+import werkzeug.exceptions
+import werkzeug.wrappers
+
+from ..config import Config
+from ..exceptions import AccessError
+from ..service import RpcContext
+from . import errors
+from .databases import DatabaseDirectory
+from .dispatchers import DISPATCHERS
+from .request import Request, Response, _request_var
+from .routing import RoutingMaps
+from .session_store import SessionStore
+from .templates import Templates
+
+_logger = logging.getLogger(__name__)
+_access_logger = logging.getLogger("server.http.access")
+
+MAX_CONTENT_LENGTH = 128 * 1024 * 1024
+CORS_HEADERS = "Origin, X-Requested-With, Content-Type, Accept, Authorization, X-Openerp-Session-Id"
+
+
+class HTTPRequest(werkzeug.wrappers.Request):
+    max_content_length = MAX_CONTENT_LENGTH
+    max_form_memory_size = 16 * 1024 * 1024
+
+
+class Application:
+    """``Application(config)(environ, start_response)``; see the module docstring."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.dev_mode = config.dev_mode
+        self.databases = DatabaseDirectory(config)
+        self.session_store = SessionStore()
+        self.routing = RoutingMaps()
+        self.templates = Templates()
+        self._public_uids: WeakKeyDictionary = WeakKeyDictionary()
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        request = Request(self, HTTPRequest(environ))
+        token = _request_var.set(request)
+        try:
+            response = self.serve(request)
+        except Exception as exc:  # the last line of defence
+            errors.log_exception(exc, request.httprequest.path)
+            response = errors.http_error(exc, self.dev_mode)
+        finally:
+            request.close(commit=False)
+            _request_var.reset(token)
+        if isinstance(response, werkzeug.exceptions.HTTPException):
+            response = response.get_response(environ)
+        self.log_access(request, response.status_code, started)
+        return response(environ, start_response)
+
+    def serve(self, request: Request):
+        """Match the URL on the request database's routes (the nodb routes without one) and dispatch."""
+        request.select_database()
+        routing_map = self.routing.for_registry(request.registry) if request.registry else self.routing.nodb()
+        try:
+            rule, args = routing_map.bind_to_environ(request.httprequest.environ).match(return_rule=True)
+        except werkzeug.exceptions.HTTPException as exc:
+            return exc
+        request.endpoint = endpoint = rule.endpoint
+        preflight = self.cors_preflight(endpoint.routing, request)
+        if preflight is not None:
+            return preflight
+        response = DISPATCHERS[endpoint.routing["type"]](request).dispatch(endpoint, args)
+        if endpoint.routing.get("cors"):
+            response.headers["Access-Control-Allow-Origin"] = endpoint.routing["cors"]
+        return response
+
+    @staticmethod
+    def cors_preflight(routing: dict, request: Request) -> Response | None:
+        if not routing.get("cors") or request.httprequest.method != "OPTIONS":
+            return None
+        methods = ", ".join(routing.get("methods") or ["GET", "POST"])
+        return Response(status=204, headers={
+            "Access-Control-Allow-Origin": routing["cors"], "Access-Control-Allow-Methods": methods,
+            "Access-Control-Allow-Headers": CORS_HEADERS, "Access-Control-Max-Age": "86400"})
+
+    def warm_up(self) -> None:
+        """Open the configured databases' registries and routing maps before the first request."""
+        for name in self.databases.explicit_names() or ():
+            try:
+                self.routing.for_registry(self.databases.registry(name))
+            except Exception:  # the first request will report it
+                _logger.warning("database %s could not be opened at start-up", name, exc_info=True)
+
+    def public_uid(self, registry, cr) -> int:
+        """The id of ``base.public_user`` in ``registry``'s database (cached per registry)."""
+        uid = self._public_uids.get(registry)
+        if uid is None:
+            row = cr.execute("SELECT res_id FROM ir_model_data WHERE module = %s AND name = %s",
+                             ("base", "public_user")).fetchone()
+            if not row:
+                raise AccessError("This database has no public user (base.public_user): log in first")
+            uid = self._public_uids[registry] = row[0]
+        return uid
+
+    def rpc_context(self, request: Request) -> RpcContext:
+        """What the RPC services may use for ``request`` (its host matters for ``dbfilter``)."""
+        current = (request.db, request.registry) if request.registry is not None else None
+        return RpcContext(self.databases, request.host, current)
+
+    @staticmethod
+    def log_access(request: Request, status: int, started: float) -> None:
+        httprequest = request.httprequest
+        _access_logger.info("%s %s %s %s %.1fms", httprequest.remote_addr, httprequest.method, httprequest.path,
+                            status, (time.perf_counter() - started) * 1000)

@@ -1,0 +1,101 @@
+"""Service ``db``: list, server_version, db_exist, list_lang; create/drop with the master password.
+
+The master password is the ``admin_passwd`` option (plain, or a ``$scrypt$``
+hash); an empty one forbids database management, and so does
+``--no-database-list``.  A server started on fixed databases (``-d a,b`` or
+``--db-uri``) neither creates nor drops any.
+"""
+from __future__ import annotations
+
+import hmac
+
+from .. import db as db_module
+from .. import release
+from ..config import Config
+from ..exceptions import AccessDenied, UserError
+from ..modules.registry import Registry
+from ..tools.passwords import PREFIX, verify_password
+
+
+def check_super(config: Config, password) -> None:
+    """Raise AccessDenied unless ``password`` is the master password."""
+    stored = config.get("admin_passwd")
+    if not stored or stored is True or not isinstance(password, str) or not password:
+        raise AccessDenied()
+    stored = str(stored)
+    valid = verify_password(password, stored) if stored.startswith(PREFIX) else hmac.compare_digest(
+        password.encode("utf-8", "surrogatepass"), stored.encode("utf-8", "surrogatepass"))
+    if not valid:
+        raise AccessDenied()
+
+
+def exp_list(ctx, document=False) -> list[str]:
+    if not ctx.config.get("list_db"):
+        raise AccessDenied("The database list is disabled on this server (--no-database-list)")
+    return ctx.databases.list(ctx.host)
+
+
+def exp_db_exist(ctx, db_name) -> bool:
+    return ctx.databases.visible(db_name, ctx.host)
+
+
+def exp_server_version(ctx) -> str:
+    return release.version
+
+
+def exp_list_lang(ctx) -> list:
+    return [["en_US", "English (US)"]]
+
+
+def _refuse_fixed_databases(ctx) -> None:
+    if ctx.databases.explicit_names() is not None:
+        raise UserError("This server serves fixed databases (-d or --db-uri): it does not create or drop any")
+
+
+def exp_create_database(ctx, db_name, demo=False, lang="en_US", user_password="admin", login="admin",
+                        country_code=None, phone=None) -> bool:
+    """Create ``db_name`` with base (and what auto-installs), admin's login and password as given."""
+    from ..modules.loading import load_modules
+    from ..orm.environment import SUPERUSER_ID, Environment
+
+    _refuse_fixed_databases(ctx)
+    if not isinstance(db_name, str):
+        raise UserError(f"A database name must be text, got {type(db_name).__name__}")
+    db_module.check_db_name(db_name)
+    if db_module.database_exists(ctx.config.database_uri(db_name)):
+        raise UserError(f"Database {db_name!r} already exists")
+    options = {**ctx.config.options, "db_name": db_name, "admin_passwd": user_password,
+               "without_demo": False if demo else "all"}
+    registry = load_modules(Config(options, rc_file=ctx.config.rc_file), db_name, init="base")
+    if login != "admin":
+        with registry.cursor() as cr:
+            Environment(cr, SUPERUSER_ID, {}).ref("base.user_admin").write({"login": login})
+    ctx.databases.remember(db_name)
+    return True
+
+
+def exp_drop(ctx, db_name) -> bool:
+    _refuse_fixed_databases(ctx)
+    if not ctx.databases.visible(db_name, ctx.host):
+        raise UserError(f"Database {db_name!r} does not exist")
+    uri = ctx.config.database_uri(db_name)
+    Registry.forget_uri(uri)
+    db_module.drop_database(uri)
+    ctx.databases.remember(db_name, exists=False)
+    return True
+
+
+PUBLIC = {"list": exp_list, "db_exist": exp_db_exist, "server_version": exp_server_version,
+          "list_lang": exp_list_lang}
+MASTER = {"create_database": exp_create_database, "drop": exp_drop}
+
+
+def dispatch(ctx, method: str, params: list):
+    if method in PUBLIC:
+        return PUBLIC[method](ctx, *params)
+    if method not in MASTER:
+        raise KeyError(f"Method not found: {method}: service db has {', '.join([*PUBLIC, *MASTER])}")
+    if not ctx.config.get("list_db"):
+        raise AccessDenied("Database management is disabled on this server (--no-database-list)")
+    check_super(ctx.config, params[0] if params else None)
+    return MASTER[method](ctx, *params[1:])

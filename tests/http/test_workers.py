@@ -1,0 +1,88 @@
+"""The server as operators run it: ``odoo-bin.py --workers N`` (gunicorn) and ``--workers 0`` (threads)."""
+import json
+import time
+import xmlrpc.client
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from server.testing_http import JsonRpcClient
+
+pytestmark = pytest.mark.addons("http_test")
+
+
+def rpc_body(**params) -> str:
+    return json.dumps({"jsonrpc": "2.0", "method": "call", "params": params, "id": 1})
+
+
+def post(url: str, **params) -> requests.Response:
+    return requests.post(url, data=rpc_body(**params), headers={"Content-Type": "application/json"}, timeout=30)
+
+
+def answers_from_every_worker(call, workers: int = 2, rounds: int = 5) -> list:
+    """Call ``call()`` concurrently until answers came from ``workers`` different processes."""
+    answers = []
+    with ThreadPoolExecutor(8) as pool:
+        for _round in range(rounds):
+            answers += list(pool.map(lambda _i: call(), range(24)))
+            if len({answer["pid"] for answer in answers}) >= workers:
+                break
+    return answers
+
+
+@pytest.fixture
+def config(db_backend, database_factory):
+    return database_factory.create(db_backend, ("http_test", "web"))
+
+
+def test_sessions_are_shared_by_two_worker_processes(config, server_process):
+    server = server_process(config, workers=2)
+    client = JsonRpcClient(server.url)
+    client.authenticate(config.database_name(), "demo", "demo")
+    answers = answers_from_every_worker(lambda: client.result("/http_test/whoami"))
+    assert len({answer["pid"] for answer in answers}) == 2, server.log()
+    assert {answer["login"] for answer in answers} == {"demo"}
+    client.result("/web/session/destroy")
+    errors = {client.call("/http_test/whoami")["error"]["code"] for _ in range(6)}
+    assert errors == {100}
+
+
+def test_addon_installed_over_rpc_is_served_by_every_worker(config, server_process):
+    server = server_process(config, workers=2)
+    db = config.database_name()
+    assert post(server.url + "/http_test_extra/ping").status_code == 404
+    models = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/object")
+    module_ids = models.execute_kw(db, 2, "admin", "ir.module.module", "search", [[["name", "=", "http_test_extra"]]])
+    assert models.execute_kw(db, 2, "admin", "ir.module.module", "button_immediate_install", [module_ids]) is True
+
+    def ping():
+        response = post(server.url + "/http_test_extra/ping")
+        assert response.status_code == 200, response.text
+        return response.json()["result"]
+
+    answers = answers_from_every_worker(ping)
+    assert len({answer["pid"] for answer in answers}) == 2, server.log()
+    overridden = {post(server.url + "/http_test/echo").json()["result"]["by"] for _ in range(8)}
+    assert overridden == {"http_test_extra"}
+
+
+def test_sigterm_lets_the_running_request_finish(config, server_process):
+    server = server_process(config, workers=2)
+    with ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(post, server.url + "/http_test/sleep", seconds=1.5)
+        time.sleep(0.4)
+        exit_code = server.terminate()
+        response = slow.result()
+    assert response.status_code == 200 and isinstance(response.json()["result"], int)
+    assert exit_code == 0, server.log()
+
+
+def test_threaded_server_serves_logs_and_stops_on_sigterm(config, server_process):
+    server = server_process(config, workers=0)
+    client = JsonRpcClient(server.url)
+    assert client.result("/web/webclient/version_info")["server_version"] == "17.0"
+    assert client.authenticate(config.database_name(), "admin", "admin")["uid"] == 2
+    assert server.terminate() == 0
+    log = server.log()
+    assert " POST /web/webclient/version_info 200 " in log and "ms" in log
