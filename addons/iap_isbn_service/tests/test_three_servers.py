@@ -1,0 +1,117 @@
+"""Acceptance: a client, the ISBN provider and the IAP platform as three real servers, each with its own
+database, talking JSON-RPC over 127.0.0.1 exactly as in production."""
+import json
+import time
+
+import pytest
+from odoo.addons.isbn_provider_testkit.hooks import PAUSES_AFTER_CAPTURE
+
+from server.testing_http import RpcError
+
+from .common import CLIENT_TIMEOUT
+
+CREDIT_ERROR = "odoo.addons.iap.tools.iap_tools.InsufficientCreditError"
+HUNGER_GAMES, UNKNOWN = "9780439023481", "9780000000002"
+
+
+def test_fetch_book_data_fills_the_book_and_moves_exactly_one_credit(servers):
+    token = servers.new_client_token()
+    servers.fund(token, 5)
+    revenue, commission = servers.revenue_and_commission()
+    book = servers.new_book("0-439-02348-3")
+    assert servers.fetch(book) is True
+    assert servers.read_book(book) == {"name": "The Hunger Games", "isbn": HUNGER_GAMES,
+                                       "date_release": "2008-01-01", "authors": ["Suzanne Collins"],
+                                       "iap_request_id": False}
+    assert servers.available(token) == 4
+    assert servers.revenue_and_commission() == (revenue + 7500, commission + 2500)  # 0.75 and 0.25 credit
+    assert servers.transactions(token) == [{"state": "captured", "captured": 10_000, "authorized": 10_000}]
+
+
+def test_an_unknown_isbn_is_reported_and_costs_nothing(servers):
+    token = servers.new_client_token()
+    servers.fund(token, 1)
+    ledger = servers.ledger()
+    answer = servers.fetch(servers.new_book(UNKNOWN))
+    assert answer["tag"] == "display_notification" and "nothing was charged" in answer["params"]["message"]
+    assert servers.available(token) == 1 and servers.ledger() == ledger
+
+
+def test_an_invalid_isbn_is_refused_by_the_client_and_by_the_provider_uncharged(servers):
+    token = servers.new_client_token()
+    servers.fund(token, 1)
+    ledger = servers.ledger()
+    with pytest.raises(RpcError, match="is not valid") as caught:
+        servers.fetch(servers.new_book("9780439023482"))
+    assert caught.value.name == "odoo.exceptions.UserError"
+    with pytest.raises(RpcError, match="Invalid ISBN") as caught:
+        servers.provider.client().result("/get_book_data", account_token=token, isbn_number="9780439023482")
+    assert caught.value.error["data"]["context"] == {"code": "invalid_isbn"}
+    assert servers.available(token) == 1 and servers.ledger() == ledger
+
+
+def test_a_provider_without_its_key_answers_service_not_configured(servers):
+    token = servers.new_client_token()
+    servers.fund(token, 1)
+    ledger = servers.ledger()
+    servers.set_param(servers.provider, "iap.isbn_service_key", False)
+    try:
+        with pytest.raises(RpcError, match="not configured") as caught:
+            servers.fetch(servers.new_book(HUNGER_GAMES))
+    finally:
+        servers.set_param(servers.provider, "iap.isbn_service_key", "iapk_demo_book_isbn_key")
+    assert caught.value.name == "odoo.exceptions.AccessError"
+    assert servers.available(token) == 1 and servers.ledger() == ledger
+
+
+def test_an_unknown_account_token_gets_the_credit_error_with_a_buy_link(servers):
+    token = servers.new_client_token()
+    ledger = servers.ledger()
+    with pytest.raises(RpcError) as caught:
+        servers.fetch(servers.new_book(HUNGER_GAMES))
+    assert caught.value.name == CREDIT_ERROR
+    details = json.loads(caught.value.error["data"]["message"])
+    assert details["code"] == "no_account" and "Library ISBN" in details["body"]
+    assert details["url"].startswith(servers.platform.url + "/iap/1/credit?")
+    assert f"account_token={token}" in details["url"]
+    assert servers.ledger() == ledger
+
+
+def test_exhausted_credits_are_refused_with_what_is_missing(servers):
+    token = servers.new_client_token()
+    servers.fund(token, 1)
+    assert servers.fetch(servers.new_book(HUNGER_GAMES)) is True
+    ledger = servers.ledger()
+    with pytest.raises(RpcError) as caught:
+        servers.fetch(servers.new_book(HUNGER_GAMES))
+    details = json.loads(caught.value.error["data"]["message"])
+    assert caught.value.name == CREDIT_ERROR and details["code"] == "insufficient_credit" and details["missing"] == 1
+    assert servers.available(token) == 0 and servers.ledger() == ledger
+
+
+def test_a_timeout_after_the_capture_is_retried_with_the_same_request_id_and_charged_once(servers):
+    token = servers.new_client_token()
+    servers.fund(token, 3)
+    answered_before = servers.provider_answers()
+    servers.set_param(servers.client, "iap_client.timeout", 1)
+    PAUSES_AFTER_CAPTURE.append(2.5)  # the first answer leaves the provider after the client gave up
+    try:
+        book = servers.new_book(HUNGER_GAMES)
+        assert servers.fetch(book) is True
+    finally:
+        servers.set_param(servers.client, "iap_client.timeout", CLIENT_TIMEOUT)
+        PAUSES_AFTER_CAPTURE.clear()
+    time.sleep(2)  # let the first, paused attempt finish too
+    assert servers.transactions(token) == [{"state": "captured", "captured": 10_000, "authorized": 10_000}]
+    assert servers.available(token) == 2
+    (answer,) = servers.provider_answers()[len(answered_before):]  # both attempts share one stored answer
+    assert answer["data"]["name"] == servers.read_book(book)["name"] and answer["charged"] == 1.0
+
+
+def test_the_cookbook_provider_code_charges_through_iap_charge(servers):
+    """The seed's route: ``with iap.charge(request.env, service_key, account_token, 1, credit_template=...)``."""
+    token = servers.new_client_token()
+    servers.fund(token, 2)
+    answer = servers.provider.client().result("/seed/get_book_data", account_token=token, isbn_number=HUNGER_GAMES)
+    assert answer["status"] == "found" and answer["data"]["name"] == "The Hunger Games"
+    assert servers.available(token) == 1

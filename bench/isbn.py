@@ -1,0 +1,222 @@
+"""Benchmark of the ISBN service (issue: ISBN book-data service): what charging costs per lookup.
+
+Two servers run as separate processes on 127.0.0.1, each on its own database: the IAP platform and the
+ISBN provider (with the test kit's uncharged route).  The same lookups are sent to the provider's
+``/get_book_data`` (a hold and a capture at the platform per call, plus the request-id store) and to
+``/bench/get_book_data_free`` (the same key check, validation and search, no charge), by the same
+concurrent clients, in alternating rounds of one run.  Goal: charged >= 0.45x uncharged (Odoo's design
+makes three HTTP requests per call, about 0.33x).
+
+Run: ``python bench/isbn.py [--seconds S] [--rounds R] [--concurrency C] [--backend sqlite|postgresql]``.
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import importlib
+import itertools
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TESTKIT = ROOT / "addons" / "iap_isbn_service" / "tests" / "addons"
+ADDONS_PATH = ",".join(str(p) for p in (ROOT / "addons", TESTKIT))
+PG_PREFIX = "postgresql://postgres@127.0.0.1:5432/"
+SERVICE_KEY = "iapk_demo_book_isbn_key"  # the demo service of iap_platform, set on the provider by its demo
+ISBNS = ("9780439023481", "978-0-7432-7356-5", "0618260307", "9780000000002")  # the last one is not found
+CHARGED, FREE = "/get_book_data", "/bench/get_book_data_free"
+
+
+# -- databases and servers ---------------------------------------------------------------------------------
+def odoo_bin(db_uri: str, *args: str, stdin: str | None = None) -> str:
+    """Run ``odoo-bin.py ARGS`` on ``db_uri``; its output (exit on failure)."""
+    command = [sys.executable, "odoo-bin.py", *args, "--db-uri", db_uri, "--addons-path", ADDONS_PATH,
+               "--log-level", "warn"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, input=stdin)
+    if done.returncode:
+        raise SystemExit(f"failed: {' '.join(command)}\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def database_uri(backend: str, tmp: Path, name: str) -> str:
+    return f"sqlite:///{tmp / (name + '.sqlite3')}" if backend == "sqlite" else PG_PREFIX + name
+
+
+def client_tokens(concurrency: int) -> list[str]:
+    """One IAP account per concurrent client, as a provider serving many customer databases sees."""
+    return [f"bench-isbn-client-{index}" for index in range(concurrency)]
+
+
+def create_databases(backend: str, tmp: Path, tokens: list[str], credits: int) -> tuple[str, str]:
+    """The platform's database (the demo service, every token funded) and the provider's."""
+    suffix = uuid.uuid4().hex[:8]
+    platform, provider = database_uri(backend, tmp, f"bench_platform_{suffix}"), \
+        database_uri(backend, tmp, f"bench_provider_{suffix}")
+    odoo_bin(platform, "-i", "iap_platform", "--stop-after-init")
+    topups = "".join(f"env['iap.platform.account'].admin_topup('book_isbn', {token!r}, {credits})\n"
+                     for token in tokens)
+    odoo_bin(platform, "shell", stdin=topups + "env.cr.commit()\n")
+    odoo_bin(provider, "-i", "iap_isbn_service,isbn_provider_testkit", "--stop-after-init")
+    return platform, provider
+
+
+def start_server(db_uri: str, port: int, workers: int, log: Path) -> subprocess.Popen:
+    command = [sys.executable, str(Path(__file__).resolve()), "--serve", "--db-uri", db_uri, "--addons-path",
+               ADDONS_PATH, "--http-port", str(port), "--http-interface", "127.0.0.1", "--workers", str(workers),
+               "--log-level", "warn"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    wait_until_up(process, f"http://127.0.0.1:{port}", log)
+    return process
+
+
+def wait_until_up(process: subprocess.Popen, url: str, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server {url} exited:\n{log.read_text(errors='replace')}")
+        try:
+            if requests.get(url + "/web/health", timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    process.terminate()
+    raise SystemExit(f"server {url} did not start within {timeout} s:\n{log.read_text(errors='replace')}")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve() -> int:
+    """The server command (``--serve ARGS``), with ``iap_platform``'s routes imported.
+
+    ``iap_platform`` does not import its controllers yet; importing them here is harmless once it does.
+    """
+    import server  # noqa: F401  (the odoo alias)
+    from server.addons import set_addons_path
+    from server.cli import main
+
+    set_addons_path([ROOT / "server" / "addons", ROOT / "addons"])
+    importlib.import_module("odoo.addons.iap_platform.controllers")
+    sys.argv = ["odoo-bin.py", *sys.argv[2:]]
+    return main()
+
+
+# -- load -------------------------------------------------------------------------------------------------
+def call(session: requests.Session, url: str, token: str, isbn: str) -> None:
+    params = {"account_token": token, "isbn_number": isbn, "request_id": uuid.uuid4().hex}
+    reply = session.post(url, json={"jsonrpc": "2.0", "method": "call", "params": params, "id": 1}, timeout=30)
+    body = reply.json()
+    if "error" in body or body["result"]["status"] not in ("found", "not found"):
+        raise SystemExit(f"{url} answered {body}")
+
+
+def calls_per_second(url: str, seconds: float, tokens: list[str]) -> float:
+    """Calls completed per second by one client per token, each looping over ``ISBNS`` for ``seconds``."""
+    deadline = time.perf_counter() + seconds
+    counts = [0] * len(tokens)
+
+    def client(index: int) -> None:
+        session = requests.Session()
+        for isbn in itertools.cycle(ISBNS):
+            if time.perf_counter() >= deadline:
+                return
+            call(session, url, tokens[index], isbn)
+            counts[index] += 1
+
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(len(tokens)) as pool:
+        list(pool.map(client, range(len(tokens))))
+    return sum(counts) / (time.perf_counter() - started)
+
+
+def measure(provider_url: str, tokens: list[str], args: argparse.Namespace) -> tuple[float, float]:
+    """Median calls/s of the charged and the uncharged route over alternating rounds."""
+    calls_per_second(provider_url + CHARGED, 1, tokens)  # warm-up: connections, caches
+    calls_per_second(provider_url + FREE, 1, tokens)
+    charged, free = [], []
+    for _round in range(args.rounds):
+        free.append(calls_per_second(provider_url + FREE, args.seconds, tokens))
+        charged.append(calls_per_second(provider_url + CHARGED, args.seconds, tokens))
+    return statistics.median(charged), statistics.median(free)
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--serve"]:
+        sys.exit(serve())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5, help="length of one measuring round")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per route (median kept)")
+    parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients (one IAP account each)")
+    parser.add_argument("--workers", type=int, default=0, help="server workers (0: threaded)")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    args = parser.parse_args()
+    tokens = client_tokens(args.concurrency)
+    with tempfile.TemporaryDirectory() as tmp:
+        databases = create_databases(args.backend, Path(tmp), tokens, credits=10**6)
+        try:
+            charged, free = run_servers_and_measure(*databases, tokens, Path(tmp), args)
+        finally:
+            drop_databases(databases)
+    report(charged, free, args)
+
+
+def run_servers_and_measure(platform_db: str, provider_db: str, tokens: list[str], tmp: Path,
+                            args: argparse.Namespace) -> tuple[float, float]:
+    platform_port, provider_port = free_port(), free_port()
+    platform = start_server(platform_db, platform_port, args.workers, tmp / "platform.log")
+    try:
+        odoo_bin(provider_db, "config", "set", "iap.endpoint", f"http://127.0.0.1:{platform_port}")
+        provider = start_server(provider_db, provider_port, args.workers, tmp / "provider.log")
+        try:
+            return measure(f"http://127.0.0.1:{provider_port}", tokens, args)
+        finally:
+            stop(provider)
+    finally:
+        stop(platform)
+
+
+def drop_databases(uris: tuple[str, ...]) -> None:
+    """Drop the benchmark's PostgreSQL databases (SQLite files go with the temporary directory)."""
+    from server import db as db_module
+
+    for uri in uris:
+        if not uri.startswith("sqlite:"):
+            db_module.drop_database(uri)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def report(charged: float, free: float, args: argparse.Namespace) -> None:
+    ratio = charged / free
+    print(f"backend {args.backend}, {args.concurrency} clients, workers {args.workers}, "
+          f"{args.rounds} rounds of {args.seconds:g} s each (medians)")
+    print(f"uncharged lookup   {FREE}: {free:8.1f} calls/s")
+    print(f"charged lookup     {CHARGED}: {charged:8.1f} calls/s (hold + capture at the platform)")
+    print(f"ratio charged / uncharged: {ratio:.2f}x (goal >= 0.45x: {'met' if ratio >= 0.45 else 'MISSED'}; "
+          "Odoo's three-request design: about 0.33x)")
+
+
+if __name__ == "__main__":
+    threading.current_thread().name = "bench"
+    main()
