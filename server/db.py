@@ -32,6 +32,15 @@ class PostgresBackend(PooledPostgresqlDatabase):
     dialect = "postgresql"
     native_ilike = True
 
+    def _is_closed(self, conn) -> bool:
+        """Judge a pooled connection by its local state: peewee's default pings the server on every checkout.
+
+        A connection the server dropped meanwhile fails its first statement, and the request is rolled back.
+        """
+        import psycopg2.extensions as ext
+
+        return bool(conn.closed) or conn.get_transaction_status() == ext.TRANSACTION_STATUS_UNKNOWN
+
 
 class DatabaseError(Exception):
     """A database cannot be opened, created or dropped; the message says why."""
@@ -208,6 +217,9 @@ class Cursor:
 
     def commit(self) -> None:
         """Commit the transaction, run post-commit callbacks, and begin a new one."""
+        self._commit(begin_next=True)
+
+    def _commit(self, begin_next: bool) -> None:
         for callback in self._drain(self.precommit):
             callback()
         self.database.execute_sql("COMMIT")
@@ -223,7 +235,17 @@ class Cursor:
                 except Exception:
                     _logger.exception("post-commit callback %r failed", callback)
         finally:
-            self._begin()
+            if begin_next:
+                self._begin()
+
+    def _commit_or_roll_back(self) -> None:
+        """Commit for good; if COMMIT itself fails (a deferred check), roll back and re-raise."""
+        try:
+            self._commit(begin_next=False)
+        except Exception:
+            if self.database.in_transaction():
+                self._end("ROLLBACK")
+            raise
 
     def rollback(self) -> None:
         """Roll back the transaction, forget queued callbacks, and begin a new one."""
@@ -252,8 +274,9 @@ class Cursor:
         self._closed = True
         try:
             if commit:
-                self.commit()
-            self._end("ROLLBACK")
+                self._commit_or_roll_back()
+            else:
+                self._end("ROLLBACK")
         finally:
             if not self.database.in_transaction():
                 self.database.close()

@@ -72,3 +72,16 @@ def test_credential_check_cache_follows_password_changes(env):
     for bad_uid in (None, True, "2", 0, 10 ** 9):
         with pytest.raises(AccessDenied):
             users.check_credentials_of(bad_uid, "second-pass")
+
+
+def test_password_hashes_cannot_be_searched_or_sorted(env):
+    from server.exceptions import ValidationError
+
+    demo_users = env["res.users"].with_user(env.ref("base.user_demo"))
+    for domain in ([("password", "=like", "$scrypt$%")], [("password", "!=", False)],
+                   ["|", ("login", "=", "x"), ("password", "ilike", "a")]):
+        with pytest.raises(ValidationError, match="cannot be searched"):
+            demo_users.search(domain)
+    with pytest.raises(ValidationError):
+        demo_users.search([], order="password")
+    assert env["res.users"].fields_get(["password"])["password"]["searchable"] is False

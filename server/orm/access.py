@@ -40,16 +40,12 @@ class AccessRights:
         cached = env.cr.cache.get(key)
         if cached is not None:
             return cached
-        groups = {row[0] for row in env.cr.execute(
-            "SELECT gid FROM res_groups_users_rel WHERE uid = %s", (env.uid,)).fetchall()}
-        frontier = set(groups)
-        while frontier:
-            placeholders = ", ".join(["%s"] * len(frontier))
-            implied = {row[0] for row in env.cr.execute(
-                f"SELECT hid FROM res_groups_implied_rel WHERE gid IN ({placeholders})", tuple(frontier)).fetchall()}
-            frontier = implied - groups
-            groups |= implied
-        result = frozenset(groups)
+        rows = env.cr.execute(
+            "WITH RECURSIVE closure(gid) AS ("
+            " SELECT gid FROM res_groups_users_rel WHERE uid = %s"
+            " UNION SELECT r.hid FROM res_groups_implied_rel r JOIN closure c ON r.gid = c.gid"
+            ") SELECT gid FROM closure", (env.uid,)).fetchall()
+        result = frozenset(row[0] for row in rows)
         env.cr.cache[key] = result
         return result
 

@@ -140,6 +140,8 @@ class DomainCompiler:
         field = self.model._fields.get(name)
         if field is None:
             raise _invalid(f"unknown field {name!r} on model {self.model._name!r} in {term!r}")
+        if not field.searchable:
+            raise _invalid(f"field {name!r} of {self.model._name!r} cannot be searched in {term!r}")
         if rest:
             return self._path(field, rest, operator, value, term)
         if operator == "=?":

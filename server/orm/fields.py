@@ -41,6 +41,7 @@ class Field:
         self.copy = kwargs.pop("copy", True)
         self.config_parameter = kwargs.pop("config_parameter", None)
         self.groups = kwargs.pop("groups", None)
+        self.searchable = kwargs.pop("searchable", True)
         self.extra = kwargs
         self.name: str = ""
         self.model_name: str = ""
@@ -117,7 +118,7 @@ class Field:
             "help": self.help or False, "required": bool(self.required), "readonly": bool(self.readonly),
             "store": bool(self.store), "manual": False, "depends": (), "company_dependent": False,
             "related": False, "groups": self.groups or False, "change_default": False,
-            "searchable": bool(self.store), "sortable": bool(self.column), "exportable": True,
+            "searchable": bool(self.store and self.searchable), "sortable": bool(self.column), "exportable": True,
         }
         return desc
 

@@ -446,7 +446,7 @@ class BaseModel(metaclass=MetaModel):
                 raise ValidationError(f"Invalid order {order!r} on model {self._name!r}")
             name, direction, nulls = match.groups()
             field = self._fields.get(name)
-            if field is None or not (field.column or name == "id"):
+            if field is None or not (field.column or name == "id") or not field.searchable:
                 raise ValidationError(f"Invalid order: {name!r} is not a stored field of {self._name!r}")
             column = table.id if name == "id" else getattr(table, name)
             if field.type == "many2one":

@@ -14,7 +14,8 @@ class ResUsers(models.Model):
 
     name = fields.Char(required=True)
     login = fields.Char(required=True, index=True)
-    password = fields.Char(help="Write a new password here; only its scrypt hash is stored.", copy=False)
+    password = fields.Char(help="Write a new password here; only its scrypt hash is stored.", copy=False,
+                           searchable=False)
     active = fields.Boolean(default=True)
     partner_id = fields.Many2one("res.partner", "Related Partner", ondelete="restrict")
     company_id = fields.Many2one("res.company", "Company",
