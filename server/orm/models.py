@@ -292,27 +292,32 @@ class BaseModel(metaclass=MetaModel):
         batch = [i for i in dict.fromkeys(self._prefetch_ids + self._ids) if i not in cache]
         return batch[:1000] if self._ids[0] in batch[:1000] else [self._ids[0]] + batch[:999]
 
-    def _fetch_columns(self, ids: list[int] | None = None) -> None:
-        """Load every stored column of a batch of records (by default around this one) in one query."""
+    def _fetch_columns(self, ids: list[int] | None = None, names=None) -> None:
+        """Load stored columns (all, or ``names``) of a batch of records (by default around this one) in one query."""
         self.check_access_rights("read")
-        column_fields = [f for f in self._fields.values() if f.column]
+        column_fields = [f for f in self._fields.values() if f.column and (names is None or f.name in names)]
         id_field = self._fields["id"]
         ids = ids if ids is not None else self._batch_ids(column_fields[0] if column_fields else id_field)
         table = self._table_model
         columns = [getattr(table, f.name) for f in column_fields]
+        caches = [self._cache_for(f) for f in column_fields]
+        converters = [f.from_column if type(f).from_column is not fields.Field.from_column else None
+                      for f in column_fields]
+        id_cache = self._cache_for(id_field)
         for start in range(0, len(ids), 1000):
-            chunk = ids[start:start + 1000]
-            for row in table.select(table.id, *columns).where(table.id.in_(chunk)).tuples():
-                for field, value in zip(column_fields, row[1:], strict=True):
-                    self._cache_for(field)[row[0]] = field.from_column(value)
-                self._cache_for(id_field)[row[0]] = row[0]
+            query = table.select(table.id, *columns).where(table.id.in_(ids[start:start + 1000]))
+            for row in query.tuples():
+                rid = row[0]
+                for cache, convert, value in zip(caches, converters, row[1:], strict=True):
+                    cache[rid] = convert(value) if convert else value
+                id_cache[rid] = rid
 
-    def _existing(self):
-        """These records minus deleted ones, loading their columns on the way (one query, not two)."""
+    def _existing(self, names=None):
+        """These records minus deleted ones, loading their columns (or ``names``) on the way: one query."""
         known = self._cache_for(self._fields["id"])
         missing = [i for i in dict.fromkeys(self._ids) if i not in known]
         if missing:
-            self._fetch_columns(missing)
+            self._fetch_columns(missing, names)
         return self.browse(tuple(i for i in self._ids if i in known))
 
     def _fetch_x2many(self, field) -> None:
@@ -533,11 +538,12 @@ class BaseModel(metaclass=MetaModel):
         """Field values as plain data: m2o ``[id, name]`` (plain id unless ``load='_classic_read'``)."""
         self.check_access_rights("read")
         names = self._check_field_names(fields) if fields else [n for n in self._fields if n != "id"]
-        records = self._existing()
-        result = [{"id": rec.id} for rec in records]
+        records = self._existing(names)
+        ids = records._ids
+        result = [{"id": id_} for id_ in ids]
         for name in names:
             field = self._fields[name]
-            values = [rec._get_cache_value(field) for rec in records]
+            values = records._column_values(field)
             if field.type == "many2one" and load == "_classic_read":
                 labels = self._many2one_labels(field, values)
                 converted = [[v, labels.get(v, False)] if v else False for v in values]
@@ -546,6 +552,15 @@ class BaseModel(metaclass=MetaModel):
             for row, value in zip(result, converted, strict=True):
                 row[name] = value
         return result
+
+    def _column_values(self, field) -> list:
+        """Cache values of ``field`` for these (existing) records, fetching or computing what is missing."""
+        cache = self._cache_for(field)
+        if any(id_ not in cache for id_ in self._ids):
+            for rec in self:
+                if rec._ids[0] not in cache:
+                    rec._get_cache_value(field)
+        return [cache[id_] for id_ in self._ids]
 
     def _many2one_labels(self, field, ids: list) -> dict:
         """``{id: display_name}`` of the targets of a many2one column, in one batch."""
