@@ -5,8 +5,6 @@ test module is collected.
 """
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 
@@ -15,12 +13,8 @@ def fake_iap():
     """A JSON-RPC server on 127.0.0.1: ``fake_iap.routes[path] = handler``, ``fake_iap.calls``."""
     from odoo.addons.iap.tests.fake_iap import FakeIap
 
-    fake = FakeIap()
-    thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
-    thread.start()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
+    with FakeIap().serving() as fake:
+        yield fake
 
 
 @pytest.fixture

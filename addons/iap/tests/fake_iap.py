@@ -6,7 +6,9 @@
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,6 +42,17 @@ class FakeIap:
 
     def paths(self) -> list[str]:
         return [path for path, _params in self.calls]
+
+    @contextlib.contextmanager
+    def serving(self):
+        """Serve from a background thread for the duration of the block (a fixture's ``yield``)."""
+        thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            self.server.shutdown()
+            self.server.server_close()
 
     def answer(self, path: str, request: dict) -> tuple[int, str]:
         self.calls.append((path, request.get("params")))

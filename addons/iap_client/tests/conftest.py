@@ -5,8 +5,6 @@ calls the provider (the request id must be durable), so these tests cannot share
 """
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 
@@ -15,12 +13,8 @@ def fake_provider():
     """A JSON-RPC server on 127.0.0.1: ``routes['/get_book_data'] = handler(params)``, ``calls``, ``url``."""
     from odoo.addons.iap.tests.fake_iap import FakeIap
 
-    fake = FakeIap()
-    thread = threading.Thread(target=fake.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
+    with FakeIap().serving() as fake:
+        yield fake
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ The test kit addon (``tests/addons/isbn_provider_testkit``) is added to the test
 """
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -29,12 +28,8 @@ def fake_iap():
     """A JSON-RPC server: ``fake_iap.routes[path] = handler(params)``, ``fake_iap.calls``, ``fake_iap.url``."""
     from odoo.addons.iap.tests.fake_iap import FakeIap
 
-    fake = FakeIap()
-    thread = threading.Thread(target=fake.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
+    with FakeIap().serving() as fake:
+        yield fake
 
 
 @pytest.fixture
