@@ -69,10 +69,18 @@ def message_of(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
+# Keys of an exception's ``data`` dict that travel at the top of ``error.data`` (machine-readable codes).
+DATA_KEYS = ("code", "retryable", "retry_after")
+
+
 def is_user_error(exc: BaseException) -> bool:
-    """Errors the caller can act on: logged without traceback, never a server fault."""
-    return isinstance(exc, (UserError, RedirectWarning, SessionExpiredException, InvalidParams,
-                            werkzeug.exceptions.HTTPException))
+    """Errors the caller can act on: logged without traceback, never a server fault.
+
+    Besides the framework's tree, an addon exception that must keep Odoo's base
+    class (``InsufficientCreditError(Exception)``) says so with ``user_facing = True``.
+    """
+    return getattr(exc, "user_facing", False) or isinstance(
+        exc, (UserError, RedirectWarning, SessionExpiredException, InvalidParams, werkzeug.exceptions.HTTPException))
 
 
 def log_exception(exc: BaseException, where: str) -> None:
@@ -90,8 +98,14 @@ def format_debug(exc: BaseException, dev_mode: bool) -> str:
 
 
 def serialize_exception(exc: BaseException, dev_mode: bool = False) -> dict:
-    """Odoo's ``error.data``: name, message (always), arguments, context, debug, exception_type."""
+    """Odoo's ``error.data``: name, message (always), arguments, context, debug, exception_type.
+
+    ``code``, ``retryable`` and ``retry_after`` of an exception's ``data`` dict are added too.
+    """
+    extra = getattr(exc, "data", None)
+    extra = {key: _plain(extra[key]) for key in DATA_KEYS if key in extra} if isinstance(extra, dict) else {}
     return {
+        **extra,
         "name": wire_name(type(exc)),
         "debug": format_debug(exc, dev_mode),
         "message": message_of(exc),

@@ -61,6 +61,8 @@ class InsufficientCreditError(Exception):
     ``error.data`` it came with.
     """
 
+    user_facing = True  # the caller can act on it (buy credits): no traceback in the server log
+
     def __init__(self, *args, data: dict | None = None):
         super().__init__(*args)
         _attach(self, data or {}, retryable=False)

@@ -8,7 +8,6 @@ token of its own (``new_client_token``) and by comparing figures before and afte
 from __future__ import annotations
 
 import contextlib
-import importlib
 import subprocess
 import sys
 import uuid
@@ -114,21 +113,12 @@ def cli(config, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
-def ensure_platform_routes() -> None:
-    """Import ``iap_platform``'s controllers, which its ``__init__`` does not import yet.
-
-    Harmless once it does (a module is imported once); until then the platform would answer 404.
-    """
-    importlib.import_module("odoo.addons.iap_platform.controllers")
-
-
 _started: dict[str, Servers] = {}
 
 
 def servers_for(backend: str, factory) -> Servers:
     """The three servers of ``backend``, started and wired on first use."""
     if backend not in _started:
-        ensure_platform_routes()
         platform = factory.for_addons(backend, PLATFORM_ADDONS, fresh=True)
         provider = factory.for_addons(backend, PROVIDER_ADDONS, fresh=True)
         client = factory.for_addons(backend, CLIENT_ADDONS, fresh=True)

@@ -1,10 +1,10 @@
 """The platform's wire: Odoo's ``/iap/1/*`` JSON-RPC routes and the buy-credits page.
 
-Not imported by the addon yet: the HTTP layer (``odoo.http``) is being written.  Every route is a thin
-shell over a public model method holding all the logic (and its tests).  Parameters keep Odoo's names;
-unknown ones are ignored for forward compatibility.  A failure is raised as a platform error (see
-``tools/errors.py``): the HTTP layer answers it with HTTP 200 and Odoo's envelope, ``error.data`` being
-``errors.error_data(exc)`` (``name`` always present, plus ``code`` and ``retryable``).
+Every route is a thin shell over a public model method holding all the logic (and its tests).
+Parameters keep Odoo's names; unknown ones are ignored for forward compatibility.  A failure is
+raised as a platform error (see ``tools/errors.py``): the HTTP layer answers it with HTTP 200 and
+Odoo's envelope, whose ``error.data`` carries ``name`` and ``message`` as always, plus the error's
+``code`` and ``retryable``.
 """
 from __future__ import annotations
 
