@@ -101,6 +101,10 @@ class JsonRpcClient:
     def rpc(self, service: str, method: str, *args):
         return self.result("/jsonrpc", service=service, method=method, args=list(args))
 
+    def execute_kw(self, db: str, uid: int, password: str, model: str, method: str, *args, **kwargs):
+        """``object.execute_kw`` through ``/jsonrpc``: positional ``args`` and keyword ``kwargs`` of the method."""
+        return self.rpc("object", "execute_kw", db, uid, password, model, method, list(args), kwargs)
+
 
 @dataclass
 class LiveServer:

@@ -12,7 +12,7 @@ def test_passwords_are_stored_hashed_and_never_read(env):
     user = env["res.users"].create({"name": "Ann", "login": "ann", "password": "s3cret!"})
     stored = env.cr.execute("SELECT password FROM res_users WHERE id = %s", (user.id,)).fetchone()[0]
     assert stored.startswith("$scrypt$") and "s3cret!" not in stored
-    assert user.read(["password"])[0]["password"] == ""
+    assert user.read(["password"])[0]["password"] is False
     assert env["res.users"]._login("ann", "s3cret!") == user.id
     with pytest.raises(AccessDenied):
         env["res.users"]._login("ann", "wrong")

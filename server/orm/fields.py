@@ -41,7 +41,8 @@ class Field:
         self.copy = kwargs.pop("copy", True)
         self.config_parameter = kwargs.pop("config_parameter", None)
         self.groups = kwargs.pop("groups", None)
-        self.searchable = kwargs.pop("searchable", True)
+        self.secret = kwargs.pop("secret", False)
+        self.searchable = kwargs.pop("searchable", not self.secret)
         self.extra = kwargs
         self.name: str = ""
         self.model_name: str = ""

@@ -543,6 +543,10 @@ class BaseModel(metaclass=MetaModel):
         result = [{"id": id_} for id_ in ids]
         for name in names:
             field = self._fields[name]
+            if field.secret:
+                for row in result:
+                    row[name] = False
+                continue
             values = records._column_values(field)
             if field.type == "many2one" and load == "_classic_read":
                 labels = self._many2one_labels(field, values)

@@ -71,7 +71,8 @@ class CouponProcess(models.Model):
     generated_count = fields.Integer("Generated", big=True, default=0, readonly=True)
     strategy = fields.Selection(STRATEGIES, required=True, default="random", readonly=True)
     cursor = fields.Integer(big=True, default=0, readonly=True, help="Permutation positions consumed so far.")
-    sampling_key = fields.Char(readonly=True, copy=False, help="Permutation key (hex); never sent to clients.")
+    sampling_key = fields.Char(readonly=True, copy=False, secret=True,
+                               help="Permutation key (hex); never sent to clients.")
     started_at = fields.Datetime("Started on", default=lambda self: fields.Datetime.now(), readonly=True)
     finished_at = fields.Datetime("Finished on", readonly=True)
     last_step_at = fields.Datetime("Last step on", readonly=True)
@@ -95,13 +96,6 @@ class CouponProcess(models.Model):
     def _compute_display_name(self) -> None:
         for process in self:
             process.display_name = f"#{process.id} {process.template} ({process.requested_count})"
-
-    def read(self, fields=None, load="_classic_read"):
-        rows = super().read(fields, load)
-        for row in rows:
-            if "sampling_key" in row:
-                row["sampling_key"] = False
-        return rows
 
     # -- the code space ------------------------------------------------------------------------------------
     @api.model

@@ -165,7 +165,7 @@ def test_the_same_start_and_step_through_jsonrpc_execute_kw(live_server):
     uid = rpc.rpc("common", "login", db, "admin", "admin")
 
     def execute(model, method, *args, **kwargs):
-        return rpc.rpc("object", "execute_kw", db, uid, "admin", model, method, list(args), kwargs)
+        return rpc.execute_kw(db, uid, "admin", model, method, *args, **kwargs)
 
     prefix = unique_prefix()
     program_id = execute("coupon.program", "create", {"name": "RPC sale", "discount_type": "fixed",

@@ -118,7 +118,7 @@ def test_the_same_operations_through_jsonrpc_execute_kw(live_server):
     uid = rpc.rpc("common", "login", db, "demo", "demo")
 
     def execute(model, method, *args, **kwargs):
-        return rpc.rpc("object", "execute_kw", db, uid, "demo", model, method, list(args), kwargs)
+        return rpc.execute_kw(db, uid, "demo", model, method, *args, **kwargs)
 
     [telmex] = execute("tcm.product", "search", [["payment_backend", "=", "telmex"]], limit=1)
     name = unique_name("KW")

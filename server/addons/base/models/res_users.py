@@ -15,7 +15,7 @@ class ResUsers(models.Model):
     name = fields.Char(required=True)
     login = fields.Char(required=True, index=True)
     password = fields.Char(help="Write a new password here; only its scrypt hash is stored.", copy=False,
-                           searchable=False)
+                           secret=True)
     active = fields.Boolean(default=True)
     partner_id = fields.Many2one("res.partner", "Related Partner", ondelete="restrict")
     company_id = fields.Many2one("res.company", "Company",
@@ -30,14 +30,7 @@ class ResUsers(models.Model):
         for user in self:
             user.share = not user.has_group("base.group_user")
 
-    # -- passwords never leave the database in any form --------------------------------------------
-    def read(self, fields=None, load="_classic_read"):
-        rows = super().read(fields, load)
-        for row in rows:
-            if "password" in row:
-                row["password"] = ""
-        return rows
-
+    # -- passwords never leave the database in any form (secret field: read gives False) ------------
     def _hash_vals(self, vals: dict) -> dict:
         if vals.get("password"):
             vals = {**vals, "password": hash_password(vals["password"])}

@@ -29,7 +29,8 @@ class ResUsersApikeys(models.Model):
     name = fields.Char("Description", required=True)
     user_id = fields.Many2one("res.users", "User", required=True, index=True, ondelete="cascade", readonly=True)
     scope = fields.Char(help="What the key may be used for (informative: every key works for the external API)")
-    key_hash = fields.Char(index=True, readonly=True, copy=False, help="SHA-256 of the key; never readable")
+    key_hash = fields.Char(index=True, readonly=True, copy=False, secret=True,
+                           help="SHA-256 of the key; never readable")
 
     @api.model
     def generate(self, name: str, scope=False) -> str:
@@ -63,11 +64,7 @@ class ResUsersApikeys(models.Model):
 
     def read(self, fields=None, load="_classic_read"):
         self._check_owner()
-        rows = super().read(fields, load)
-        for row in rows:
-            if "key_hash" in row:
-                row["key_hash"] = False
-        return rows
+        return super().read(fields, load)
 
     @api.model
     def search(self, domain, offset=0, limit=None, order=None):
