@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from ..exceptions import UserError, ValidationError
+from ..exceptions import ValidationError
 
 SUPERUSER_ID = 1
 
@@ -85,10 +85,3 @@ class Environment:
     def invalidate_all(self) -> None:
         self.cr.cache.clear()
 
-    @property
-    def registry_models(self):
-        return self.registry.models
-
-    def check_not_closed(self) -> None:
-        if self.cr.closed:
-            raise UserError("This environment's transaction is closed")

@@ -467,7 +467,7 @@ class Many2one(_Relational):
         return value
 
     def convert_to_record(self, value, record):
-        return record.env[self.comodel_name].browse(value or ())._with_prefetch(record)
+        return record.env[self.comodel_name].browse(value or ())
 
     def convert_to_read(self, value, record, load="_classic_read"):
         if value is None:
@@ -491,7 +491,7 @@ class _X2many(_Relational):
         return tuple(value or ())
 
     def convert_to_record(self, value, record):
-        return record.env[self.comodel_name].browse(value or ())._with_prefetch(record)
+        return record.env[self.comodel_name].browse(value or ())
 
     def convert_to_read(self, value, record, load="_classic_read"):
         return list(value or ())

@@ -109,9 +109,6 @@ class BaseModel(metaclass=MetaModel):
                 raise ValidationError(f"Invalid record id for {self._name}: {id_!r}")
         return self._browse(self.env, ids, ids)
 
-    def _with_prefetch(self, other):
-        return self
-
     # -- recordset protocol --------------------------------------------------
     @property
     def ids(self) -> list[int]:
