@@ -32,6 +32,22 @@ class PostgresBackend(PooledPostgresqlDatabase):
     dialect = "postgresql"
     native_ilike = True
 
+    def execute_sql(self, sql, params=None):
+        """Send a pending ``BEGIN`` with the transaction's first statement: one round trip instead of two."""
+        transactions = self._state.transactions
+        marker = transactions[0] if transactions else None
+        if not getattr(marker, "begin_pending", False):
+            return super().execute_sql(sql, params)
+        marker.begin_pending = False
+        try:
+            return super().execute_sql("BEGIN; " + sql, params)
+        except Exception:
+            import psycopg2.extensions as ext
+
+            conn = self._state.conn
+            marker.begin_pending = conn is not None and conn.get_transaction_status() == ext.TRANSACTION_STATUS_IDLE
+            raise
+
     def _is_closed(self, conn) -> bool:
         """Judge a pooled connection by its local state: peewee's default pings the server on every checkout.
 
@@ -197,13 +213,14 @@ class Cursor:
         self._begin()
 
     def _begin(self) -> None:
+        marker = _Marker()
         if self.database.dialect == "sqlite":
             # IMMEDIATE takes the write lock up front: two writers wait for each
             # other instead of one failing half-way with "database is locked".
             self.database.execute_sql("BEGIN IMMEDIATE")
         else:
-            self.database.execute_sql("BEGIN")
-        self.database.push_transaction(_Marker())
+            marker.begin_pending = True  # sent with the first statement (PostgresBackend.execute_sql)
+        self.database.push_transaction(marker)
 
     def execute(self, sql: str, params=()):
         """Run ``sql`` with ``%s`` placeholders and return the driver's cursor."""
@@ -222,7 +239,7 @@ class Cursor:
     def _commit(self, begin_next: bool) -> None:
         for callback in self._drain(self.precommit):
             callback()
-        self.database.execute_sql("COMMIT")
+        self._send_end("COMMIT")
         self.database.pop_transaction()
         self.cache.clear()
         callbacks = self._drain(self.postcommit)
@@ -257,9 +274,17 @@ class Cursor:
         self.postcommit.clear()
         self.cache.clear()
         try:
-            self.database.execute_sql(statement)
+            self._send_end(statement)
         finally:
             self.database.pop_transaction()
+
+    def _send_end(self, statement: str) -> None:
+        """COMMIT or ROLLBACK, unless the transaction never reached the server (nothing to end)."""
+        marker = self.database.top_transaction()
+        if isinstance(marker, _Marker) and marker.begin_pending:
+            marker.begin_pending = False
+            return
+        self.database.execute_sql(statement)
 
     @staticmethod
     def _drain(callbacks: list) -> list:
@@ -293,6 +318,12 @@ class Cursor:
 
 
 class _Marker:
-    """Stands in peewee's transaction stack so ``in_transaction()`` reports ours."""
+    """Stands in peewee's transaction stack so ``in_transaction()`` reports ours.
+
+    ``begin_pending``: the transaction's BEGIN has not been sent yet (PostgreSQL sends it with the
+    first statement, and a transaction that ran none costs no round trip at all).
+    """
+
+    begin_pending = False
 
 
