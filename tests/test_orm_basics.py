@@ -147,3 +147,10 @@ def test_binary_round_trips_as_base64(env):
     thing.invalidate_recordset()
     assert base64.b64decode(thing.blob) == data
     assert thing.read(["blob"])[0]["blob"] == base64.b64encode(data).decode()
+
+
+def test_order_by_a_many2one_whose_comodel_sorts_on_a_field_named_model(env):
+    """ir.model sorts on ``model``, a name peewee's aliases also use for themselves."""
+    lines = env["ir.model.access"].search([("model_id.model", "in", ["res.partner", "res.groups"])])
+    models = lines.mapped("model_id.model")
+    assert models == sorted(models) and set(models) == {"res.partner", "res.groups"}

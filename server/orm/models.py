@@ -483,7 +483,8 @@ class BaseModel(metaclass=MetaModel):
         if key_name == "id" or key_field is None or not key_field.column or key_field.type == "many2one":
             return column
         cotable = comodel._table_model.alias("m2o_order")
-        key = getattr(cotable, key_name)
+        # A column of the alias, not getattr(): an alias's own attributes (``model``) would shadow the field.
+        key = peewee.Column(cotable, comodel._table_model._meta.fields[key_name].column_name)
         return peewee.NodeList((cotable.select(key).where(cotable.id == column),), parens=True)
 
     def _search_ids(self, domain, offset=0, limit=None, order=None) -> list[int]:
