@@ -197,6 +197,10 @@ class Cursor:
     exception).  ``commit()`` and ``rollback()`` end the current transaction
     and begin the next one.  ``execute`` takes ``%s`` placeholders on every
     backend; values always travel as parameters.
+
+    Callbacks: ``precommit`` run inside the transaction just before COMMIT,
+    ``postcommit`` after it (between transactions), ``postrollback`` after a
+    rollback (they must only touch memory, such as process caches).
     """
 
     def __init__(self, registry, database: peewee.Database):
@@ -206,6 +210,7 @@ class Cursor:
         self.cache: dict = {}
         self.precommit: list = []
         self.postcommit: list = []
+        self.postrollback: list = []
         self._closed = False
         database.connect(reuse_if_open=True)
         if database.in_transaction():
@@ -242,6 +247,7 @@ class Cursor:
         self._send_end("COMMIT")
         self.database.pop_transaction()
         self.cache.clear()
+        self.postrollback.clear()
         callbacks = self._drain(self.postcommit)
         # Callbacks run between transactions: they may open cursors of their own
         # and make outgoing calls without this thread holding a transaction open.
@@ -270,6 +276,7 @@ class Cursor:
         self._begin()
 
     def _end(self, statement: str) -> None:
+        """Roll back: drop the commit callbacks, run the rollback ones (they only touch memory)."""
         self.precommit.clear()
         self.postcommit.clear()
         self.cache.clear()
@@ -277,6 +284,8 @@ class Cursor:
             self._send_end(statement)
         finally:
             self.database.pop_transaction()
+            for callback in self._drain(self.postrollback):
+                callback()
 
     def _send_end(self, statement: str) -> None:
         """COMMIT or ROLLBACK, unless the transaction never reached the server (nothing to end)."""

@@ -186,7 +186,7 @@ def _load_module(env, registry: Registry, manifest: dict, install: bool, demo: b
     if name == "base":
         _update_module_list(env, registry.manifests)
     reflect_module(env, name)
-    registry.access.invalidate()
+    registry.clear_local_caches()
     loader = DataLoader(env, name, manifest["path"], mode="install" if install else "update")
     for relative in manifest["data"]:
         loader.load_file(relative)
@@ -197,7 +197,7 @@ def _load_module(env, registry: Registry, manifest: dict, install: bool, demo: b
         loader.loaded_xmlids |= demo_loader.loaded_xmlids
     if not install:
         _remove_obsolete_records(env, name, loader.loaded_xmlids)
-    registry.access.invalidate()
+    registry.clear_local_caches()
     if install and manifest["post_init_hook"]:
         _hook(package, manifest, "post_init_hook")(env)
     env.cr.cache.clear()

@@ -51,6 +51,8 @@ class Registry:
         self.manifests: dict = {}
         self.ready = False
         self.signal_sequence = None
+        self.cache_sequence = None
+        self._caches: dict[str, dict] = {}
         from ..addons import set_addons_path
 
         set_addons_path(config.addons_paths)
@@ -124,7 +126,7 @@ class Registry:
             _logger.error("database %s: installed addons not found in the addons path, skipped: %s",
                           self.db_name, ", ".join(sorted(missing)))
         order = dependency_order(self.manifests, [n for n in names if n in self.manifests], strict=False)
-        self.signal_sequence = self.read_sequence()
+        self.signal_sequence, self.cache_sequence = self.read_sequences()
         self.setup_models(order)
         self.ready = True
 
@@ -140,7 +142,7 @@ class Registry:
         self.loaded_modules = list(modules)
         self.computed_keys = tuple((m, f.name) for m, cls in self.models.items()
                                    for f in cls._fields.values() if f.compute)
-        self.access.invalidate()
+        self.clear_local_caches()
 
     def _link_relations(self) -> None:
         self.relation_tables = {}
@@ -162,27 +164,64 @@ class Registry:
                                       f"{field.inverse_name!r}", chain=(cls._module,))
 
     # -- cross-process invalidation -------------------------------------------------------------
+    # Two system parameters hold random tokens that change with what they guard: the installed
+    # addons (another process must rebuild its registry) and the data behind the process caches
+    # (another process must empty them).  Every request reads both in one query.
     SEQUENCE_KEY = "base.registry_sequence"
+    CACHE_SEQUENCE_KEY = "base.cache_sequence"
 
-    def read_sequence(self) -> str:
-        row = self.database.execute_sql(
-            f"SELECT value FROM ir_config_parameter WHERE key = {self.database.param}", (self.SEQUENCE_KEY,)
-        ).fetchone()
-        return row[0] if row else "0"
+    def read_sequences(self) -> tuple[str, str]:
+        """``(registry sequence, cache sequence)`` as committed in the database."""
+        param = self.database.param
+        rows = dict(self.database.execute_sql(
+            f"SELECT key, value FROM ir_config_parameter WHERE key IN ({param}, {param})",
+            (self.SEQUENCE_KEY, self.CACHE_SEQUENCE_KEY)).fetchall())
+        return rows.get(self.SEQUENCE_KEY, "0"), rows.get(self.CACHE_SEQUENCE_KEY, "0")
 
     @classmethod
     def signal_changes(cls, cr) -> None:
         """Record, in ``cr``'s transaction, that installed addons changed (other processes reload)."""
-        cr.execute("DELETE FROM ir_config_parameter WHERE key = %s", (cls.SEQUENCE_KEY,))
-        cr.execute("INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s)",
-                   (cls.SEQUENCE_KEY, uuid.uuid4().hex))
+        _write_token(cr, cls.SEQUENCE_KEY)
 
     @classmethod
     def check_signaling(cls, registry: Registry) -> Registry:
-        """The registry to serve a request with: reloaded if another process changed the addons."""
-        if registry.read_sequence() != registry.signal_sequence:
-            registry = cls.reload(registry)
+        """The registry to serve a request with: reloaded if another process changed the addons,
+        its caches emptied if another process changed what they hold."""
+        signal_sequence, cache_sequence = registry.read_sequences()
+        if signal_sequence != registry.signal_sequence:
+            return cls.reload(registry)
+        if cache_sequence != registry.cache_sequence:
+            registry.clear_local_caches()
+            registry.cache_sequence = cache_sequence
         return registry
+
+    # -- process caches -----------------------------------------------------------------------------
+    def cache(self, name: str) -> dict:
+        """A cache shared by this process's requests on this database, emptied by ``clear_cache``.
+
+        Use it for what is read on every request and changes rarely (access rights, group
+        membership, verified credentials); whatever writes the data behind it must call
+        ``clear_cache``.
+        """
+        cache = self._caches.get(name)
+        if cache is None:
+            cache = self._caches.setdefault(name, {})
+        return cache
+
+    def clear_cache(self, cr) -> None:
+        """Empty the process caches here now, and in every process once ``cr`` commits.
+
+        A rollback empties them here again: they may have been filled from the
+        uncommitted data of that transaction.
+        """
+        self.clear_local_caches()
+        for callback, queue in ((_CacheSignal(cr), cr.precommit), (self.clear_local_caches, cr.postrollback)):
+            if callback not in queue:
+                queue.append(callback)
+
+    def clear_local_caches(self) -> None:
+        for cache in list(self._caches.values()):
+            cache.clear()
 
     def relation_table(self, field):
         return self.relation_tables[field.relation]
@@ -198,10 +237,28 @@ class Registry:
     def is_installed(self, module: str) -> bool:
         return module in self.loaded_modules
 
-    def clear_caches(self) -> None:
-        self.access.invalidate()
-
     def unknown_model_message(self, name: str) -> str:
         close = difflib.get_close_matches(str(name), list(self.models), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         return f"Model {name!r} does not exist in database {self.db_name!r}.{hint}"
+
+
+def _write_token(cr, key: str) -> None:
+    """Set system parameter ``key`` to a new random token in ``cr``'s transaction."""
+    cr.execute("DELETE FROM ir_config_parameter WHERE key = %s", (key,))
+    cr.execute("INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s)", (key, uuid.uuid4().hex))
+
+
+class _CacheSignal:
+    """The pre-commit callback that tells other processes to empty their caches (once per transaction)."""
+
+    def __init__(self, cr):
+        self.cr = cr
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _CacheSignal) and other.cr is self.cr
+
+    __hash__ = None
+
+    def __call__(self) -> None:
+        _write_token(self.cr, Registry.CACHE_SEQUENCE_KEY)

@@ -67,6 +67,26 @@ def test_addon_installed_over_rpc_is_served_by_every_worker(config, server_proce
     assert overridden == {"http_test_extra"}
 
 
+def test_a_password_changed_through_one_worker_is_refused_by_every_worker(config, server_process):
+    """Each worker remembers verified passwords; a change empties every worker's cache before its next call."""
+    server = server_process(config, workers=2)
+    db = config.database_name()
+    uid = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/common").authenticate(db, "demo", "demo", {})
+
+    def check(password):
+        return lambda: post(server.url + "/http_test/check_password", uid=uid, password=password).json()["result"]
+
+    before = answers_from_every_worker(check("demo"))
+    assert len({a["pid"] for a in before}) == 2 and {a["accepted"] for a in before} == {True}, server.log()
+    admin = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/object")
+    admin.execute_kw(db, 2, "admin", "res.users", "write", [[uid], {"password": "rotated"}])
+
+    after = answers_from_every_worker(check("demo"))
+    assert len({a["pid"] for a in after}) == 2, server.log()
+    assert {a["accepted"] for a in after} == {False}
+    assert {a["accepted"] for a in answers_from_every_worker(check("rotated"))} == {True}
+
+
 def test_sigterm_lets_the_running_request_finish(config, server_process):
     server = server_process(config, workers=2)
     with ThreadPoolExecutor(1) as pool:

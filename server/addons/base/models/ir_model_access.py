@@ -19,15 +19,15 @@ class IrModelAccess(models.Model):
 
     def create(self, vals_list):
         records = super().create(vals_list)
-        self.env.registry.access.invalidate()
+        self.env.registry.clear_cache(self.env.cr)
         return records
 
     def write(self, vals):
         result = super().write(vals)
-        self.env.registry.access.invalidate()
+        self.env.registry.clear_cache(self.env.cr)
         return result
 
     def unlink(self):
         result = super().unlink()
-        self.env.registry.access.invalidate()
+        self.env.registry.clear_cache(self.env.cr)
         return result

@@ -12,7 +12,18 @@ class ResGroups(models.Model):
     implied_ids = fields.Many2many("res.groups", "res_groups_implied_rel", "gid", "hid", "Inherits",
                                    help="Users of this group automatically belong to these groups too.")
 
+    # Membership and implications feed the process caches of access checks (registry.clear_cache).
+    def create(self, vals_list):
+        self.env.registry.clear_cache(self.env.cr)
+        return super().create(vals_list)
+
     def write(self, vals):
         result = super().write(vals)
         self.env.cr.cache.clear()
+        self.env.registry.clear_cache(self.env.cr)
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache(self.env.cr)
         return result

@@ -49,6 +49,7 @@ class ResUsers(models.Model):
                 partner = self.env["res.partner"].sudo().create({"name": vals["name"], "email": vals.get("email")})
                 vals["partner_id"] = partner.id
             prepared.append(vals)
+        self.env.registry.clear_cache(self.env.cr)  # a rolled-back user's id may be reused (SQLite)
         return super().create(prepared)
 
     def write(self, vals):
@@ -60,11 +61,14 @@ class ResUsers(models.Model):
             self.mapped("partner_id").sudo().write({"name": vals["name"]})
         if "groups_id" in vals:
             self.env.cr.cache.clear()
+        if CACHED_FIELDS.intersection(vals):
+            self.env.registry.clear_cache(self.env.cr)
         return result
 
     def unlink(self):
         if any(user.id in (1, 2) for user in self):
             raise UserError("You can not remove the admin user or the system user.")
+        self.env.registry.clear_cache(self.env.cr)
         return super().unlink()
 
     # -- authentication ------------------------------------------------------------------------------
@@ -99,22 +103,20 @@ class ResUsers(models.Model):
         """Raise AccessDenied unless ``uid`` is an active user and ``password`` is theirs.
 
         RPC clients send the password with every call and scrypt costs tens of
-        milliseconds, so successful checks are remembered per process.  The key
-        holds the stored hash and the user's ``write_date``: changing a password,
-        archiving the user or touching their credentials (API keys write the
-        user) invalidates it in every process at once.
+        milliseconds, so successful checks are remembered in a process cache of
+        the registry.  Changing a user's login, password, active flag or groups
+        empties it in every process (``registry.clear_cache``).
         """
         if isinstance(uid, bool) or not isinstance(uid, int) or not isinstance(password, str) or not password:
             raise AccessDenied()
-        row = self.env.cr.execute(
-            "SELECT password, active, write_date FROM res_users WHERE id = %s", (uid,)).fetchone()
-        if not row or not row[1]:
-            raise AccessDenied()
-        key = (self.env.registry.db_name, uid, row[0], str(row[2]), hashlib.sha256(password.encode()).digest())
-        if key in _VERIFIED:
+        verified = self.env.registry.cache(CREDENTIALS_CACHE)
+        key = (uid, hashlib.sha256(password.encode("utf-8", "surrogatepass")).digest())
+        if key in verified:
             return
         self.sudo().browse(uid)._check_credentials(password)
-        _remember(key)
+        if len(verified) >= CREDENTIALS_CACHE_SIZE:
+            verified.clear()
+        verified[key] = True
 
     # -- context and groups ---------------------------------------------------------------------------
     @api.model
@@ -136,11 +138,7 @@ class ResUsers(models.Model):
 
 
 SUPERUSER_LOGIN = "__system__"
-_VERIFIED: dict[tuple, bool] = {}
-_VERIFIED_MAX = 4096
-
-
-def _remember(key: tuple) -> None:
-    if len(_VERIFIED) >= _VERIFIED_MAX:
-        _VERIFIED.pop(next(iter(_VERIFIED)))
-    _VERIFIED[key] = True
+CREDENTIALS_CACHE = "res.users.credentials"
+CREDENTIALS_CACHE_SIZE = 4096
+# Writing these fields changes who may log in or what they may do: the process caches must go.
+CACHED_FIELDS = frozenset({"login", "password", "active", "groups_id"})

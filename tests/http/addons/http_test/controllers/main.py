@@ -4,7 +4,7 @@ import time
 
 import werkzeug.exceptions
 from odoo import http
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessDenied, UserError
 from odoo.http import request
 
 
@@ -23,6 +23,16 @@ class HttpTest(http.Controller):
     def whoami(self):
         user = request.env.user
         return {"uid": user.id, "login": user.login, "pid": os.getpid(), "db": request.db}
+
+    @http.route("/http_test/check_password", type="json", auth="none")
+    def check_password(self, uid, password):
+        """The external API's credential check, and which process made it (each caches what it verified)."""
+        try:
+            request.env["res.users"].sudo().check_credentials_of(uid, password)
+            accepted = True
+        except AccessDenied:
+            accepted = False
+        return {"accepted": accepted, "pid": os.getpid()}
 
     @http.route("/http_test/admin_only", type="json", auth="user", groups="base.group_system")
     def admin_only(self):
