@@ -36,16 +36,24 @@ def json_default(value):
     return str(value)
 
 
+_SCALAR_TYPES = frozenset({str, int, float, bool})
+
+
 def no_none(value):
-    """A copy of ``value`` where every ``None`` (nested too) became ``False``."""
+    """A copy of ``value`` where every ``None`` (nested too) became ``False``.
+
+    Scalars are tested by exact type before any call: results are mostly rows
+    of scalars, and this runs over every value of every answer.
+    """
+    kind = type(value)
+    if kind in _SCALAR_TYPES:
+        return value
     if value is None:
         return False
-    if isinstance(value, (str, int, float)):
-        return value
-    if isinstance(value, Mapping):
-        return {k: no_none(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [no_none(v) for v in value]
+    if kind is dict or isinstance(value, Mapping):
+        return {k: v if type(v) in _SCALAR_TYPES else no_none(v) for k, v in value.items()}
+    if kind is list or isinstance(value, (list, tuple)):
+        return [v if type(v) in _SCALAR_TYPES else no_none(v) for v in value]
     return value
 
 
