@@ -154,3 +154,24 @@ def test_order_by_a_many2one_whose_comodel_sorts_on_a_field_named_model(env):
     lines = env["ir.model.access"].search([("model_id.model", "in", ["res.partner", "res.groups"])])
     models = lines.mapped("model_id.model")
     assert models == sorted(models) and set(models) == {"res.partner", "res.groups"}
+
+
+def test_search_read_in_one_query_reads_what_search_then_read_reads(env):
+    """search_read selects the columns in its search query: values must convert exactly as read() does."""
+    partners = env["res.partner"]
+    partners.create([{"name": "SR Both", "is_company": True, "email": "sr@example.com",
+                      "country_id": env.ref("base.be").id},
+                     {"name": "SR Neither", "is_company": False}])
+    domain = [("name", "like", "SR %")]
+    fields = ["name", "is_company", "email", "country_id", "create_date", "write_uid", "active"]
+    expected = partners.search(domain, order="name").read(fields)
+    env.cr.cache.clear()
+
+    rows = partners.search_read(domain, fields, order="name")
+
+    assert rows == expected and len(rows) == 2
+    assert rows[0]["is_company"] is True and rows[1]["is_company"] is False
+    assert rows[0]["country_id"][1] == "Belgium" and rows[1]["country_id"] is False
+    assert type(rows[0]["create_date"]) is type(expected[0]["create_date"])
+    assert partners.search_read(domain, order="name")[0].keys() == partners.search(domain)[:1].read()[0].keys()
+    assert partners.search_read([("name", "=", "nobody at all")], fields) == []

@@ -53,6 +53,7 @@ class Registry:
         self.signal_sequence = None
         self.cache_sequence = None
         self._caches: dict[str, dict] = {}
+        self.compiled_sql: dict = {}  # SQL texts and converters the ORM built for these models
         from ..addons import set_addons_path
 
         set_addons_path(config.addons_paths)
@@ -135,6 +136,7 @@ class Registry:
         for name in modules:
             import_addon(name)
         self.models, self.field_modules = compose_models(modules)
+        self.compiled_sql = {}
         for cls in self.models.values():
             cls.pool = self
             setup_model(cls, self)

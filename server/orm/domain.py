@@ -233,7 +233,8 @@ class DomainCompiler:
         if parent_name not in model._fields:
             raise _invalid(f"model {model._name!r} has no parent field for {operator!r} in {term!r}")
         if isinstance(value, str):
-            ids = model._search_ids([(model._rec_name_field(), "ilike", value)])
+            query = model._search_query([(model._rec_name_field(), "ilike", value)], order=False)
+            ids = [row[0] for row in query.tuples()]
         else:
             ids = [v for v in (value if isinstance(value, (list, tuple)) else [value]) if isinstance(v, int)]
         table = model._table_model

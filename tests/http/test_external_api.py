@@ -134,7 +134,7 @@ def test_fault_codes(live_server):
     db = live_server.db
     new = xmlrpc.client.ServerProxy(f"{live_server.url}/xmlrpc/2/object")
     old = xmlrpc.client.ServerProxy(f"{live_server.url}/xmlrpc/object")
-    private = (db, 2, PASSWORD, "res.partner", "_search_ids", [[]])
+    private = (db, 2, PASSWORD, "res.partner", "_search", [[]])
     assert fault_of(new, *private).faultCode == 4
     assert fault_of(old, *private).faultCode.startswith("warning -- AccessError\n\nPrivate methods")
     missing = (db, 2, PASSWORD, "res.partner", "write", [[10 ** 6], {"name": "x"}])

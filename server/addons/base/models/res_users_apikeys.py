@@ -66,13 +66,8 @@ class ResUsersApikeys(models.Model):
         self._check_owner()
         return super().read(fields, load)
 
-    @api.model
-    def search(self, domain, offset=0, limit=None, order=None):
-        return super().search(self._own_domain(domain), offset=offset, limit=limit, order=order)
-
-    @api.model
-    def search_count(self, domain, limit=None):
-        return super().search_count(self._own_domain(domain), limit=limit)
+    def _search(self, domain, offset=0, limit=None, order=None):
+        return super()._search(self._own_domain(domain), offset=offset, limit=limit, order=order)
 
     def _sees_all(self) -> bool:
         return self.env.su or self.env.is_system()
