@@ -26,11 +26,13 @@ POOL = {"max_connections": 64, "stale_timeout": 600}
 class SqliteBackend(PooledSqliteDatabase):
     dialect = "sqlite"
     native_ilike = False
+    readonly = False
 
 
 class PostgresBackend(PooledPostgresqlDatabase):
     dialect = "postgresql"
     native_ilike = True
+    readonly = False
 
     def execute_sql(self, sql, params=None):
         """Send a pending ``BEGIN`` with the transaction's first statement: one round trip instead of two."""
@@ -58,8 +60,40 @@ class PostgresBackend(PooledPostgresqlDatabase):
         return bool(conn.closed) or conn.get_transaction_status() == ext.TRANSACTION_STATUS_UNKNOWN
 
 
+class _ReadOnly:
+    """Connections the database server itself refuses to write with; a refusal is a ``ReadOnlyError``."""
+
+    readonly = True
+
+    def execute_sql(self, sql, params=None):
+        try:
+            return super().execute_sql(sql, params)
+        except peewee.DatabaseError as exc:
+            if _is_write_refusal(exc):
+                self._state.write_refused = True
+                raise ReadOnlyError(f"a read-only transaction cannot run: {sql[:80]}") from exc
+            raise
+
+
+class ReadOnlySqliteBackend(_ReadOnly, SqliteBackend):
+    pass
+
+
+class ReadOnlyPostgresBackend(_ReadOnly, PostgresBackend):
+    pass
+
+
+def _is_write_refusal(exc: Exception) -> bool:
+    """PostgreSQL's read_only_sql_transaction (25006), or SQLite's refusal under ``query_only``."""
+    return getattr(getattr(exc, "orig", None), "pgcode", None) == "25006" or "readonly database" in str(exc)
+
+
 class DatabaseError(Exception):
     """A database cannot be opened, created or dropped; the message says why."""
+
+
+class ReadOnlyError(Exception):
+    """A read-only transaction tried to write (whoever opened it should retry read-write)."""
 
 
 def check_db_name(name: str) -> str:
@@ -86,18 +120,24 @@ def _pg_params(uri: str, dbname: str | None = None) -> dict:
     }
 
 
-def open_database(uri: str) -> peewee.Database:
-    """Return a peewee database for ``uri``; connections are opened per thread on use."""
+def open_database(uri: str, readonly: bool = False) -> peewee.Database:
+    """Return a peewee database for ``uri``; connections are opened per thread on use.
+
+    ``readonly``: connections the database server refuses to write with (read-only cursors).
+    """
     if uri.startswith("sqlite:"):
         path = _sqlite_path(uri)
         pragmas = {"foreign_keys": 1, "journal_mode": "wal", "busy_timeout": 30000,
-                   "case_sensitive_like": 1, "synchronous": "normal"}
+                   "case_sensitive_like": 1, "synchronous": "normal", **({"query_only": 1} if readonly else {})}
         # Pooled connections move between threads (one transaction at a time): allow it.
-        return SqliteBackend(str(path), pragmas=pragmas, timeout=30, returning_clause=True, check_same_thread=False,
-                             **POOL)
+        backend = ReadOnlySqliteBackend if readonly else SqliteBackend
+        return backend(str(path), pragmas=pragmas, timeout=30, returning_clause=True, check_same_thread=False, **POOL)
     if uri.startswith(("postgresql:", "postgres:")):
-        params = _pg_params(uri)
-        return PostgresBackend(params.pop("database"), **POOL, **{k: v for k, v in params.items() if v is not None})
+        params = {k: v for k, v in _pg_params(uri).items() if v is not None}
+        if readonly:
+            params["options"] = "-c default_transaction_read_only=on"
+        backend = ReadOnlyPostgresBackend if readonly else PostgresBackend
+        return backend(params.pop("database"), **POOL, **params)
     raise DatabaseError(f"unsupported database URI {uri!r}: use sqlite:///path or postgresql://...")
 
 
@@ -201,11 +241,19 @@ class Cursor:
     Callbacks: ``precommit`` run inside the transaction just before COMMIT,
     ``postcommit`` after it (between transactions), ``postrollback`` after a
     rollback (they must only touch memory, such as process caches).
+
+    A cursor on a read-only database (``registry.cursor(readonly=True)``) opens
+    no transaction at all: each statement runs on its own, on a connection the
+    database server refuses to write with.  What reads only (the searches and
+    reads of the external API, ``readonly`` routes) saves the BEGIN and COMMIT
+    round trips, and on SQLite never waits for the write lock.  Any attempt to
+    write raises ``ReadOnlyError``; the caller retries read-write.
     """
 
     def __init__(self, registry, database: peewee.Database):
         self.registry = registry
         self.database = database
+        self.readonly = database.readonly
         self.dbname = registry.db_name
         self.cache: dict = {}
         self.precommit: list = []
@@ -219,7 +267,9 @@ class Cursor:
 
     def _begin(self) -> None:
         marker = _Marker()
-        if self.database.dialect == "sqlite":
+        if self.readonly:
+            self.database._state.write_refused = False  # statements run one by one: nothing to begin
+        elif self.database.dialect == "sqlite":
             # IMMEDIATE takes the write lock up front: two writers wait for each
             # other instead of one failing half-way with "database is locked".
             self.database.execute_sql("BEGIN IMMEDIATE")
@@ -235,6 +285,9 @@ class Cursor:
 
     def savepoint(self):
         """A context manager that rolls back only its own block on error."""
+        if self.readonly:
+            self.database._state.write_refused = True
+            raise ReadOnlyError("a read-only transaction cannot write (every ORM write opens a savepoint)")
         return self.database.savepoint()
 
     def commit(self) -> None:
@@ -244,6 +297,8 @@ class Cursor:
     def _commit(self, begin_next: bool) -> None:
         for callback in self._drain(self.precommit):
             callback()
+        if self.readonly and getattr(self.database._state, "write_refused", False):
+            raise ReadOnlyError("a write was refused during this read-only transaction (and the error caught)")
         self._send_end("COMMIT")
         self.database.pop_transaction()
         self.cache.clear()
@@ -290,7 +345,7 @@ class Cursor:
     def _send_end(self, statement: str) -> None:
         """COMMIT or ROLLBACK, unless the transaction never reached the server (nothing to end)."""
         marker = self.database.top_transaction()
-        if isinstance(marker, _Marker) and marker.begin_pending:
+        if self.readonly or (isinstance(marker, _Marker) and marker.begin_pending):
             marker.begin_pending = False
             return
         self.database.execute_sql(statement)

@@ -45,6 +45,7 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config.addinivalue_line("markers", "addons(*names): addons to install for this test's database")
     config.addinivalue_line("markers", "postgresql_only: a storage test that only makes sense on PostgreSQL")
+    config.addinivalue_line("markers", "sqlite_only: a storage test of a behaviour only SQLite has")
 
 
 def pytest_generate_tests(metafunc):
@@ -54,6 +55,8 @@ def pytest_generate_tests(metafunc):
     backends = BACKENDS if wanted == "all" else (wanted,)
     if metafunc.definition.get_closest_marker("postgresql_only"):
         backends = tuple(b for b in backends if b == "postgresql")
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        backends = tuple(b for b in backends if b == "sqlite")
     metafunc.parametrize("db_backend", backends, indirect=True, scope="function")
 
 

@@ -16,7 +16,7 @@ def other_process(fresh_registry):
     other = Registry(fresh_registry.config, fresh_registry.db_name, fresh_registry.uri)
     other.load_installed()
     yield other
-    other.database.close_all()
+    other.dispose()
 
 
 def run(registry, function, uid=SUPERUSER_ID, commit=False):

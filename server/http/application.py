@@ -76,6 +76,7 @@ class Application:
         except werkzeug.exceptions.HTTPException as exc:
             return exc
         request.endpoint = endpoint = rule.endpoint
+        request.rule, request.rule_args = rule, args
         preflight = self.cors_preflight(endpoint.routing, request)
         if preflight is not None:
             return preflight

@@ -108,7 +108,7 @@ class JsonRPCDispatcher:
             data = errors.protocol_error_data("werkzeug.exceptions.BadRequest", message)
             return self.response(json_envelope(None, -32600, "Invalid Request", data), status=400)
         try:
-            body = httprequest.get_data(cache=False)
+            body = httprequest.get_data()  # kept: request.get_json_data() may read it again
         except werkzeug.exceptions.HTTPException as exc:
             code, message, data = errors.json_error(exc)
             return self.response(json_envelope(None, code, message, data), status=exc.code or 400)

@@ -21,12 +21,13 @@ import werkzeug.wrappers
 from werkzeug.datastructures import Headers
 from werkzeug.local import LocalProxy
 
+from ..db import ReadOnlyError
 from ..exceptions import AccessError
 from ..orm.environment import SUPERUSER_ID, Environment
 from .errors import InvalidParams, SessionExpiredException
 from .routing import Endpoint
 from .session_store import SESSION_LIFETIME, Session, split_sid
-from .wire import json_dumps, no_none
+from .wire import json_dumps, json_loads, no_none
 
 _logger = logging.getLogger(__name__)
 
@@ -70,8 +71,11 @@ class Request:
         self.registry = None
         self.params: dict = {}
         self.endpoint: Endpoint | None = None
+        self.rule = None
+        self.rule_args: dict = {}
         self.future_response = FutureResponse()
         self._cr = None
+        self._readonly = False
         self._env: Environment | None = None
         self._uid: int | None = None
         self._context: dict = {}
@@ -121,7 +125,7 @@ class Request:
         if self._cr is None:
             if self.registry is None:
                 raise RuntimeError("This request has no database: only auth='none' routes can be served")
-            self._cr = self.registry.cursor()
+            self._cr = self.registry.cursor(readonly=self._readonly)
         return self._cr
 
     @property
@@ -256,8 +260,22 @@ class Request:
 
     # -- calling the endpoint -----------------------------------------------------------------------------
     def run_endpoint(self, endpoint: Endpoint, params: dict, drop_unknown: bool = False):
-        """Authenticate, call ``endpoint(**params)``, save the session and commit; roll back on error."""
+        """Authenticate, call ``endpoint(**params)``, save the session and commit; roll back on error.
+
+        A ``readonly`` route runs on a read-only cursor first (Odoo 18); if it
+        writes after all, everything is undone and it runs again read-write.
+        """
         self.params = params
+        if self._cr is None and self.registry is not None and self._is_readonly(endpoint):
+            self._readonly = True
+            try:
+                return self._run_endpoint(endpoint, params, drop_unknown)
+            except ReadOnlyError as exc:
+                _logger.info("%s wrote on a read-only cursor (%s): retried read-write", self.httprequest.path, exc)
+                self._forget_attempt()
+        return self._run_endpoint(endpoint, params, drop_unknown)
+
+    def _run_endpoint(self, endpoint: Endpoint, params: dict, drop_unknown: bool):
         try:
             self.authenticate_route(endpoint.routing)
             result = endpoint(**self.bind_params(endpoint, params, drop_unknown))
@@ -267,6 +285,21 @@ class Request:
             self.close(commit=False)
             raise
         return result
+
+    def _is_readonly(self, endpoint: Endpoint) -> bool:
+        """The route's ``readonly``: a flag, or Odoo's ``readonly(controller, rule, args)`` deciding per call."""
+        readonly = endpoint.routing.get("readonly", False)
+        if callable(readonly):
+            controller = getattr(endpoint.method, "__self__", None)
+            readonly = readonly(controller, self.rule, self.rule_args)
+        return bool(readonly)
+
+    def _forget_attempt(self) -> None:
+        """Undo what a read-only attempt left in memory (user, session, response headers) before the retry."""
+        self._readonly = False
+        self._uid, self._context, self._env = None, {}, None
+        self._session, self._session_saved = None, False
+        self.future_response = FutureResponse()
 
     def bind_params(self, endpoint: Endpoint, params: dict, drop_unknown: bool) -> dict:
         """The keyword arguments for ``endpoint``; InvalidParams names what is unknown or missing."""
@@ -285,6 +318,10 @@ class Request:
         if missing:
             raise InvalidParams(f"{self.httprequest.path} is missing required parameter(s) {_quoted(missing)}")
         return params
+
+    def get_json_data(self):
+        """The request's body parsed as JSON (Odoo's ``request.get_json_data()``)."""
+        return json_loads(self.httprequest.get_data())
 
     # -- CSRF -------------------------------------------------------------------------------------------
     def csrf_token(self, time_limit: int | None = CSRF_TOKEN_LIFETIME) -> str:

@@ -37,11 +37,12 @@ class Registry:
     _registries: dict[tuple[str, str], Registry] = {}
     _lock = threading.RLock()
 
-    def __init__(self, config, db_name: str, uri: str, database=None):
+    def __init__(self, config, db_name: str, uri: str, database=None, readonly_database=None):
         self.config = config
         self.db_name = db_name
         self.uri = uri
         self.database = database or db_module.open_database(uri)
+        self._readonly_database = readonly_database
         self.models: dict[str, type] = {}
         self.field_modules: dict[tuple[str, str], list[str]] = {}
         self.loaded_modules: list[str] = []
@@ -70,7 +71,7 @@ class Registry:
         with cls._lock:
             registry = cls._registries.get(key)
             if registry is None or not registry.ready:
-                registry = cls(config, key[1], uri, registry.database if registry else None)
+                registry = cls(config, key[1], uri, *registry.databases() if registry else ())
                 registry.load_installed()
                 cls._registries[key] = registry
             return registry
@@ -79,7 +80,7 @@ class Registry:
     def reload(cls, registry: Registry) -> Registry:
         """Rebuild the registry of the same database after addons changed."""
         with cls._lock:
-            fresh = cls(registry.config, registry.db_name, registry.uri, registry.database)
+            fresh = cls(registry.config, registry.db_name, registry.uri, *registry.databases())
             fresh.load_installed()
             cls._registries[(registry.uri, registry.db_name)] = fresh
             return fresh
@@ -88,21 +89,31 @@ class Registry:
     def forget(cls, registry: Registry) -> None:
         with cls._lock:
             cls._registries.pop((registry.uri, registry.db_name), None)
-        db_module.dispose(registry.database)
+        registry.dispose()
 
     @classmethod
     def forget_uri(cls, uri: str) -> None:
         """Drop the cached registries of the database at ``uri`` and close their connections."""
         with cls._lock:
             for key in [k for k in cls._registries if k[0] == uri]:
-                db_module.dispose(cls._registries.pop(key).database)
+                cls._registries.pop(key).dispose()
 
     @classmethod
     def forget_all(cls) -> None:
         with cls._lock:
             for registry in list(cls._registries.values()):
-                db_module.dispose(registry.database)
+                registry.dispose()
             cls._registries.clear()
+
+    def databases(self) -> tuple:
+        """``(database, read-only database or None)``: the connection pools a rebuilt registry keeps."""
+        return self.database, self._readonly_database
+
+    def dispose(self) -> None:
+        """Close every connection of this registry's pools."""
+        for database in self.databases():
+            if database is not None:
+                db_module.dispose(database)
 
     # -- building --------------------------------------------------------------------------------
     def installed_module_names(self) -> list[str]:
@@ -229,9 +240,18 @@ class Registry:
         return self.relation_tables[field.relation]
 
     # -- use ------------------------------------------------------------------------------------
-    def cursor(self) -> db_module.Cursor:
-        """A new transaction on this database (use as a context manager)."""
-        return db_module.Cursor(self, self.database)
+    def cursor(self, readonly: bool = False) -> db_module.Cursor:
+        """A new transaction on this database (use as a context manager).
+
+        ``readonly``: no transaction, on connections that cannot write (see ``Cursor``).
+        """
+        if not readonly:
+            return db_module.Cursor(self, self.database)
+        if self._readonly_database is None:
+            with self._lock:
+                if self._readonly_database is None:
+                    self._readonly_database = db_module.open_database(self.uri, readonly=True)
+        return db_module.Cursor(self, self._readonly_database)
 
     def env(self, cr, uid: int = SUPERUSER_ID, context: dict | None = None) -> Environment:
         return Environment(cr, uid, context or {})

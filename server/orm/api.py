@@ -57,6 +57,13 @@ def returns(model_name: str, *args) -> Callable:
     return decorator
 
 
+def readonly(method: Callable) -> Callable:
+    """Mark ``method`` as only reading (Odoo 18's ``api.readonly``): called over RPC, it runs on a
+    read-only cursor, without a transaction; if it writes after all, the call is retried read-write."""
+    method._readonly = True
+    return method
+
+
 def private(method: Callable) -> Callable:
     """Forbid calling ``method`` over RPC even though its name has no leading underscore."""
     method._api_private = True

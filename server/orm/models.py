@@ -437,6 +437,7 @@ class BaseModel(metaclass=MetaModel):
             rec.display_name = value if value else f"{rec._name},{rec.id}"
 
     # -- access rights ---------------------------------------------------------
+    @api.readonly
     @api.model
     def check_access_rights(self, operation: str, raise_exception: bool = True) -> bool:
         """Whether the current user may ``operation`` ('read', 'write', 'create', 'unlink') this model."""
@@ -544,6 +545,7 @@ class BaseModel(metaclass=MetaModel):
         """The raw rows of a query (converted by ``_cache_rows``, not by peewee's slower row wrappers)."""
         return self.env.cr.database.execute_sql(sql, params).fetchall()
 
+    @api.readonly
     @api.model
     def search(self, domain, offset: int = 0, limit=None, order=None):
         """The records matching ``domain``, in ``order`` (default: the model's ``_order``)."""
@@ -551,12 +553,14 @@ class BaseModel(metaclass=MetaModel):
         ids = tuple(row[0] for row in self._rows(*self._search(domain, offset, limit, order or None).sql()))
         return self._browse(self.env, ids, ids)
 
+    @api.readonly
     @api.model
     def search_count(self, domain, limit=None) -> int:
         self.check_access_rights("read")
         query = self._search(domain, limit=limit, order=False).select()
         return query.count() if not limit else len(list(query.tuples()))
 
+    @api.readonly
     @api.model
     def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs) -> list[dict]:
         """``search`` then ``read``, with the stored columns selected by the search query itself
@@ -569,6 +573,7 @@ class BaseModel(metaclass=MetaModel):
         records = self._browse(self.env, ids, ids)
         return records.read(fields, **read_kwargs) if records else []
 
+    @api.readonly
     @api.model
     def name_search(self, name: str = "", args=None, operator: str = "ilike", limit: int = 100) -> list:
         domain = list(args or [])
@@ -576,6 +581,7 @@ class BaseModel(metaclass=MetaModel):
             domain = [(self._rec_name_field(), operator, name)] + domain
         return self.search(domain, limit=limit).name_get()
 
+    @api.readonly
     def name_get(self) -> list:
         return [(rec.id, rec.display_name) for rec in self]
 
@@ -584,6 +590,7 @@ class BaseModel(metaclass=MetaModel):
         record = self.create({self._rec_name_field(): name})
         return record.name_get()[0]
 
+    @api.readonly
     def exists(self):
         """The subset of these records that still exist in the database."""
         if not self._ids:
@@ -593,6 +600,7 @@ class BaseModel(metaclass=MetaModel):
         return self.browse(tuple(i for i in self._ids if i in found))
 
     # -- read ------------------------------------------------------------------
+    @api.readonly
     def read(self, fields=None, load: str = "_classic_read") -> list[dict]:
         """Field values as plain data: m2o ``[id, name]`` (plain id unless ``load='_classic_read'``)."""
         self.check_access_rights("read")
@@ -638,6 +646,7 @@ class BaseModel(metaclass=MetaModel):
             raise ValidationError(f"Invalid field {unknown[0]!r} on model {self._name!r}")
         return [n for n in names if n != "id"]
 
+    @api.readonly
     @api.model
     def fields_get(self, allfields=None, attributes=None) -> dict:
         """Describe the fields (all, or ``allfields``), limited to ``attributes`` when given."""
@@ -651,10 +660,12 @@ class BaseModel(metaclass=MetaModel):
             result[name] = desc
         return result
 
+    @api.readonly
     @api.model
     def fields_get_keys(self) -> list[str]:
         return list(self._fields)
 
+    @api.readonly
     @api.model
     def default_get(self, fields_list) -> dict:
         """Default values for ``fields_list`` from ``default_<name>`` context keys and field defaults."""

@@ -15,8 +15,10 @@ public methods addons define are callable over the wire.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
+from ..db import ReadOnlyError
 from ..exceptions import AccessDenied, AccessError, UserError
 from ..orm import models
 from ..orm.environment import SUPERUSER_ID, Environment
@@ -36,6 +38,7 @@ def _framework_only() -> frozenset[str]:
 
 
 FRAMEWORK_ONLY = _framework_only()
+_logger = logging.getLogger(__name__)
 
 
 def dispatch(ctx, method: str, params: list):
@@ -46,10 +49,32 @@ def dispatch(ctx, method: str, params: list):
         raise TypeError(f"{method} takes db, uid, password, model, method, ...: got {len(params)} argument(s)")
     db, uid, password = params[0], _uid(params[1]), params[2]
     registry = ctx.registry(db)
-    with registry.cursor() as cr:
+    if is_readonly(registry, params[3], params[4]):
+        try:
+            return _dispatch_in(registry, True, method, uid, password, params[3:])
+        except ReadOnlyError as exc:
+            _logger.info("%s.%s wrote on a read-only cursor (%s): retried read-write", params[3], params[4], exc)
+    return _dispatch_in(registry, False, method, uid, password, params[3:])
+
+
+def _dispatch_in(registry, readonly: bool, method: str, uid: int, password, call: list):
+    with registry.cursor(readonly=readonly) as cr:
         Environment(cr, SUPERUSER_ID, {})["res.users"].check_credentials_of(uid, password)
         env = Environment(cr, uid, {})
-        return execute(env, *params[3:]) if method == "execute" else execute_kw(env, *params[3:])
+        return execute(env, *call) if method == "execute" else execute_kw(env, *call)
+
+
+def is_readonly(registry, model_name, name) -> bool:
+    """Whether ``model_name.name`` is marked ``@api.readonly`` by its last override that says (as in
+    Odoo: an override without the decorator inherits it; a write is retried read-write anyway)."""
+    cls = registry.models.get(model_name) if isinstance(model_name, str) else None
+    if cls is None or not isinstance(name, str) or name.startswith("_"):
+        return False
+    for klass in cls.__mro__:
+        readonly = getattr(vars(klass).get(name), "_readonly", None)
+        if readonly is not None:
+            return bool(readonly)
+    return False
 
 
 def _uid(value) -> int:

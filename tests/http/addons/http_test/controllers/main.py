@@ -13,11 +13,27 @@ class HttpTest(http.Controller):
     def echo(self, **params):
         return {"uid": request.env.uid, "params": params, "by": "http_test"}
 
-    @http.route("/http_test/partner_by_ref", type="json", auth="public")
+    @http.route("/http_test/partner_by_ref", type="json", auth="public", readonly=True)
     def partner_by_ref(self, ref):
-        """One indexed lookup (``res_partner.ref``): the benchmark's public route."""
+        """One indexed lookup (``res_partner.ref``): the benchmark's public route, read-only."""
         partner = request.env["res.partner"].sudo().search([("ref", "=", ref)], limit=1)
         return {"id": partner.id, "name": partner.name} if partner else False
+
+    @http.route("/http_test/readonly_writer", type="json", auth="public", readonly=True)
+    def readonly_writer(self, name, swallow=False):
+        """Declared read-only, yet writes: the first attempt is refused and the call runs again read-write."""
+        attempt = {"readonly": request.cr.readonly}
+        try:
+            partner = request.env["res.partner"].sudo().create({"name": name})
+        except Exception:
+            if not swallow:
+                raise
+            return {"created": False, **attempt}  # a careless endpoint: the refusal must still be noticed
+        return {"created": partner.id, **attempt}
+
+    @http.route("/http_test/cursor_mode", type="json", auth="public", readonly=True)
+    def cursor_mode(self):
+        return {"readonly": request.cr.readonly, "partners": request.env["res.partner"].sudo().search_count([])}
 
     @http.route("/http_test/whoami", type="json", auth="user")
     def whoami(self):
