@@ -619,7 +619,10 @@ class BaseModel(metaclass=MetaModel):
                 labels = self._many2one_labels(field, values)
                 converted = [[v, labels.get(v, False)] if v else False for v in values]
             else:
-                converted = [field.convert_to_read(v, rec, load) for v, rec in zip(values, records, strict=True)]
+                # The whole recordset stands for each record: conversions only need its env (not one
+                # recordset per value, which cost more than the rest of read()).
+                convert = field.convert_to_read
+                converted = [convert(v, records, load) for v in values]
             for row, value in zip(result, converted, strict=True):
                 row[name] = value
         return result
