@@ -550,7 +550,12 @@ class BaseModel(metaclass=MetaModel):
     def search(self, domain, offset: int = 0, limit=None, order=None):
         """The records matching ``domain``, in ``order`` (default: the model's ``_order``)."""
         self.check_access_rights("read")
-        ids = tuple(row[0] for row in self._rows(*self._search(domain, offset, limit, order or None).sql()))
+        search = self._search(domain, offset, limit, order or None)
+        if limit == 1:  # a lookup: its record's fields are read next, so fetch them with it (files aside)
+            columns = [f for f in self._column_fields() if f.type != "binary"]
+            ids = tuple(self._cache_rows(columns, self._rows(*search.sql(columns))))
+        else:
+            ids = tuple(row[0] for row in self._rows(*search.sql()))
         return self._browse(self.env, ids, ids)
 
     @api.readonly
