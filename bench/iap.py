@@ -4,10 +4,13 @@ In one run, against one server on loopback:
 
 * charged: authorize + capture pairs per second (``/iap/1/authorize`` then ``/iap/1/capture``, Odoo's
   payloads, one credit each, on an account funded for the whole run);
+* sold: sales per second (ours: ``/iap/1/sale``, the hold and its capture in one request and one
+  transaction, the same books);
 * uncharged: JSON-RPC calls per second that do no money work (``/jsonrpc`` ``common.version``).
 
-It prints both and the ratio pairs/s / calls/s (a pair is two requests plus two locked, ledgered
-transactions, so 0.5 would mean the money costs nothing beyond the extra request).
+It prints the three and the ratios pairs/s / calls/s and sales/s / calls/s (a pair is two requests plus
+two locked, ledgered transactions, so 0.5 would mean the money costs nothing beyond the extra request; a
+sale is one request, so 1.0 would mean the same for it).
 
 Run: ``python bench/iap.py [--backend sqlite|postgresql] [--seconds 5] [--clients 4]``.
 
@@ -97,6 +100,13 @@ def charged(base: str, key: str):
     return pair
 
 
+def sold(base: str, key: str):
+    def sale(session: requests.Session) -> None:
+        rpc(session, base + "/iap/1/sale", {"account_token": "bench_token", "credit": 1, "key": key,
+                                            "description": "bench", "ttl": 1, "idempotency_key": uuid.uuid4().hex})
+    return sale
+
+
 def rate(operation, seconds: float, clients: int) -> float:
     """Operations per second, ``clients`` threads each with a keep-alive session, for ``seconds``."""
     counts = [0] * clients
@@ -141,6 +151,7 @@ def main() -> None:
             base = f"http://127.0.0.1:{port}"
             calls = rate(uncharged(base), args.seconds, args.clients)
             pairs = rate(charged(base, key), args.seconds, args.clients)
+            sales = rate(sold(base, key), args.seconds, args.clients)
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -149,7 +160,9 @@ def main() -> None:
     print(f"backend {args.backend}, {args.clients} clients, {args.seconds:g} s per phase")
     print(f"uncharged JSON-RPC calls:   {calls:8.1f} /s")
     print(f"authorize+capture pairs:    {pairs:8.1f} /s")
+    print(f"sales (hold and capture):   {sales:8.1f} /s")
     print(f"ratio pairs / calls:        {pairs / calls:8.3f}  (0.5 = a pair costs its two requests only)")
+    print(f"ratio sales / calls:        {sales / calls:8.3f}  (1.0 = a sale costs its request only)")
 
 
 if __name__ == "__main__":

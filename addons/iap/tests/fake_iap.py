@@ -2,7 +2,7 @@
 
 ``fake_iap.routes[path] = handler`` where ``handler(params)`` returns the result, or raises ``OdooError``
 (an application error, HTTP 200) or ``RawReply`` (any HTTP answer).  ``fake_iap.calls`` records
-``(path, params)``.  ``FakePlatform`` is a small stateful platform for ``iap_charge``.
+``(path, params)``.  ``FakePlatform`` is a small stateful platform for ``iap_charge`` and ``iap_sell``.
 """
 from __future__ import annotations
 
@@ -97,8 +97,9 @@ class FakePlatform:
     def __init__(self, fake: FakeIap, balance: float = 10):
         self.balance, self.holds, self.captured, self.cancelled = balance, {}, {}, set()
         self.by_key: dict[str, str] = {}
+        self.sales: dict[str, dict] = {}
         self.failures: dict[str, list] = {}
-        for name in ("authorize", "capture", "cancel"):
+        for name in ("authorize", "capture", "cancel", "sale"):
             fake.routes[f"/iap/1/{name}"] = self._failing(f"/iap/1/{name}", getattr(self, name))
 
     def _failing(self, path, handler):
@@ -112,15 +113,33 @@ class FakePlatform:
     def authorize(self, params):
         if params.get("idempotency_key") in self.by_key:
             return self.by_key[params["idempotency_key"]]
-        if params["credit"] > self.balance:
-            message = {"title": "Insufficient Balance", "message": "no", "base_url": "http://p/iap/1/credit",
-                       "service_name": "svc", "credit": params["credit"], "trial": False}
-            raise OdooError(CREDIT_ERROR, json.dumps(message), code="insufficient_credit")
+        self._check_funds(params["credit"])
         token = "iaptx_" + uuid.uuid4().hex
         self.balance -= params["credit"]
         self.holds[token] = params["credit"]
         self.by_key[params.get("idempotency_key")] = token
         return token
+
+    def _check_funds(self, credit) -> None:
+        if credit > self.balance:
+            message = {"title": "Insufficient Balance", "message": "no", "base_url": "http://p/iap/1/credit",
+                       "service_name": "svc", "credit": credit, "trial": False}
+            raise OdooError(CREDIT_ERROR, json.dumps(message), code="insufficient_credit")
+
+    def sale(self, params):
+        """Hold and capture at once; a repeated idempotency key replays the first sale."""
+        key = params["idempotency_key"]
+        if key in self.sales:
+            return {**self.sales[key], "replayed": True}
+        self._check_funds(params["credit"])
+        captured = params.get("credit_to_capture")
+        captured = params["credit"] if captured is None else captured
+        token = "iaptx_" + uuid.uuid4().hex
+        self.balance -= captured
+        self.captured[token] = captured
+        self.sales[key] = {"token": token, "state": "captured" if captured else "cancelled",
+                           "authorized": params["credit"], "captured": captured, "replayed": False}
+        return self.sales[key]
 
     def capture(self, params):
         token = params["token"]

@@ -1,1 +1,1 @@
-from . import iap_tools, own_transaction
+from . import iap_tools, own_transaction, write_lock

@@ -99,6 +99,13 @@ class Servers:
             found = env["iap.platform.transaction"].search([("account_id.token", "=", token)], order="id")
             return [{"state": t.state, "captured": t.captured, "authorized": t.authorized} for t in found]
 
+    def journal_kinds(self, token: str) -> list[str]:
+        """The kinds of the ledger journals of the account's transactions, in the order they were posted."""
+        with self.env(self.platform) as env:
+            found = env["iap.platform.transaction"].search([("account_id.token", "=", token)])
+            entries = env["iap.platform.ledger.entry"].search([("transaction_id", "in", found.ids)], order="id")
+            journals = dict.fromkeys((entry.journal, entry.kind) for entry in entries)
+        return [kind for _journal, kind in journals]
 
 def set_param(server: LiveServer, key: str, value) -> None:
     """Set a system parameter of ``server``'s database (committed: the server sees it at once)."""

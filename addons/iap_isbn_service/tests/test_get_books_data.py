@@ -1,4 +1,4 @@
-"""``/get_books_data``: one credit held per distinct ISBN, only the books found captured."""
+"""``/get_books_data``: one credit held per distinct ISBN, only the books found captured, in one sale."""
 import pytest
 from odoo.exceptions import UserError
 
@@ -15,8 +15,9 @@ def test_the_hold_covers_each_isbn_and_the_capture_the_books_found(provider, fak
     assert answer["results"]["0-7432-7356-7"]["data"]["name"] == "The Great Gatsby"
     assert answer["results"][HUNGER_GAMES]["status"] == "found"
     assert answer["results"][UNKNOWN] == {"status": "not found"}
-    (_p, authorize), (_q, capture) = fake_iap.calls
-    assert authorize["credit"] == 3 and capture["credit_to_capture"] == 2 and fake_platform.balance == 8
+    [(path, sale)] = fake_iap.calls
+    assert path == "/iap/1/sale" and sale["credit"] == 3 and sale["credit_to_capture"] == 2
+    assert fake_platform.balance == 8
 
 
 def test_two_forms_of_one_isbn_are_charged_once(provider, fake_iap, fake_platform):
@@ -25,9 +26,9 @@ def test_two_forms_of_one_isbn_are_charged_once(provider, fake_iap, fake_platfor
     assert answer["results"][GATSBY] == answer["results"]["0743273567"]
 
 
-def test_nothing_found_releases_the_whole_hold(provider, fake_iap, fake_platform):
+def test_nothing_found_is_free_and_asks_nothing_of_the_platform(provider, fake_iap, fake_platform):
     assert serve_many(provider, [UNKNOWN])["charged"] == 0.0
-    assert fake_iap.paths() == ["/iap/1/authorize", "/iap/1/cancel"] and fake_platform.balance == 10
+    assert fake_iap.calls == [] and fake_platform.balance == 10
 
 
 def test_one_invalid_isbn_refuses_the_whole_request_uncharged(provider, fake_iap, fake_platform):
@@ -39,4 +40,5 @@ def test_one_invalid_isbn_refuses_the_whole_request_uncharged(provider, fake_iap
 def test_a_retried_list_request_is_answered_again_uncharged(provider, fake_iap, fake_platform):
     first = serve_many(provider, [HUNGER_GAMES, GATSBY], request_id="batch-1")
     assert serve_many(provider, [GATSBY, HUNGER_GAMES], request_id="batch-1") == first
-    assert len(fake_iap.calls) == 2 and fake_platform.balance == 8
+    (_path, sale), (_again, repeated) = fake_iap.calls
+    assert repeated == sale and fake_platform.balance == 8

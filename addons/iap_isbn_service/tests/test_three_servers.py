@@ -26,6 +26,7 @@ def test_fetch_book_data_fills_the_book_and_moves_exactly_one_credit(servers):
     assert servers.available(token) == 4
     assert servers.revenue_and_commission() == (revenue + 7500, commission + 2500)  # 0.75 and 0.25 credit
     assert servers.transactions(token) == [{"state": "captured", "captured": 10_000, "authorized": 10_000}]
+    assert servers.journal_kinds(token) == ["authorize", "capture"]  # one request, the books of a hold and its capture
 
 
 def test_an_unknown_isbn_is_reported_and_costs_nothing(servers):

@@ -1,1 +1,1 @@
-from . import errors, isbn, transactions
+from . import errors, isbn

@@ -20,6 +20,9 @@ ROUTES = {
     "authorize": ("iap.platform.transaction", "authorize",
                   ("account_token", "credit", "key", "description", "ttl", "dbuuid", "idempotency_key", "ttl_seconds")),
     "capture": ("iap.platform.transaction", "capture", ("token", "key", "credit_to_capture")),
+    "sale": ("iap.platform.transaction", "sale",
+             ("account_token", "credit", "key", "description", "ttl", "dbuuid", "idempotency_key", "ttl_seconds",
+              "credit_to_capture")),
     "cancel": ("iap.platform.transaction", "cancel", ("token", "key")),
     "transaction": ("iap.platform.transaction", "lookup", ("key", "token", "idempotency_key")),
     "balance": ("iap.platform.account", "balance", ("account_token", "service_name", "dbuuid")),
@@ -42,10 +45,12 @@ def call_platform(route: str, params: dict):
 class IapPlatformController(http.Controller):
     @http.route("/iap/1/authorize", type="json", auth="public", csrf=False)
     def authorize(self, **params):
-        header_key = request.httprequest.headers.get("Idempotency-Key")
-        if header_key and not params.get("idempotency_key"):
-            params["idempotency_key"] = header_key  # the parameter wins: iap_jsonrpc cannot set headers
-        return call_platform("authorize", params)
+        return call_platform("authorize", _with_header_key(params))
+
+    @http.route("/iap/1/sale", type="json", auth="public", csrf=False)
+    def sale(self, **params):
+        """Ours: authorize and capture in one request (see ``iap.platform.transaction.sale``)."""
+        return call_platform("sale", _with_header_key(params))
 
     @http.route("/iap/1/capture", type="json", auth="public", csrf=False)
     def capture(self, **params):
@@ -81,6 +86,13 @@ class IapPlatformController(http.Controller):
                                          status=404)
         html = render_credit_page(values, message, error, csrf_token=request.csrf_token())
         return request.make_response(html, headers=[("Content-Type", "text/html; charset=utf-8")])
+
+
+def _with_header_key(params: dict) -> dict:
+    header_key = request.httprequest.headers.get("Idempotency-Key")
+    if header_key and not params.get("idempotency_key"):
+        params["idempotency_key"] = header_key  # the parameter wins: iap_jsonrpc cannot set headers
+    return params
 
 
 def _int(value) -> int | None:

@@ -86,6 +86,8 @@ class IapPlatformAccount(models.Model):
 
     def _expire_overdue(self) -> int:
         """Expire the account's holds past their TTL (locking the account if there are any); return how many."""
+        if not self.held:
+            return 0  # nothing held, nothing to expire (a sale leaves nothing held): no query
         overdue = self._overdue_holds()
         if not overdue:
             return 0

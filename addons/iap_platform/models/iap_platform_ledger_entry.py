@@ -39,19 +39,26 @@ class IapPlatformLedgerEntry(models.Model):
         savepoint and a statement per line) would be most of its cost.  Nothing reads lines back from
         the cache, so there is nothing to invalidate.
         """
-        lines = [(code, amount) for code, amount in lines if amount]
-        if sum(amount for _code, amount in lines) != 0:
-            raise ValidationError(f"Unbalanced IAP journal ({kind}): {lines!r}")
-        journal = uuid.uuid4().hex
+        return self._post_journals([(kind, lines)], transaction)[0]
+
+    @api.model
+    def _post_journals(self, journals: list[tuple[str, list[tuple[str, int]]]], transaction=None) -> list[str]:
+        """``_post`` of several journals ``(kind, lines)`` in one INSERT (a sale posts its hold and its capture)."""
         now = fields.Datetime.to_string(fields.Datetime.now())
         transaction_id = transaction.id if transaction else None
-        rows = [(journal, kind, code, amount, transaction_id, self.env.uid, now, self.env.uid, now)
-                for code, amount in lines]
+        ids, rows = [], []
+        for kind, lines in journals:
+            lines = [(code, amount) for code, amount in lines if amount]
+            if sum(amount for _code, amount in lines) != 0:
+                raise ValidationError(f"Unbalanced IAP journal ({kind}): {lines!r}")
+            ids.append(uuid.uuid4().hex)
+            rows += [(ids[-1], kind, code, amount, transaction_id, self.env.uid, now, self.env.uid, now)
+                     for code, amount in lines]
         marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
         self.env.cr.execute(
             "INSERT INTO iap_platform_ledger_entry (journal, kind, account_code, amount, transaction_id, "
             f"create_uid, create_date, write_uid, write_date) VALUES {marks}", [v for row in rows for v in row])
-        return journal
+        return ids
 
     def write(self, vals):
         raise UserError("The IAP ledger is append-only: post a correcting journal instead of changing a line.")

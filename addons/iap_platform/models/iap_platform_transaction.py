@@ -3,10 +3,12 @@
     authorized --capture(c > 0)--------> captured      (c charged, the rest released, commission taken)
     authorized --capture(0) / cancel---> cancelled     (everything released)
     authorized --now >= expires_at-----> expired       (everything released, lazily: see the account)
+    (none) -----sale(c > 0)------------> captured      (authorize and capture in one request)
+    (none) -----sale(0)----------------> cancelled     (the hold placed and released at once)
 
 The public methods are the wire operations of ``/iap/1/*`` (Odoo's parameter names) and the admin
-operations of the ``iap`` command.  Authorize is idempotent on ``(service, idempotency_key)``; capture
-and cancel are idempotent on the transaction: a replay returns the first result and moves no money.
+operations of the ``iap`` command.  Authorize and sale are idempotent on ``(service, idempotency_key)``;
+capture and cancel are idempotent on the transaction: a replay returns the first result and moves no money.
 """
 from __future__ import annotations
 
@@ -85,21 +87,31 @@ class IapPlatformTransaction(models.Model):
         if replayed:
             return replayed
         with self.env.cr.savepoint():
-            return self._place_hold(service, request)
+            return self._create_hold(self._funded_account(service, request), request)
 
     def _replay_authorize(self, service, request: dict) -> str | None:
+        previous = self._by_idempotency_key(service, request)
+        return previous.token if previous else None
+
+    def _by_idempotency_key(self, service, request: dict):
+        """The transaction already created for the request's idempotency key (empty if none).
+
+        ``idempotency_conflict`` if that key was used for a different request.
+        """
         key = request["idempotency_key"]
         if not key:
-            return None
-        previous = self.sudo().search([("service_id", "=", service.id), ("idempotency_key", "=", key)], limit=1)
-        if not previous:
-            return None
-        if previous.request_hash != request["request_hash"]:
+            return self.browse()
+        # Plain SQL: every keyed authorize and sale asks, and the answer is almost always "none".
+        row = self.env.cr.execute(
+            "SELECT id, request_hash, token FROM iap_platform_transaction "
+            "WHERE service_id = %s AND idempotency_key = %s", (service.id, key)).fetchone()
+        if row and row[1] != request["request_hash"]:
             raise platform_error("idempotency_conflict", f"Idempotency key {key!r} was already used for a different "
-                                 f"request (transaction {previous.token}): use a new key for a new request.")
-        return previous.token
+                                 f"request (transaction {row[2]}): use a new key for a new request.")
+        return self.sudo().browse(row[0] if row else ())
 
-    def _place_hold(self, service, request: dict) -> str:
+    def _funded_account(self, service, request: dict):
+        """The customer's account, locked, its overdue holds expired, able to cover the request (credit errors)."""
         token, units = request["account_token"], request["units"]
         if token.endswith(DISABLED_SUFFIX):
             raise service._credit_error("account_disabled", units, dbuuid=request["dbuuid"])
@@ -107,25 +119,87 @@ class IapPlatformTransaction(models.Model):
         account._expire_overdue()
         account._grant_trial(request["dbuuid"])
         _check_funds(account, units, request["dbuuid"])
-        return self._create_hold(account, request)
+        return account
 
     def _create_hold(self, account, request: dict) -> str:
         units = request["units"]
-        try:
-            transaction = self.sudo().create(_hold_values(account, request))
-        except ValidationError:
-            if not request["idempotency_key"]:
-                raise
-            replayed = self._replay_authorize(account.service_id, request)
-            if replayed:
-                return replayed
-            raise platform_error("request_in_progress", "A request with this idempotency key is being processed; "
-                                 "retry in a moment.") from None
+        transaction, created = self._create_once(account.service_id, request, _hold_values(account, request))
+        if not created:
+            return transaction.token
         self.env["iap.platform.ledger.entry"]._post(
             "authorize", [(account._code("available"), -units), (account._code("held"), units)], transaction)
         if not account._move(-units, units):
             raise platform_error("internal_error", "The account changed while it was locked; retry.")
         return transaction.token
+
+    def _create_once(self, service, request: dict, values: dict):
+        """``(transaction, True)``, or ``(the one a concurrent request with the same key created, False)``.
+
+        ``request_in_progress`` while that concurrent request has not committed yet.
+        """
+        try:
+            return self.sudo().create(values), True
+        except ValidationError:
+            previous = self._by_idempotency_key(service, request) if request["idempotency_key"] else None
+            if previous:
+                return previous, False
+            if not request["idempotency_key"]:
+                raise
+            raise platform_error("request_in_progress", "A request with this idempotency key is being processed; "
+                                 "retry in a moment.") from None
+
+    # -- wire: /iap/1/sale (ours) ---------------------------------------------------------------------------
+    @api.model
+    def sale(self, account_token=None, credit=None, key=None, description=None, ttl=params.DEFAULT_TTL_HOURS,
+             dbuuid=False, idempotency_key=None, ttl_seconds=None, credit_to_capture=None) -> dict:
+        """Authorize ``credit`` and capture ``credit_to_capture`` of it at once; return the capture's answer.
+
+        For a provider whose service is computed before it is paid for and sent only once paid (a
+        lookup): one request instead of authorize then capture, with the same books: the account must
+        cover ``credit``, the ledger records the hold and its capture, the commission is taken, the rest
+        is released.
+        ``credit_to_capture`` absent/None/False means all of ``credit``; 0 releases everything.
+
+        ``idempotency_key`` is required: a repeat returns the first answer with ``replayed: true``
+        (``mismatch: true`` if it asked another amount); a key first used by ``authorize`` captures that
+        hold.  Raises what authorize and capture raise.
+        """
+        token = params.text(account_token, "account_token", 64, required=True)
+        units = to_units(credit)
+        sandbox = self._sandbox_authorize(token, units, key)
+        if sandbox:
+            absent = credit_to_capture is None or credit_to_capture is False
+            return _sandbox_capture(sandbox, credit if absent else credit_to_capture)
+        service = self.env["iap.platform.service"]._from_key(key)
+        request = _hold_request(service, token, units, description, ttl, ttl_seconds, dbuuid, idempotency_key)
+        if not request["idempotency_key"]:
+            raise platform_error("invalid_params", "idempotency_key is required for a sale: send the same key "
+                                 "when you retry, so that the sale happens once.")
+        previous = self._by_idempotency_key(service, request)
+        if previous:
+            return previous._locked()._capture(credit_to_capture)
+        captured = _units_to_capture(credit_to_capture, units, "this sale")
+        with self.env.cr.savepoint():
+            return self._sell(self._funded_account(service, request), request, captured)
+
+    def _sell(self, account, request: dict, captured: int) -> dict:
+        """Create the transaction already closed, post its hold and its capture, move the account once."""
+        units, service = request["units"], account.service_id
+        share, commission = split_commission(captured, service.commission_bp)
+        state, reason = ("captured", "captured") if captured else ("cancelled", "zero_capture")
+        values = {**_hold_values(account, request), "state": state, "close_reason": reason, "captured": captured,
+                  "released": units - captured, "provider_share": share, "commission": commission,
+                  "closed_at": fields.Datetime.now()}
+        values["result"] = _summary(values, units)
+        transaction, created = self._create_once(service, request, values)
+        if not created:
+            return transaction._locked()._capture(from_units(captured))
+        self.env["iap.platform.ledger.entry"]._post_journals([
+            ("authorize", [(account._code("available"), -units), (account._code("held"), units)]),
+            (LEDGER_KIND[values["state"]], _settlement_lines(account, units, values))], transaction)
+        if not account._move(-captured, 0):
+            raise platform_error("internal_error", "The account changed while it was locked; retry.")
+        return dict(values["result"])
 
     # -- wire: /iap/1/capture, /iap/1/cancel, /iap/1/transaction -----------------------------------------
     @api.model
@@ -193,13 +267,7 @@ class IapPlatformTransaction(models.Model):
         return dict(self.result)
 
     def _units_to_capture(self, requested) -> int:
-        if requested is None or requested is False:
-            return self.authorized
-        units = to_units(requested, "credit_to_capture", allow_zero=True)
-        if units > self.authorized:
-            raise platform_error("capture_exceeds_authorization", f"Cannot capture {credits_text(units)} credits: "
-                                 f"transaction {self.token} authorized {credits_text(self.authorized)}.")
-        return units
+        return _units_to_capture(requested, self.authorized, f"transaction {self.token}")
 
     def _replayed_capture(self, requested) -> dict:
         expected = self.authorized if requested is None or requested is False else \
@@ -230,22 +298,15 @@ class IapPlatformTransaction(models.Model):
         account, service = self.account_id, self.service_id
         released = self.authorized - captured
         share, commission = split_commission(captured, service.commission_bp)
-        self.env["iap.platform.ledger.entry"]._post(LEDGER_KIND[state], [
-            (account._code("held"), -self.authorized), (account._code("available"), released),
-            (f"service:{service.id}:revenue", share), ("platform:commission", commission)], self)
-        if not account._move(released, -self.authorized):
-            raise platform_error("internal_error", f"The hold of transaction {self.token} is missing from its account.")
         vals = {"state": state, "captured": captured, "released": released, "provider_share": share,
                 "commission": commission, "closed_at": fields.Datetime.now(), "close_reason": reason}
+        self.env["iap.platform.ledger.entry"]._post(LEDGER_KIND[state],
+                                                    _settlement_lines(account, self.authorized, vals), self)
+        if not account._move(released, -self.authorized):
+            raise platform_error("internal_error", f"The hold of transaction {self.token} is missing from its account.")
         if state != "expired":
-            vals["result"] = self._capture_summary(vals)
+            vals["result"] = _summary({**vals, "token": self.token}, self.authorized)
         self.sudo().write(vals)
-
-    def _capture_summary(self, vals: dict) -> dict:
-        return {"token": self.token, "state": vals["state"], "authorized": from_units(self.authorized),
-                "captured": from_units(vals["captured"]), "released": from_units(vals["released"]),
-                "provider_share": from_units(vals["provider_share"]), "commission": from_units(vals["commission"]),
-                "replayed": False, "mismatch": False}
 
     def _status(self) -> dict:
         return {"token": self.token, "state": self.state, "authorized": from_units(self.authorized),
@@ -324,6 +385,32 @@ def _hold_request(service, token: str, units: int, description, ttl, ttl_seconds
     request["request_hash"] = hashlib.sha256(canonical.encode()).hexdigest()
     request["idempotency_key"] = params.text(idempotency_key, "idempotency_key", 255)
     return request
+
+
+def _units_to_capture(requested, authorized: int, what: str) -> int:
+    """Units to capture of ``authorized``: absent/None/False means all; more than authorized is refused."""
+    if requested is None or requested is False:
+        return authorized
+    units = to_units(requested, "credit_to_capture", allow_zero=True)
+    if units > authorized:
+        raise platform_error("capture_exceeds_authorization", f"Cannot capture {credits_text(units)} credits: "
+                             f"{what} authorized {credits_text(authorized)}.")
+    return units
+
+
+def _settlement_lines(account, authorized: int, vals: dict) -> list[tuple[str, int]]:
+    """The journal closing a hold of ``authorized``: captured part to provider and commission, rest released."""
+    return [(account._code("held"), -authorized), (account._code("available"), vals["released"]),
+            (f"service:{account.service_id.id}:revenue", vals["provider_share"]),
+            ("platform:commission", vals["commission"])]
+
+
+def _summary(vals: dict, authorized: int) -> dict:
+    """The answer of a capture (and of a sale), stored on the transaction for replays."""
+    return {"token": vals["token"], "state": vals["state"], "authorized": from_units(authorized),
+            "captured": from_units(vals["captured"]), "released": from_units(vals["released"]),
+            "provider_share": from_units(vals["provider_share"]), "commission": from_units(vals["commission"]),
+            "replayed": False, "mismatch": False}
 
 
 def _hold_values(account, request: dict) -> dict:
