@@ -265,14 +265,14 @@ class Cursor:
             raise DatabaseError(f"a transaction is already open on database {self.dbname!r} in this thread")
         self._begin()
 
-    def _begin(self) -> None:
+    def _begin(self, write_lock: bool = True) -> None:
         marker = _Marker()
         if self.readonly:
             self.database._state.write_refused = False  # statements run one by one: nothing to begin
         elif self.database.dialect == "sqlite":
             # IMMEDIATE takes the write lock up front: two writers wait for each
             # other instead of one failing half-way with "database is locked".
-            self.database.execute_sql("BEGIN IMMEDIATE")
+            self.database.execute_sql("BEGIN IMMEDIATE" if write_lock else "BEGIN DEFERRED")
         else:
             marker.begin_pending = True  # sent with the first statement (PostgresBackend.execute_sql)
         self.database.push_transaction(marker)
@@ -290,11 +290,16 @@ class Cursor:
             raise ReadOnlyError("a read-only transaction cannot write (every ORM write opens a savepoint)")
         return self.database.savepoint()
 
-    def commit(self) -> None:
-        """Commit the transaction, run post-commit callbacks, and begin a new one."""
-        self._commit(begin_next=True)
+    def commit(self, write_lock: bool = True) -> None:
+        """Commit the transaction, run post-commit callbacks, and begin a new one.
 
-    def _commit(self, begin_next: bool) -> None:
+        ``write_lock=False``: the caller only reads from now on (say, before a
+        slow outgoing call), so on SQLite the next transaction begins DEFERRED
+        and holds no lock; a write in it may fail if another writer went first.
+        """
+        self._commit(begin_next=True, write_lock=write_lock)
+
+    def _commit(self, begin_next: bool, write_lock: bool = True) -> None:
         for callback in self._drain(self.precommit):
             callback()
         if self.readonly and getattr(self.database._state, "write_refused", False):
@@ -314,7 +319,7 @@ class Cursor:
                     _logger.exception("post-commit callback %r failed", callback)
         finally:
             if begin_next:
-                self._begin()
+                self._begin(write_lock)
 
     def _commit_or_roll_back(self) -> None:
         """Commit for good; if COMMIT itself fails (a deferred check), roll back and re-raise."""

@@ -13,15 +13,8 @@ from __future__ import annotations
 def release_write_lock(cr) -> None:
     """Commit the request's transaction and go on in one that holds no lock: the request only reads from now on.
 
-    On SQLite the next transaction begins DEFERRED: reads work as usual (WAL gives it a snapshot) and
-    take no lock, and the request ends with a COMMIT that needs none.  (``cr.commit()`` would begin it
-    IMMEDIATE, taking the write lock again, waiting for it behind other requests, to write nothing.)  A
-    write after this call may fail if another connection committed meanwhile: write before.  Commit
-    callbacks, if any are queued, run as with ``cr.commit()``.
+    On SQLite the next transaction begins DEFERRED (``cr.commit(write_lock=False)``): reads work as usual
+    (WAL gives it a snapshot) and take no lock, and the request ends with a COMMIT that needs none.  A
+    write after this call may fail if another connection committed meanwhile: write before.
     """
-    if cr.database.dialect != "sqlite" or cr.precommit or cr.postcommit:
-        cr.commit()
-    if cr.database.dialect == "sqlite":
-        cr.execute("COMMIT")
-        cr.cache.clear()
-        cr.execute("BEGIN DEFERRED")
+    cr.commit(write_lock=False)
