@@ -216,10 +216,7 @@ class Registry:
         membership, verified credentials); whatever writes the data behind it must call
         ``clear_cache``.
         """
-        cache = self._caches.get(name)
-        if cache is None:
-            cache = self._caches.setdefault(name, {})
-        return cache
+        return self._caches.setdefault(name, {})
 
     def clear_cache(self, cr) -> None:
         """Empty the process caches here now, and in every process once ``cr`` commits.

@@ -305,8 +305,7 @@ class BaseModel(metaclass=MetaModel):
             size = _padded_size(len(chunk))
             sql = self._fetch_sql(tuple(column_fields), size)
             rows = database.execute_sql(sql, chunk + chunk[-1:] * (size - len(chunk))).fetchall()
-            for _rid in self._cache_rows(column_fields, rows):
-                pass
+            self._cache_rows(column_fields, rows)
 
     def _column_fields(self, names=None) -> list:
         """The stored fields among ``names`` (all stored fields for None), in the model's order."""
@@ -328,9 +327,9 @@ class BaseModel(metaclass=MetaModel):
             sql = self.pool.compiled_sql[key] = query.sql()[0]
         return sql
 
-    def _cache_rows(self, column_fields: list, rows):
+    def _cache_rows(self, column_fields: list, rows) -> tuple[int, ...]:
         """Put rows of ``(id, *columns)`` in the cache, converted as peewee and the fields convert them;
-        yield each row's id."""
+        return the rows' ids in order."""
         caches = [self._cache_for(f) for f in column_fields]
         converters = [self._column_converter(f) for f in column_fields]
         id_cache = self._cache_for(self._fields["id"])
@@ -339,7 +338,7 @@ class BaseModel(metaclass=MetaModel):
             for cache, convert, value in zip(caches, converters, row[1:], strict=True):
                 cache[rid] = value if convert is None or value is None else convert(value)
             id_cache[rid] = rid
-            yield rid
+        return tuple(row[0] for row in rows)
 
     def _column_converter(self, field):
         """``value from the driver -> cache value`` for ``field`` (None when the driver's value is it)."""
@@ -553,7 +552,7 @@ class BaseModel(metaclass=MetaModel):
         search = self._search(domain, offset, limit, order or None)
         if limit == 1:  # a lookup: its record's fields are read next, so fetch them with it (files aside)
             columns = [f for f in self._column_fields() if f.type != "binary"]
-            ids = tuple(self._cache_rows(columns, self._rows(*search.sql(columns))))
+            ids = self._cache_rows(columns, self._rows(*search.sql(columns)))
         else:
             ids = tuple(row[0] for row in self._rows(*search.sql()))
         return self._browse(self.env, ids, ids)
@@ -574,7 +573,7 @@ class BaseModel(metaclass=MetaModel):
         names = self._check_field_names(fields) if fields else None
         column_fields = self._column_fields(names)
         search = self._search(domain or [], offset, limit, order or None)
-        ids = tuple(self._cache_rows(column_fields, self._rows(*search.sql(column_fields))))
+        ids = self._cache_rows(column_fields, self._rows(*search.sql(column_fields)))
         records = self._browse(self.env, ids, ids)
         return records.read(fields, **read_kwargs) if records else []
 
