@@ -953,7 +953,8 @@ class BaseModel(metaclass=MetaModel):
             for name, field in rec._fields.items():
                 if name in default or not field.copy or name in LOG_ACCESS_FIELDS or name == "id":
                     continue
-                if (field.compute and not field.inherited) or field.type == "one2many":
+                if (field.compute and not field.inherited) or field.type == "one2many" \
+                        or name in rec._inherits.values():  # the copy gets a new parent, with copied values
                     continue
                 value = rec[name]
                 if field.type == "many2one":
