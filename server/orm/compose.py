@@ -126,6 +126,7 @@ def finish_dependencies(registry) -> None:
     recompute.setup_dependencies(registry)
     for cls in registry.models.values():
         cls._constraint_methods = constraint_methods(cls)
+        cls._cascade_fields = constraints.cascade_fields(registry, cls)
 
 
 def constraint_methods(cls) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -86,6 +86,7 @@ class BaseModel(metaclass=MetaModel):
     _table_model = None
     _constraint_methods: tuple = ()
     _ondelete_methods: tuple = ()
+    _cascade_fields: tuple = ()
     _compute_groups: dict = {}
 
     id = fields.Id()
@@ -921,6 +922,7 @@ class BaseModel(metaclass=MetaModel):
         constraints.run_ondelete(self)
         table = self._table_model
         with self._translated_errors(), self.env.cr.savepoint():
+            constraints.unlink_cascading(self)
             recompute.modified(self, [name for (model, name) in self.pool.field_triggers if model == self._name])
             if self._name != "ir.model.data" and "ir.model.data" in self.env.registry.models:
                 data = self.env.registry.models["ir.model.data"]._table_model
