@@ -12,7 +12,7 @@ from __future__ import annotations
 import peewee
 
 from ..exceptions import ModuleError
-from . import constraints, delegation, recompute, related
+from . import constraints, delegation, recompute, refusals, related
 from . import fields as fields_module
 from .models import LOG_ACCESS_FIELDS, MetaModel
 
@@ -30,6 +30,7 @@ def compose_models(modules: list[str]) -> tuple[dict[str, type], dict[tuple[str,
     field_modules: dict[tuple[str, str], list[str]] = {}
     for module in modules:
         for definition in MetaModel.definitions.get(module, ()):
+            refusals.check_definition(definition, module)
             parents = _parents(definition)
             name = definition.__dict__.get("_name") or (parents[0] if parents else None)
             if not name:
