@@ -172,6 +172,8 @@ def prefork_options(app: Application, host: str, port: int, workers: int) -> dic
         "worker_class": "server.service.workers.LimitedThreadWorker", "threads": thread_count(config),
         "max_requests": max(max_requests, 0), "max_requests_jitter": int(max_requests * MAX_REQUESTS_JITTER),
         "timeout": WORKER_TIMEOUT, "graceful_timeout": GRACEFUL_TIMEOUT,
+        # gunicorn's control socket has one path per user: a second server would take the first one's.
+        "control_socket_disable": True,
         "accesslog": None, "errorlog": "-", "loglevel": _gunicorn_level(app.config.get("log_level")),
         "proc_name": "odoo-style-server", "post_worker_init": lambda worker: app.warm_up(),
     }

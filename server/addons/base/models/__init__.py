@@ -10,4 +10,5 @@ from . import (  # noqa: F401
     res_partner,
     res_users,
     res_users_apikeys,
+    res_users_login,
 )
