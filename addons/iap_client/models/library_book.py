@@ -64,12 +64,13 @@ class LibraryBook(models.Model):
         """
         self.ensure_one()
         self._check_isbn()
-        account = self.env["iap.account"].get(SERVICE_NAME)
+        # The account is server code's: any user may fetch, only administrators see or create accounts.
+        account = self.env["iap.account"].sudo().get(SERVICE_NAME)
         url, params, timeout = self._book_data_request(account)
         try:
             answer = call_between_transactions(self.env.cr, lambda: _call_with_one_retry(url, params, timeout))
         except InsufficientCreditError as exc:
-            self._add_buy_credits_link(exc, account)
+            self._add_buy_credits_link(exc)
             raise
         return self._apply_answer(answer, url)
 
@@ -104,15 +105,18 @@ class LibraryBook(models.Model):
                         "configured yet. Ask its provider, or point the 'iap_client.endpoint' system parameter at "
                         "another one.")
 
-    def _add_buy_credits_link(self, exc: InsufficientCreditError, account) -> None:
-        """Put the buy-credits page (``url``) in the error's JSON message and make its HTML ``body`` safe."""
+    def _add_buy_credits_link(self, exc: InsufficientCreditError) -> None:
+        """Put the buy-credits page (``url``) in the error's JSON message and make its HTML ``body`` safe.
+
+        The page is asked for as the user: it carries the account's token for administrators only.
+        """
         try:
             details = json.loads(exc.args[0])
         except (IndexError, TypeError, ValueError):
             return  # not Odoo's JSON message: leave the error as it came
-        details["url"] = account.get_credits_url(
+        details["url"] = self.env["iap.account"].get_credits_url(
             SERVICE_NAME, base_url=details.get("base_url") or "", credit=details.get("credit") or 1,
-            trial=bool(details.get("trial")), account_token=account.account_token)
+            trial=bool(details.get("trial")))
         if details.get("body"):
             details["body"] = sanitize_html(details["body"])
         exc.args = (json.dumps(details),)
