@@ -140,13 +140,14 @@ class IapPlatformService(models.Model):
         return base.rstrip("/") + "/iap/1/credit"
 
     def _trial_offered(self, dbuuid) -> bool:
-        """Whether a trial is still available to this database (always, when it did not say which it is)."""
+        """Whether a trial is still available to this database (when it did not say which it is: to any),
+        within the platform's daily trial limits (``iap.platform.trial.grant``)."""
         if not self or self.trial_credits <= 0:
             return False
-        if not dbuuid:
-            return True
         grants = self.env["iap.platform.trial.grant"].sudo()
-        return not grants.search_count([("service_id", "=", self.id), ("dbuuid", "=", dbuuid)])
+        if dbuuid and grants.search_count([("service_id", "=", self.id), ("dbuuid", "=", dbuuid)]):
+            return False
+        return grants._quota_left(self.env.context.get("iap_remote_addr"))
 
 
 def _new_key() -> str:
