@@ -43,7 +43,8 @@ from . import self_call
 
 _logger = logging.getLogger(__name__)
 
-# Our platform addon (iap_platform) served locally; deployments set the ``iap.endpoint`` parameter.
+# Without an ``iap.endpoint`` parameter the platform is this very server (our ``iap_platform`` addon), at
+# the address it is reached by (``self_call.this_server_url``); this is the last resort of that lookup.
 DEFAULT_ENDPOINT = "http://localhost:8069"
 DEFAULT_TTL_HOURS = 4320
 # Pauses before each retry of an idempotent call (three retries at most).
@@ -129,8 +130,10 @@ def own_base_urls(env) -> tuple[str, ...]:
 
 
 def iap_get_endpoint(env) -> str:
-    """The IAP platform's base URL: the ``iap.endpoint`` system parameter, else ``DEFAULT_ENDPOINT``."""
-    return env["ir.config_parameter"].sudo().get_param("iap.endpoint", DEFAULT_ENDPOINT).rstrip("/")
+    """The IAP platform's base URL: the ``iap.endpoint`` system parameter, else this server, on whatever
+    address and port it runs (``self_call.this_server_url``)."""
+    endpoint = env["ir.config_parameter"].sudo().get_param("iap.endpoint") or self_call.this_server_url(env)
+    return (endpoint or DEFAULT_ENDPOINT).rstrip("/")
 
 
 def iap_jsonrpc(url: str, method: str = "call", params: dict | None = None, timeout: float | tuple = 15) -> Any:

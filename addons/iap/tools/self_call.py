@@ -63,6 +63,23 @@ def current_request():
         return None
 
 
+def this_server_url(env) -> str:
+    """This server's address as its clients reach it, without a trailing slash.
+
+    The origin of the request being served on ``env``'s database (right whatever port or name the
+    server runs on), else the ``web.base.url`` parameter, else localhost on the configured HTTP port.
+    What ``iap.endpoint`` and the ISBN client's endpoint default to: our platform and provider are
+    addons of this very server unless configured elsewhere.
+    """
+    req = current_request()
+    if req is not None and req.registry is env.registry:
+        return req.httprequest.host_url.rstrip("/")
+    base = env["ir.config_parameter"].sudo().get_param("web.base.url")
+    if base:
+        return base.rstrip("/")
+    return f"http://localhost:{env.registry.config.get('http_port') or 8069}"
+
+
 def own_origins(req, base_urls=()) -> set:
     """The origins that reach this server: the request's own, ``base_urls`` (``web.base.url``), loopback."""
     environ = req.httprequest.environ

@@ -13,6 +13,7 @@ import uuid
 
 from odoo import api, fields, models
 from odoo.addons.iap.tools.iap_tools import IAPTimeoutError, InsufficientCreditError, iap_jsonrpc
+from odoo.addons.iap.tools.self_call import this_server_url
 from odoo.exceptions import UserError
 from stdnum import isbn as stdnum_isbn
 
@@ -23,7 +24,6 @@ _logger = logging.getLogger(__name__)
 
 SERVICE_NAME = "book_isbn"
 ENDPOINT_PARAM = "iap_client.endpoint"
-DEFAULT_ENDPOINT = "http://localhost:8069"
 TIMEOUT_PARAM = "iap_client.timeout"
 DEFAULT_TIMEOUT = 15.0
 
@@ -88,14 +88,17 @@ class LibraryBook(models.Model):
         config = self.env["ir.config_parameter"].sudo()
         params = {"account_token": account.account_token, "isbn_number": self.isbn,
                   "request_id": self.iap_request_id, "dbuuid": config.get_param("database.uuid")}
-        endpoint = config.get_param(ENDPOINT_PARAM, DEFAULT_ENDPOINT).rstrip("/")
+        endpoint = (config.get_param(ENDPOINT_PARAM) or this_server_url(self.env)).rstrip("/")
         timeout = float(config.get_param(TIMEOUT_PARAM, DEFAULT_TIMEOUT))
         return endpoint + "/get_book_data", params, timeout
 
     def _apply_answer(self, answer, url: str):
         status = answer.get("status") if isinstance(answer, dict) else None
         if status == "found":
-            self.write({**self.process_result(answer["data"]), "iap_request_id": False})
+            values = self.process_result(answer["data"])
+            if _same_isbn(values.get("isbn"), self.isbn):
+                del values["isbn"]  # the ISBN stays as the user typed it: searching by it keeps finding the book
+            self.write({**values, "iap_request_id": False})
             return True
         if status == "not found":
             self.iap_request_id = False
@@ -157,6 +160,14 @@ def _call_with_one_retry(url: str, params: dict, timeout: float):
     except IAPTimeoutError:
         _logger.warning("ISBN service %s timed out; retrying request %s once", url, params["request_id"])
         return iap_jsonrpc(url, params=params, timeout=timeout)
+
+
+def _same_isbn(first, second) -> bool:
+    """Whether two ISBNs name the same book (ISBN-10 or 13, with or without hyphens)."""
+    try:
+        return stdnum_isbn.to_isbn13(stdnum_isbn.validate(first)) == stdnum_isbn.to_isbn13(stdnum_isbn.validate(second))
+    except (TypeError, ValueError):  # stdnum's ValidationError is a ValueError
+        return False
 
 
 def _notification(title: str, message: str) -> dict:
