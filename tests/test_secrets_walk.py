@@ -80,10 +80,10 @@ def leaks(text: str, secrets: set[str]) -> list[str]:
 class Walker:
     """One user's session, recording every answer that contains a secret."""
 
-    def __init__(self, live, login: tuple[str, str], secrets: set[str]):
-        self.live, self.secrets, self.password = live, secrets, login[1]
+    def __init__(self, live, login: tuple[str, str] | None, secrets: set[str]):
+        self.live, self.secrets, self.password = live, secrets, login[1] if login else ""
         self.client = live.client()
-        self.uid = self.client.authenticate(live.db, *login)["uid"]
+        self.uid = self.client.authenticate(live.db, *login)["uid"] if login else None
         self.found: list[str] = []
         self.calls = 0
 
@@ -158,6 +158,8 @@ def sample_arguments(method) -> list:
 
 def walk_models(walker: Walker) -> None:
     with superuser(walker.live) as env:
+        params = env["ir.config_parameter"]
+        secret_keys = sorted(params._secret_parameter_keys())
         plan = []
         for model_name in sorted(env.registry.models):
             model = env[model_name]
@@ -168,6 +170,9 @@ def walk_models(walker: Walker) -> None:
                             for args, kwargs in plausible_calls(env, model_name, name, ids))
     for model_name, name, args, kwargs in plan:
         walker.execute_kw(model_name, name, args, kwargs)
+    for key in secret_keys:  # asked for by name, too
+        walker.execute_kw("ir.config_parameter", "get_param", [key])
+        walker.execute_kw("ir.config_parameter", "search_read", [[("key", "=", key)]])
 
 
 def walk_routes(walker: Walker) -> None:
@@ -193,3 +198,13 @@ def test_no_secret_in_any_answer(walk_server, login, caplog):
     assert walker.calls > 500  # the walk did walk
     log_leaks = [record.getMessage()[:200] for record in caplog.records if leaks(record.getMessage(), secrets)]
     assert walker.found == [] and log_leaks == []
+
+
+def test_no_secret_in_any_route_for_an_anonymous_visitor(walk_server, caplog):
+    secrets = collect_secrets(walk_server)
+    caplog.clear()
+    walker = Walker(walk_server, None, secrets)
+    with caplog.at_level(logging.INFO):
+        walk_routes(walker)
+    log_leaks = [record.getMessage()[:200] for record in caplog.records if leaks(record.getMessage(), secrets)]
+    assert walker.calls > 20 and walker.found == [] and log_leaks == []
