@@ -142,6 +142,8 @@ class DomainCompiler:
             raise _invalid(f"unknown field {name!r} on model {self.model._name!r} in {term!r}")
         if not field.searchable:
             raise _invalid(f"field {name!r} of {self.model._name!r} cannot be searched in {term!r}")
+        if not field.store and (field.related or field.search):  # related/searchable computed: a new domain
+            return self.compile(self.model._rewrite_nonstored_leaf(field, rest, operator, value))
         if rest:
             return self._path(field, rest, operator, value, term)
         if operator == "=?":
