@@ -23,7 +23,9 @@ from ..exceptions import AccessError, MissingError, UserError, ValidationError
 from . import api, fields
 from .commands import apply_x2many_commands
 from .domain import DomainCompiler
+from .extensions import ModelExtensions
 from .integrity import IntegrityTranslator
+from .rules import check_fetch, restricted
 from .search import SearchQuery
 
 _logger = logging.getLogger(__name__)
@@ -62,7 +64,7 @@ class MetaModel(type):
             MetaModel.definitions[addon].append(cls)
 
 
-class BaseModel(metaclass=MetaModel):
+class BaseModel(ModelExtensions, metaclass=MetaModel):
     """Everything a recordset can do; ``Model`` adds a table."""
 
     _register = False
@@ -299,6 +301,7 @@ class BaseModel(metaclass=MetaModel):
         self.check_access_rights("read")
         column_fields = self._column_fields(names)
         ids = ids if ids is not None else self._batch_ids(column_fields[0] if column_fields else self._fields["id"])
+        ids = check_fetch(self, ids)
         database = self.env.cr.database
         for start in range(0, len(ids), FETCH_BATCH):
             chunk = ids[start:start + FETCH_BATCH]
@@ -455,9 +458,6 @@ class BaseModel(metaclass=MetaModel):
             )
         return allowed
 
-    def check_access_rule(self, operation: str) -> None:
-        """Record rules are not implemented: model access rights are the only gate."""
-
     def check_access(self, operation: str) -> None:
         self.check_access_rights(operation)
         self.check_access_rule(operation)
@@ -538,7 +538,7 @@ class BaseModel(metaclass=MetaModel):
         ``search``, ``search_count`` and ``search_read`` all go through here, so a
         model that restricts what its users may find overrides this (as in Odoo).
         """
-        return SearchQuery(self, self._active_domain(domain), offset, limit, order)
+        return SearchQuery(self, restricted(self, self._active_domain(domain)), offset, limit, order)
 
     def _rows(self, sql: str, params) -> list[tuple]:
         """The raw rows of a query (converted by ``_cache_rows``, not by peewee's slower row wrappers)."""
@@ -756,6 +756,7 @@ class BaseModel(metaclass=MetaModel):
             records._invalidate()
             names = set().union(*(set(c) | set(x) for c, x in prepared)) if prepared else set()
             records._validate(names)
+            records.check_access_rule("create")
         return records
 
     def write(self, vals: dict) -> bool:
@@ -763,6 +764,7 @@ class BaseModel(metaclass=MetaModel):
         self.check_access_rights("write")
         if not self:
             return True
+        self.check_access_rule("write")
         columns, x2many = self._convert_vals(vals)
         self._check_required(columns, creating=False)
         if self._log_access:
@@ -785,6 +787,7 @@ class BaseModel(metaclass=MetaModel):
         self.check_access_rights("unlink")
         if not self:
             return True
+        self.check_access_rule("unlink")
         table = self._table_model
         with self._translated_errors(), self.env.cr.savepoint():
             if self._name != "ir.model.data" and "ir.model.data" in self.env.registry.models:
