@@ -14,6 +14,7 @@ from functools import reduce
 import peewee
 
 from ..exceptions import ValidationError
+from .field_access import check_field_in_domain
 from .rules import restricted_query
 
 OPERATORS = frozenset({
@@ -143,6 +144,7 @@ class DomainCompiler:
             raise _invalid(f"unknown field {name!r} on model {self.model._name!r} in {term!r}")
         if not field.searchable:
             raise _invalid(f"field {name!r} of {self.model._name!r} cannot be searched in {term!r}")
+        check_field_in_domain(self.model, field)
         if rest:
             return self._path(field, rest, operator, value, term)
         if operator == "=?":

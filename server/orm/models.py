@@ -24,6 +24,7 @@ from . import api, fields
 from .commands import apply_x2many_commands
 from .domain import DomainCompiler
 from .extensions import ModelExtensions
+from .field_access import field_allowed
 from .integrity import IntegrityTranslator
 from .rules import check_fetch, restricted
 from .search import SearchQuery
@@ -609,6 +610,7 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
         """Field values as plain data: m2o ``[id, name]`` (plain id unless ``load='_classic_read'``)."""
         self.check_access_rights("read")
         names = self._check_field_names(fields) if fields else [n for n in self._fields if n != "id"]
+        names = self._readable_field_names(names, explicit=bool(fields))
         records = self._existing(names)
         ids = records._ids
         result = [{"id": id_} for id_ in ids]
@@ -659,7 +661,7 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
         """Describe the fields (all, or ``allfields``), limited to ``attributes`` when given."""
         result = {}
         for name, field in self._fields.items():
-            if allfields and name not in allfields:
+            if (allfields and name not in allfields) or not field_allowed(self, field):
                 continue
             desc = field.get_description(self.env)
             if attributes:
@@ -730,6 +732,7 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
         prepared = []
         now, uid = fields.Datetime.now(), self.env.uid
         for vals in vals_list:
+            self._check_field_writes(vals)
             columns, x2many = self._convert_vals(self._add_defaults(vals))
             self._check_required(columns, creating=True)
             if self._log_access:
@@ -765,6 +768,7 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
         if not self:
             return True
         self.check_access_rule("write")
+        self._check_field_writes(vals)
         columns, x2many = self._convert_vals(vals)
         self._check_required(columns, creating=False)
         if self._log_access:
