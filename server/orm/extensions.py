@@ -1,13 +1,15 @@
 """The ORM's optional mechanisms, each in its own module, mixed into every model as one base class.
 
 ``BaseModel`` derives from ``ModelExtensions``: record rules (``rules.py``), field groups
-(``field_access.py``). Each mixin only adds methods; ``models.py`` calls their hooks by name.
+(``field_access.py``), grouped reads (``read_group.py``).
+Each mixin only adds methods; ``models.py`` calls their hooks by name.
 """
 from __future__ import annotations
 
 from .field_access import FieldAccess
+from .read_group import ReadGroup
 from .rules import RecordRules
 
 
-class ModelExtensions(RecordRules, FieldAccess):
+class ModelExtensions(RecordRules, FieldAccess, ReadGroup):
     """Methods every model has beyond the core recordset protocol of ``models.py``."""
