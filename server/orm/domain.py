@@ -145,6 +145,8 @@ class DomainCompiler:
         if not field.searchable:
             raise _invalid(f"field {name!r} of {self.model._name!r} cannot be searched in {term!r}")
         check_field_in_domain(self.model, field)
+        if not field.store and (field.related or field.search):  # related/searchable computed: a new domain
+            return self.compile(self.model._rewrite_nonstored_leaf(field, rest, operator, value))
         if rest:
             return self._path(field, rest, operator, value, term)
         if operator == "=?":

@@ -32,14 +32,21 @@ class Field:
 
     def __init__(self, string: str | None = None, **kwargs):
         self.string = string
+        self._given = frozenset(kwargs) | ({"string"} if string else frozenset())
         self.required = kwargs.pop("required", False)
-        self.readonly = kwargs.pop("readonly", False)
         self.default = kwargs.pop("default", None)
         self.index = kwargs.pop("index", False)
         self.help = kwargs.pop("help", None)
+        self.related = kwargs.pop("related", None)
         self.compute = kwargs.pop("compute", None)
-        self.store = kwargs.pop("store", not self.compute)
-        self.copy = kwargs.pop("copy", True)
+        self.inverse = kwargs.pop("inverse", None)
+        self.search = kwargs.pop("search", None)
+        self.store = kwargs.pop("store", not (self.compute or self.related))
+        self.readonly = kwargs.pop("readonly", bool((self.compute and not self.inverse) or self.related))
+        self.compute_sudo = kwargs.pop("compute_sudo", self.store or bool(self.related))
+        self.precompute = kwargs.pop("precompute", False)
+        self.recursive = kwargs.pop("recursive", False)
+        self.copy = kwargs.pop("copy", not (self.compute or self.related))
         self.config_parameter = kwargs.pop("config_parameter", None)
         self.groups = kwargs.pop("groups", None)
         self.secret = kwargs.pop("secret", False)
@@ -47,8 +54,11 @@ class Field:
         self.extra = kwargs
         self.name: str = ""
         self.model_name: str = ""
-        if self.compute and self.store:
-            raise TypeError("stored computed fields are not supported; use store=False")
+        # Set up by the registry (server.orm.recompute, related, delegation).
+        self.depends: tuple[str, ...] = ()
+        self.depends_context: tuple[str, ...] = ()
+        self.related_field: Field | None = None
+        self.inherited = False
 
     def __set_name__(self, owner, name: str) -> None:
         self.name = name
@@ -118,9 +128,10 @@ class Field:
         desc = {
             "name": self.name, "type": self.type, "string": self.string or self.name,
             "help": self.help or False, "required": bool(self.required), "readonly": bool(self.readonly),
-            "store": bool(self.store), "manual": False, "depends": (), "company_dependent": False,
-            "related": False, "groups": self.groups or False, "change_default": False,
-            "searchable": bool(self.store and self.searchable), "sortable": bool(self.column), "exportable": True,
+            "store": bool(self.store), "manual": False, "depends": tuple(self.depends), "company_dependent": False,
+            "related": self.related or False, "groups": self.groups or False, "change_default": False,
+            "searchable": bool(self.searchable and (self.store or self.search or self.related)),
+            "sortable": bool(self.column or self.inherited), "exportable": True,
         }
         return desc
 
@@ -432,7 +443,7 @@ class _Relational(Field):
 
     def setup(self, model_cls) -> None:
         super().setup(model_cls)
-        if not self.comodel_name:
+        if not self.comodel_name and not self.related:  # a related field takes its target's comodel later
             raise TypeError(f"{self!r} needs a comodel name")
 
     def get_description(self, env) -> dict:
@@ -507,7 +518,7 @@ class One2many(_X2many):
 
     def setup(self, model_cls) -> None:
         super().setup(model_cls)
-        if not self.inverse_name:
+        if not self.inverse_name and not (self.compute or self.related):
             raise TypeError(f"{self!r} needs an inverse field name")
 
     def get_description(self, env) -> dict:
@@ -525,6 +536,8 @@ class Many2many(_X2many):
 
     def setup(self, model_cls) -> None:
         super().setup(model_cls)
+        if not self.comodel_name or not self.store:
+            return
         table, cotable = model_cls._name.replace(".", "_"), self.comodel_name.replace(".", "_")
         if not self.relation:
             first, second = sorted([table, cotable])
