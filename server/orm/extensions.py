@@ -1,15 +1,18 @@
 """The ORM's optional mechanisms, each in its own module, mixed into every model as one base class.
 
 ``BaseModel`` derives from ``ModelExtensions``: record rules (``rules.py``), field groups
-(``field_access.py``), grouped reads (``read_group.py``).
+(``field_access.py``), grouped reads (``read_group.py``),
+everyday recordset methods (``recordset_api.py``), field-spec reads (``web_read.py``).
 Each mixin only adds methods; ``models.py`` calls their hooks by name.
 """
 from __future__ import annotations
 
 from .field_access import FieldAccess
 from .read_group import ReadGroup
+from .recordset_api import RecordsetApi
 from .rules import RecordRules
+from .web_read import WebRead
 
 
-class ModelExtensions(RecordRules, FieldAccess, ReadGroup):
+class ModelExtensions(RecordRules, FieldAccess, ReadGroup, RecordsetApi, WebRead):
     """Methods every model has beyond the core recordset protocol of ``models.py``."""

@@ -628,10 +628,9 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
     @api.readonly
     @api.model
     def name_search(self, name: str = "", args=None, operator: str = "ilike", limit: int = 100) -> list:
-        domain = list(args or [])
-        if name:
-            domain = [(self._rec_name_field(), operator, name)] + domain
-        return self.search(domain, limit=limit).name_get()
+        self.check_access_rights("read")
+        records = self._records_of(self._name_search(name, args, operator, limit=limit))
+        return [(rec.id, rec.display_name) for rec in records.sudo()]
 
     @api.readonly
     def name_get(self) -> list:
