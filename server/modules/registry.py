@@ -49,6 +49,7 @@ class Registry:
         self.relation_tables: dict[str, type] = {}
         self.computed_keys: tuple = ()  # cache keys of the non-stored computed fields
         self.field_triggers: dict = {}  # what a change makes stale (server.orm.recompute)
+        self.inverse_caches: dict = {}  # the x2many caches a many2one/many2many change makes stale
         self.access = AccessRights(self)
         self.manifests: dict = {}
         self.ready = False

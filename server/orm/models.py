@@ -815,7 +815,13 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
             for record, (_columns, x2many, _inverses) in zip(records, prepared, strict=True):
                 record._write_x2many(x2many)
             self._invalidate_computed()
+            recompute.forget_inverse_caches(records, [f.name for f in self._fields.values() if f.relational])
             recompute.created(records)
+            for field in self._fields.values():  # computed values given to create are kept
+                if field.store and field.compute:
+                    given = [i for i, (columns, _x, _i) in zip(records._ids, prepared, strict=True)
+                             if field.name in columns]
+                    recompute.protect(self.browse(tuple(given)), [field])
             records._write_inverses([inverses for _columns, _x2many, inverses in prepared])
             recompute.flush(self.env)
             names = set().union(*(set(c) | set(x) | set(i) for c, x, i in prepared))
@@ -883,6 +889,7 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
                 table.update(columns).where(table.id.in_(list(self._ids))).execute()
             self._write_x2many(x2many)
             self._invalidate()
+            recompute.forget_inverse_caches(self, relational)
             recompute.modified(self, written)
             recompute.protect(self, [self._fields[n] for n in columns if self._fields[n].compute])
             self._write_inverses([inverses] * len(self._ids) if inverses else [])

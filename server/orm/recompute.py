@@ -23,6 +23,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import peewee
+
 from ..exceptions import ModuleError, UserError
 from .schema import column_type, quote
 
@@ -60,6 +62,30 @@ def setup_dependencies(registry) -> None:
                 for path in field.depends:
                     _add_path_triggers(registry, cls, field, path.split("."), (), triggers, 0)
     registry.field_triggers = {key: tuple(dict.fromkeys(value)) for key, value in triggers.items()}
+    registry.inverse_caches = _inverse_caches(registry)
+
+
+def _inverse_caches(registry) -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
+    """``{(model, many2one or many2many): ((comodel, x2many), ...)}``: the cached x2many values a
+    change of that field makes stale (a loan's ``book_id`` and the books' ``loan_ids``)."""
+    found: dict = {}
+    for cls in registry.models.values():
+        for field in cls._fields.values():
+            if field.type not in ("one2many", "many2many") or not field.store:
+                continue
+            comodel = registry.models.get(field.comodel_name)
+            for inverse in _inverse_fields(field, comodel) if comodel is not None else ():
+                found.setdefault((comodel._name, inverse.name), set()).add((cls._name, field.name))
+    return {key: tuple(sorted(value)) for key, value in found.items()}
+
+
+def forget_inverse_caches(records, names) -> None:
+    """Forget the cached x2many values that the change of ``names`` on ``records`` makes stale."""
+    inverse_caches = records.pool.inverse_caches
+    cache = records.env.cr.cache
+    for name in names:
+        for key in inverse_caches.get((records._name, name), ()):
+            cache.pop(key, None)
 
 
 def _declared_dependencies(cls, field) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -267,7 +293,7 @@ def update_rows(records, fields, rows: list[tuple]) -> None:
     if database.dialect == "sqlite":
         sql = f"UPDATE {quote(database, records._table)} SET " + ", ".join(f"{n} = ?" for n in names) + \
             " WHERE id = ?"
-        with database.__exception_wrapper__:
+        with peewee.__exception_wrapper__:
             database.cursor().executemany(sql, values)
         return
     casts = ", ".join(f"%s::{column_type(database, f)}" for f in fields)
