@@ -26,6 +26,7 @@ from .domain import DomainCompiler
 from .extensions import ModelExtensions
 from .field_access import field_allowed
 from .integrity import IntegrityTranslator
+from .onchange import NewId, fill_new_value
 from .rules import check_fetch, restricted
 from .search import SearchQuery
 
@@ -296,7 +297,9 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
                 and id_ in recompute.pending(self.env).get(field, ()):
             recompute.recompute_now(self, field)
         if id_ not in cache:
-            if field.compute and not field.store:
+            if isinstance(id_, NewId):
+                fill_new_value(self, field)
+            elif field.compute and not field.store:
                 self._compute_field(field)
             elif field.type in ("one2many", "many2many"):
                 self._fetch_x2many(field)
