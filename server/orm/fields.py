@@ -95,6 +95,8 @@ class Field:
             for record in records:
                 record._set_cache_value(self, self.convert_to_cache(value, record))
             return
+        if records._is_new_records():
+            return records._set_new_values(self, value)
         records.write({self.name: value})
 
     # -- conversions -------------------------------------------------------

@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     ir_model_access,
     ir_model_data,
     ir_module_module,
+    ir_rule,
     res_company,
     res_country,
     res_groups,
