@@ -54,6 +54,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("http_interface", ("--http-interface",), default="", help="interface to listen on"),
     Option("http_port", ("-p", "--http-port"), default=8069, kind=int, help="HTTP port"),
     Option("workers", ("--workers",), default=0, kind=int, help="0: threaded server; N: N processes"),
+    Option("max_cron_threads", ("--max-cron-threads",), default=2, kind=int,
+           help="threads running scheduled actions (0: none)"),
     Option("dev_mode", ("--dev",), help="developer mode: tracebacks in error responses"),
     Option("admin_passwd", ("--admin-passwd",), help="initial admin password (else generated once)"),
     Option("list_db", ("--no-database-list",), default=True, kind=bool, help="hide the database list",

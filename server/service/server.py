@@ -22,6 +22,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 from ..config import Config
 from ..http import Application
 from ..modules.registry import Registry
+from .cron import start_cron_process, start_cron_threads
 
 _logger = logging.getLogger(__name__)
 
@@ -84,10 +85,13 @@ def make_threaded_server(app, host: str, port: int) -> PooledWSGIServer:
 def serve_threaded(app: Application, host: str, port: int) -> int:
     server = make_threaded_server(app, host, port)
     app.warm_up()
+    cron_runner = start_cron_threads(app.config)
     stop = lambda *_args: threading.Thread(target=server.shutdown, daemon=True).start()  # noqa: E731
     signal.signal(signal.SIGTERM, stop)
     _logger.info("HTTP service (werkzeug, %d threads) running on %s:%s", THREADS, host, server.server_port)
     server.serve_forever()
+    if cron_runner:
+        cron_runner.stop()
     _logger.info("HTTP service stopped")
     return 0
 
@@ -107,6 +111,7 @@ def serve_prefork(app: Application, host: str, port: int, workers: int) -> int:
 
     # Connections opened before forking would be shared by every worker: close them in the master.
     Registry.forget_all()
+    start_cron_process(app.config)
     _logger.info("HTTP service (gunicorn, %d workers) running on %s:%s", workers, host, port)
     PreforkServer().run()
     return 0

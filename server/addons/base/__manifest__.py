@@ -1,6 +1,6 @@
 {
     "name": "Base",
-    "version": "1.3",
+    "version": "1.4",
     "summary": "The kernel every database has: addons, models, external ids, users, groups, partners",
     "category": "Hidden",
     "author": "Odoo-style addon server",

@@ -1,9 +1,12 @@
 from . import (  # noqa: F401
+    ir_actions,
     ir_config_parameter,
+    ir_cron,
     ir_model,
     ir_model_access,
     ir_model_data,
     ir_module_module,
+    ir_ui_view,
     res_company,
     res_country,
     res_groups,
