@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     ir_model_access,
     ir_model_data,
     ir_module_module,
+    ir_sequence,
     ir_ui_view,
     res_company,
     res_country,
