@@ -1,5 +1,6 @@
 from . import (  # noqa: F401
     ir_actions,
+    ir_autovacuum,
     ir_config_parameter,
     ir_cron,
     ir_model,
@@ -7,11 +8,16 @@ from . import (  # noqa: F401
     ir_model_data,
     ir_module_module,
     ir_sequence,
+    ir_ui_menu,
     ir_ui_view,
     res_company,
+    res_config,
     res_country,
     res_groups,
     res_partner,
     res_users,
     res_users_apikeys,
 )
+
+# isort: split
+from . import ir_module_category  # noqa: F401  (extends ir.module.module and res.groups: after them)

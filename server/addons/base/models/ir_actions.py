@@ -22,6 +22,11 @@ COMMON_READABLE = ("binding_model_id", "binding_type", "binding_view_types", "di
                    "name", "type", "xml_id")
 
 
+def user_group_ids(env) -> frozenset:
+    """The ids of the current user's groups, implied ones included."""
+    return env.registry.access.user_groups(env)
+
+
 class IrActions(models.AbstractModel):
     _name = "ir.actions.actions"
     _description = "Actions"
@@ -51,7 +56,7 @@ class IrActions(models.AbstractModel):
             raise ValidationError(f"{full_xml_id} is a {record._name}, not an action")
         groups = record._fields.get("groups_id")
         if groups is not None and record.sudo().groups_id and not self.env.su:
-            if not (record.sudo().groups_id & self.env.user.groups_id):
+            if not set(record.sudo().groups_id.ids) & user_group_ids(self.env):
                 raise AccessError(f"You may not open the action {full_xml_id}")
         return record.sudo()._action_dict()
 
@@ -71,13 +76,13 @@ class IrActions(models.AbstractModel):
         model = self.env["ir.model"].sudo().search([("model", "=", model_name)], limit=1)
         if not model:
             return result
-        user_groups = self.env.user.groups_id
+        user_groups = user_group_ids(self.env)
         for action_model in ACTION_MODELS:
             if action_model not in self.env:
                 continue
             for action in self.env[action_model].sudo().search([("binding_model_id", "=", model.id)]):
                 groups = action.groups_id if "groups_id" in action._fields else action.browse()
-                if groups and not self.env.su and not (groups & user_groups):
+                if groups and not self.env.su and not set(groups.ids) & user_groups:
                     continue
                 result.setdefault(action.binding_type, []).append(
                     action.read(["name", "binding_view_types", "type"])[0] | {"binding_type": action.binding_type})
@@ -297,7 +302,7 @@ class IrActionsServer(models.Model):
         (``action = {...}``), or False."""
         result = False
         for action in self.sudo():
-            if action.groups_id and not self.env.su and not (action.groups_id & self.env.user.groups_id):
+            if action.groups_id and not self.env.su and not set(action.groups_id.ids) & user_group_ids(self.env):
                 raise AccessError(f"You may not run the server action {action.name!r}")
             if action.model_name not in self.env:
                 raise UserError(f"Server action {action.name!r}: model {action.model_name!r} is not installed")

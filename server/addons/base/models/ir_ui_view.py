@@ -8,6 +8,7 @@ Odoo's web client asks for them.  Nothing is rendered here.
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .ir_actions import user_group_ids
 from .ir_ui_view_arch import combine_arch, field_names, parse_arch
 
 VIEW_TYPES = [("tree", "Tree"), ("form", "Form"), ("graph", "Graph"), ("pivot", "Pivot"),
@@ -92,11 +93,11 @@ class IrUiView(models.Model):
 
     def _extensions(self):
         """The active extension views applying to this one, depth first in priority order."""
-        children = self.search([("inherit_id", "=", self.id), ("mode", "=", "extension")],
-                               order="priority, id")
+        children = self.sudo().search([("inherit_id", "=", self.id), ("mode", "=", "extension")],
+                                      order="priority, id").with_env(self.env)
         result = self.browse()
         for child in children:
-            if child.groups_id and not self.env.su and not (child.groups_id & self.env.user.groups_id):
+            if child.groups_id and not self.env.su and not set(child.groups_id.ids) & user_group_ids(self.env):
                 continue
             result += child + child._extensions()
         return result
@@ -106,7 +107,7 @@ class IrUiView(models.Model):
         primary view that inherits)."""
         self.ensure_one()
         base = self.inherit_id._combined_arch() if self.inherit_id and self.mode == "primary" else self.arch_db
-        extensions = [(view.name, view.arch_db) for view in self.sudo()._extensions()]
+        extensions = [(view.name, view.sudo().arch_db) for view in self._extensions()]
         return combine_arch(base, extensions)
 
     @api.model
