@@ -137,9 +137,9 @@ class DataLoader:
         return bool(self.env["ir.model.data"]._lookup(self.full_xmlid(xmlid)))
 
     def _eval_scope(self) -> dict:
-        from odoo.addons.base.models.ir_actions import _Command
+        from ..orm.commands import Command
 
-        return {"ref": self.ref, "obj": lambda xmlid: self.env.ref(self.full_xmlid(xmlid)), "Command": _Command}
+        return {"ref": self.ref, "obj": lambda xmlid: self.env.ref(self.full_xmlid(xmlid)), "Command": Command}
 
     # -- shortcuts: <menuitem>, <template> ----------------------------------------------------------
     def _xml_menuitem(self, element, noupdate: bool, parent_id: int | None = None) -> None:

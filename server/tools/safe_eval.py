@@ -32,11 +32,54 @@ DEFAULT_NAMES = {"True": True, "False": False, "None": None, "time": time, "date
                  "date": datetime.date, "timedelta": datetime.timedelta}
 
 
-def safe_eval(expression: str, names: dict | None = None):
-    """Evaluate ``expression`` with ``names`` (plus True/False/None and date helpers)."""
-    scope = {**DEFAULT_NAMES, **(names or {})}
-    tree = ast.parse(expression.strip(), mode="eval")
+def safe_eval(expression: str, names: dict | None = None, locals_dict: dict | None = None, mode: str = "eval",
+              nocopy: bool = False, locals_builtins: bool = False, filename: str | None = None):
+    """Evaluate ``expression`` with ``names`` and ``locals_dict`` (plus True/False/None and date helpers).
+
+    Takes Odoo's signature.  ``mode='eval'``: an expression, where records given in the names may
+    have their fields read (``user.company_id.id``), never their methods called.  ``mode='exec'``:
+    statements, run by ``safe_exec`` (server action code); with ``nocopy`` the names it assigns
+    (``action = ...``) are written back into ``names``, as Odoo's callers read them.
+    """
+    if mode == "exec":
+        scope = safe_exec(expression, {**(names or {}), **(locals_dict or {})})
+        if nocopy and names is not None:
+            names.update({k: v for k, v in scope.items() if k not in DEFAULT_NAMES and k not in SAFE_BUILTINS})
+        return None
+    if mode != "eval":
+        raise ValueError(f"safe_eval(mode={mode!r}) is not supported: use 'eval' or 'exec'")
+    scope = {**DEFAULT_NAMES, **(names or {}), **(locals_dict or {})}
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ValueError(f"invalid expression {expression!r}: {exc.msg}") from None
     return _Evaluator(scope).visit(tree.body)
+
+
+def const_eval(expression: str):
+    """The value of a literal expression (numbers, text, containers), nothing else."""
+    return ast.literal_eval(expression)
+
+
+expr_eval = safe_eval
+
+
+def test_python_expr(expr: str, mode: str = "eval") -> str | bool:
+    """False when ``expr`` is valid for ``safe_eval`` in ``mode``, else the error message."""
+    if mode not in ("eval", "exec"):
+        return f"mode {mode!r} is not supported: use 'eval' or 'exec'"
+    try:
+        ast.parse(expr.strip(), mode=mode)
+    except SyntaxError as exc:
+        return f"{exc.msg} at line {exc.lineno}"
+    return False
+
+
+RECORD_ATTRIBUTES = frozenset({"ids", "id"})
+
+
+def _is_recordset(value) -> bool:
+    return hasattr(value, "_fields") and hasattr(value, "_ids") and hasattr(value, "env")
 
 
 class _Evaluator:
@@ -106,6 +149,10 @@ class _Evaluator:
     def check_attribute(self, target, attr: str) -> None:
         if attr.startswith("_"):
             raise ValueError(f"attribute {attr!r} is not allowed")
+        if _is_recordset(target):
+            if attr not in target._fields and attr not in RECORD_ATTRIBUTES:
+                raise ValueError(f"only fields of records may be read, not {attr!r}")
+            return
         if not (target is time or isinstance(target, SAFE_TYPES) or target in DEFAULT_NAMES.values()):
             raise ValueError(f"attribute access on {type(target).__name__} is not allowed")
 

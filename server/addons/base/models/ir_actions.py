@@ -12,6 +12,7 @@ import time
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Command
 from odoo.tools.safe_eval import safe_eval, safe_exec
 
 _logger = logging.getLogger(__name__)
@@ -284,7 +285,7 @@ class IrActionsServer(models.Model):
             "records": records, "uid": self.env.uid, "user": self.env.user, "log": log, "_logger": action_logger,
             "time": time, "datetime": datetime, "timedelta": datetime.timedelta,
             "UserError": UserError, "ValidationError": ValidationError, "AccessError": AccessError,
-            "b64encode": base64.b64encode, "b64decode": base64.b64decode, "Command": _Command,
+            "b64encode": base64.b64encode, "b64decode": base64.b64decode, "Command": Command,
             "context": self.env.context,
         }
 
@@ -328,36 +329,3 @@ class IrActionsServer(models.Model):
             result = child.run() or result
         return result
 
-
-class _Command:
-    """Odoo's ``Command`` helpers for x2many values, as server action code uses them."""
-
-    CREATE, UPDATE, DELETE, UNLINK, LINK, CLEAR, SET = range(7)
-
-    @staticmethod
-    def create(values):
-        return (0, 0, values)
-
-    @staticmethod
-    def update(id_, values):
-        return (1, id_, values)
-
-    @staticmethod
-    def delete(id_):
-        return (2, id_, 0)
-
-    @staticmethod
-    def unlink(id_):
-        return (3, id_, 0)
-
-    @staticmethod
-    def link(id_):
-        return (4, id_, 0)
-
-    @staticmethod
-    def clear():
-        return (5, 0, 0)
-
-    @staticmethod
-    def set(ids):
-        return (6, 0, list(ids))
