@@ -127,3 +127,9 @@ def private(method: Callable) -> Callable:
     """Forbid calling ``method`` over RPC even though its name has no leading underscore."""
     method._api_private = True
     return method
+
+
+def autovacuum(method: Callable) -> Callable:
+    """Mark a model method the daily ``ir.autovacuum`` job calls (Odoo's garbage-collection hook)."""
+    method._autovacuum = True
+    return method

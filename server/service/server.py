@@ -26,6 +26,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 from ..config import Config
 from ..http import Application
 from ..modules.registry import Registry
+from .cron import start_cron_process, start_cron_threads
 from .threads import ElasticThreadPool
 
 _logger = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ def serve_threaded(app: Application, host: str, port: int) -> int:
     threads = thread_count(app.config)
     server = make_threaded_server(app, host, port, threads)
     app.warm_up()
+    cron_runner = start_cron_threads(app.config)
     stop = lambda *_args: threading.Thread(target=server.shutdown, daemon=True).start()  # noqa: E731
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -123,6 +125,8 @@ def serve_threaded(app: Application, host: str, port: int) -> int:
         server.serve_forever(poll_interval=STOP_POLL_INTERVAL)
     finally:
         server.server_close()
+        if cron_runner:
+            cron_runner.stop()
     _logger.info("HTTP service stopped")
     return 0
 
@@ -143,6 +147,7 @@ def serve_prefork(app: Application, host: str, port: int, workers: int) -> int:
     check_port_free(host, port)
     # Connections opened before forking would be shared by every worker: close them in the master.
     Registry.forget_all()
+    start_cron_process(app.config)
     _logger.info("HTTP service (gunicorn, %d workers of %d threads) running on %s:%s", workers,
                  thread_count(app.config), host, port)
     PreforkServer().run()
