@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
+from .. import signals
 from ..config import Config
 from ..http import Application
 from ..modules.registry import Registry
@@ -87,7 +88,11 @@ def serve_threaded(app: Application, host: str, port: int) -> int:
     stop = lambda *_args: threading.Thread(target=server.shutdown, daemon=True).start()  # noqa: E731
     signal.signal(signal.SIGTERM, stop)
     _logger.info("HTTP service (werkzeug, %d threads) running on %s:%s", THREADS, host, server.server_port)
-    server.serve_forever()
+    signals.server_started.send(app)
+    try:
+        server.serve_forever()
+    finally:
+        signals.server_stopping.send(app)
     _logger.info("HTTP service stopped")
     return 0
 
@@ -117,8 +122,14 @@ def prefork_options(app: Application, host: str, port: int, workers: int) -> dic
         "bind": f"{host}:{port}", "workers": workers, "worker_class": "sync",
         "timeout": WORKER_TIMEOUT, "graceful_timeout": GRACEFUL_TIMEOUT,
         "accesslog": None, "errorlog": "-", "loglevel": _gunicorn_level(app.config.get("log_level")),
-        "proc_name": "odoo-style-server", "post_worker_init": lambda worker: app.warm_up(),
+        "proc_name": "odoo-style-server", "post_worker_init": lambda worker: _worker_started(app),
+        "worker_exit": lambda server, worker: signals.server_stopping.send(app),
     }
+
+
+def _worker_started(app: Application) -> None:
+    app.warm_up()
+    signals.server_started.send(app)
 
 
 def _gunicorn_level(level) -> str:
