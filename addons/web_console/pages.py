@@ -18,10 +18,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import jinja2
-from werkzeug.exceptions import NotFound
-
 from odoo.http import request
 from odoo.modules.registry import import_addon
+from werkzeug.exceptions import NotFound
 
 from . import navigation
 from .masking import is_secret_param, masked

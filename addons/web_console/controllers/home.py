@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from werkzeug.utils import send_from_directory
-
 from odoo import http
 from odoo.http import request
+from werkzeug.utils import send_from_directory
 
 from .. import navigation
 from ..pages import render
