@@ -1,7 +1,9 @@
-"""Browser fixtures: Playwright for Python driving Debian's Chromium against a real server on 127.0.0.1.
+"""pytest plugin: Playwright for Python driving Debian's Chromium against a real server on 127.0.0.1.
 
-``console`` is a logged-in ``Console`` (a Playwright page plus helpers); ``shoot(name)`` saves a
-screenshot of the current page under the session's artefacts folder, printed at the end of the run.  A
+Loaded with ``-p server.testing_browser`` (see pyproject.toml), next to ``server.testing_http`` whose
+``live_server`` it drives.  ``console`` is a ``Console`` (a Playwright page plus helpers); ``shoot(name)`` saves a
+screenshot of the current page under the session's artefacts folder (``$BROWSER_ARTEFACTS``, else
+``browser-artefacts`` in pytest's base temporary folder), printed at the end of the run.  A
 failing browser test always leaves ``FAILED-<test>.png`` there.  Playwright's own browser download does
 not work on our machines: the tests launch ``/usr/bin/chromium`` (``apt-get install chromium``), and
 skip when it is missing unless ``CI`` is set, where a missing browser is a failure.
@@ -29,25 +31,37 @@ def _browser_available() -> bool:
 
 @pytest.fixture(scope="session")
 def artefacts_dir(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.getbasetemp() / "console-artefacts"
-    folder.mkdir(exist_ok=True)
+    chosen = os.environ.get("BROWSER_ARTEFACTS")
+    folder = Path(chosen) if chosen else tmp_path_factory.getbasetemp() / "browser-artefacts"
+    folder.mkdir(parents=True, exist_ok=True)
     if folder not in ARTEFACTS:
         ARTEFACTS.append(folder)
     return folder
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    """pytest-playwright's launch arguments, with the system's Chromium instead of a downloaded one."""
-    return {**browser_type_launch_args, "executable_path": CHROMIUM}
-
-
-@pytest.fixture
-def browser_ready():
+def system_browser():
+    """Chromium of the system, launched once per session (headless) by Playwright's sync API."""
     if not _browser_available():
         if os.environ.get("CI"):
             pytest.fail(f"browser tests need playwright and Chromium at {CHROMIUM} (.ci/run installs them)")
         pytest.skip(f"playwright or Chromium ({CHROMIUM}) not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(system_browser):
+    """A page in a new browser context (own cookies): what one user sees."""
+    context = system_browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -83,9 +97,9 @@ class Console:
 
 
 @pytest.fixture
-def console(request, browser_ready, live_server, artefacts_dir):
-    page = request.getfixturevalue("page")
-    page.set_default_timeout(30_000)
+def console(request, browser_page, live_server, artefacts_dir):
+    """The browser on ``live_server`` (the test's ``@pytest.mark.addons``); not logged in yet."""
+    page = browser_page
     test_name = re.sub(r"[^\w.-]+", "_", request.node.name)
     yield Console(page, live_server, artefacts_dir, test_name)
     report = getattr(request.node, "report_call", None)
@@ -97,4 +111,4 @@ def pytest_terminal_summary(terminalreporter):
     for folder in ARTEFACTS:
         shots = sorted(folder.glob("*.png"))
         if shots:
-            terminalreporter.write_line(f"console screenshots ({len(shots)}): {folder}")
+            terminalreporter.write_line(f"browser screenshots ({len(shots)}): {folder}")
