@@ -97,11 +97,17 @@ class Console:
 
 
 @pytest.fixture
-def console(request, browser_page, live_server, artefacts_dir):
-    """The browser on ``live_server`` (the test's ``@pytest.mark.addons``); not logged in yet."""
+def console_server(live_server):
+    """The server ``console`` drives: the shared ``live_server``; override it (``fresh_live_server``) to change it."""
+    return live_server
+
+
+@pytest.fixture
+def console(request, browser_page, console_server, artefacts_dir):
+    """The browser on ``console_server`` (the test's ``@pytest.mark.addons``); not logged in yet."""
     page = browser_page
     test_name = re.sub(r"[^\w.-]+", "_", request.node.name)
-    yield Console(page, live_server, artefacts_dir, test_name)
+    yield Console(page, console_server, artefacts_dir, test_name)
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
         page.screenshot(path=str(artefacts_dir / f"FAILED-{test_name}.png"), full_page=True)
