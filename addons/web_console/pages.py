@@ -24,7 +24,7 @@ from werkzeug.exceptions import NotFound
 
 from . import navigation
 from .charts import bar_chart
-from .masking import is_secret_param, masked
+from .masking import masked
 
 PAGE_SIZE = 50
 
@@ -54,7 +54,6 @@ def environment() -> jinja2.Environment:
         if _environment is None:
             env = jinja2.Environment(loader=AddonTemplates(), autoescape=True, trim_blocks=True, lstrip_blocks=True)
             env.filters.update(datetime=format_datetime, number=format_number, masked=masked)
-            env.tests["secret_param"] = is_secret_param
             env.globals["bar_chart"] = bar_chart
             _environment = env
     return _environment

@@ -57,7 +57,7 @@ def form_fields(env, model_name: str) -> list[SettingField]:
     current = model.default_get([f.name for f in fields])
     result = []
     for field in fields:
-        secret = is_secret_param(field.config_parameter) or is_secret_param(field.name)
+        secret = is_secret_param(field.config_parameter, env) or is_secret_param(field.name)
         value = current.get(field.name)
         choices = list(field.selection) if field.type == "selection" and isinstance(field.selection, list) else []
         result.append(SettingField(field.name, field.string, field.help or "", field.type, secret,
@@ -71,7 +71,7 @@ def parse_form(env, model_name: str, form) -> tuple[dict, dict[str, str]]:
     params = env["ir.config_parameter"].sudo()
     for field in _parameter_fields(type(env[model_name])):
         raw = form.get(field.name, "")
-        secret = is_secret_param(field.config_parameter) or is_secret_param(field.name)
+        secret = is_secret_param(field.config_parameter, env) or is_secret_param(field.name)
         if secret and form.get(f"{field.name}__clear"):
             values[field.name] = False
         elif secret and not raw:
@@ -116,10 +116,13 @@ def save_settings(env, model_name: str, values: dict) -> None:
             record.set_values()
 
 
-def parameter_rows(listing: Listing) -> list[dict]:
+def parameter_rows(env, listing: Listing) -> list[dict]:
     """The parameters of a page, secrets reduced to whether they are set."""
-    return [{"id": p.id, "key": p.key, "secret": is_secret_param(p.key),
-             "value": None if is_secret_param(p.key) else p.value} for p in listing.records]
+    rows = []
+    for param in listing.records:
+        secret = is_secret_param(param.key, env)
+        rows.append({"id": param.id, "key": param.key, "secret": secret, "value": None if secret else param.value})
+    return rows
 
 
 @navigation.section("settings", "Settings", "/console/settings", sequence=90, groups=SYSTEM)
@@ -136,7 +139,7 @@ class ConsoleSettings(http.Controller):
                                     "key")
         return render("web_console/settings.html", {
             "forms": forms, "errors": errors or {}, "form_model": form_model, "notice": notice,
-            "parameters": parameters, "parameter_rows": parameter_rows(parameters), "search": params.get("q", ""),
+            "parameters": parameters, "parameter_rows": parameter_rows(env, parameters), "search": params.get("q", ""),
         }, status=status, section="settings")
 
     @staticmethod
@@ -164,25 +167,25 @@ class ConsoleSettings(http.Controller):
         """Set (or, with ``delete``, remove) one system parameter; an empty secret value keeps the secret."""
         params = request.env["ir.config_parameter"]
         key = key.strip()
-        problem = self._parameter_problem(key, value, delete)
+        problem = self._parameter_problem(key, value, delete, is_secret_param(key, request.env))
         if problem:
             return self._page({}, {"__parameter__": {"key": key, "message": problem}}, status=400)
         try:
             with request.env.cr.savepoint():
                 if delete:
                     params.search([("key", "=", key)]).unlink()
-                elif value or not is_secret_param(key):
+                elif value or not is_secret_param(key, request.env):
                     params.set_param(key, value)
         except (ValidationError, UserError) as exc:
             return self._page({}, {"__parameter__": {"key": key, "message": str(exc)}}, status=400)
         return request.redirect(f"/console/settings?q={key}")
 
     @staticmethod
-    def _parameter_problem(key: str, value: str, delete: str) -> str:
+    def _parameter_problem(key: str, value: str, delete: str, secret: bool) -> str:
         if not key:
             return "A system parameter needs a key."
         if any(char.isspace() for char in key):
             return f"The key {key!r} contains spaces: use dots and underscores."
-        if not delete and not value and not is_secret_param(key):
+        if not delete and not value and not secret:
             return f"The value of {key!r} is empty: use Delete to remove the parameter."
         return ""

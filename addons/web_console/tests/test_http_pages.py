@@ -94,3 +94,13 @@ def test_static_files_are_served(live_server):
     assert answer.status_code == 200 and "htmx" in answer.text[:2000]
     missing = live_server.client().http.get(live_server.url + "/web_console/static/../__init__.py", timeout=30)
     assert missing.status_code == 404
+
+
+def test_parameters_declared_secret_by_the_model_are_masked_too(env):
+    from odoo.addons.web_console.masking import is_secret_param
+
+    assert is_secret_param("database.secret", env) and is_secret_param("x.api_key")
+    assert not is_secret_param("web.base.url", env)
+    declared = getattr(env["ir.config_parameter"], "_secret_parameter_keys", None)
+    if declared is not None:  # the base addon declares secret parameters: every declared one is masked
+        assert all(is_secret_param(key, env) for key in declared())
