@@ -184,8 +184,15 @@ class MailMail(models.Model):
                              message_id=self.message_id)
 
     def _default_from(self) -> str | None:
+        """The company's address, else Odoo's ``mail.default.from`` (``@mail.catchall.domain`` added if bare)."""
         company = self.env.user.company_id or self.env["res.company"].search([], limit=1)
-        return format_partner(company.name, company.email) if company.email else None
+        if company.email:
+            return format_partner(company.name, company.email)
+        params = self.env["ir.config_parameter"].sudo()
+        default_from = params.get_param("mail.default.from")
+        if default_from and "@" not in default_from and params.get_param("mail.catchall.domain"):
+            default_from = f"{default_from}@{params.get_param('mail.catchall.domain')}"
+        return default_from or None
 
     @api.model
     def _record_results(self, outgoing: list[OutgoingMail]) -> None:
