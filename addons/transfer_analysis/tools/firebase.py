@@ -124,8 +124,25 @@ class FirebaseClient:
             if response.status_code != 200:
                 raise SourceError(f"stream {redact(self.url(path))}: HTTP {response.status_code}",
                                   response.status_code)
-            for event in sseclient.SSEClient(response.iter_content(chunk_size=None)).events():
+            for event in sseclient.SSEClient(_arriving_bytes(response)).events():
                 yield parse_event(event.event, event.data)
+
+
+def _arriving_bytes(response: requests.Response) -> Iterator[bytes]:
+    """The body as it arrives: ``read1`` returns what the socket has, chunked or not.
+
+    (``iter_content(chunk_size=None)`` waits for the end of the body when the
+    server does not use chunked encoding, which an endless stream never reaches.)
+    """
+    raw = response.raw
+    while True:
+        try:
+            chunk = raw.read1(65536, decode_content=True)
+        except Exception as exc:  # urllib3's read errors: the connection is gone
+            raise requests.ConnectionError(f"the stream broke: {type(exc).__name__}") from None
+        if not chunk:
+            return
+        yield chunk
 
 
 def parse_event(kind: str, text: str) -> StreamEvent:
