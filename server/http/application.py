@@ -29,7 +29,9 @@ from .templates import Templates
 _logger = logging.getLogger(__name__)
 _access_logger = logging.getLogger("server.http.access")
 
+# Until a route is matched no body is read; then the route's limit applies (``body_limit``).
 MAX_CONTENT_LENGTH = 128 * 1024 * 1024
+DEFAULT_BODY_LIMIT = 10 * 1024 * 1024
 CORS_HEADERS = "Origin, X-Requested-With, Content-Type, Accept, Authorization, X-Openerp-Session-Id"
 
 
@@ -77,6 +79,9 @@ class Application:
             return exc
         request.endpoint = endpoint = rule.endpoint
         request.rule, request.rule_args = rule, args
+        too_large = self.limit_body(request, endpoint.routing)
+        if too_large is not None:
+            return too_large
         preflight = self.cors_preflight(endpoint.routing, request)
         if preflight is not None:
             return preflight
@@ -84,6 +89,32 @@ class Application:
         if endpoint.routing.get("cors"):
             response.headers["Access-Control-Allow-Origin"] = endpoint.routing["cors"]
         return response
+
+    def body_limit(self, routing: dict) -> int:
+        """The largest body ``routing``'s route accepts: its ``max_content_length``, else ``--limit-request-body``."""
+        declared = routing.get("max_content_length")
+        if declared:
+            return int(declared)
+        return int(self.config.get("limit_request_body") or DEFAULT_BODY_LIMIT)
+
+    def limit_body(self, request: Request, routing: dict):
+        """Bound what may be read of the body; answer 413 at once when ``Content-Length`` is past the limit.
+
+        A chunked body (no ``Content-Length``) is cut by werkzeug when it reaches the limit: reading it
+        raises ``RequestEntityTooLarge``, which every dispatcher answers with 413.
+        """
+        limit = self.body_limit(routing)
+        httprequest = request.httprequest
+        httprequest.max_content_length = limit
+        length = httprequest.content_length
+        if length is None or length <= limit:
+            return None
+        _logger.info("%s: body of %d bytes refused (limit %d)", httprequest.path, length, limit)
+        too_large = werkzeug.exceptions.RequestEntityTooLarge(
+            f"The request body ({length} bytes) is larger than this route accepts ({limit} bytes).")
+        if routing.get("type") == "json":
+            return DISPATCHERS["json"](request).too_large(too_large)
+        return too_large
 
     @staticmethod
     def cors_preflight(routing: dict, request: Request) -> Response | None:

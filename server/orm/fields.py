@@ -16,6 +16,7 @@ import json
 import peewee
 
 from ..exceptions import ValidationError
+from .commands import Command  # noqa: F401  (odoo.fields.Command)
 
 DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"

@@ -23,11 +23,48 @@ DEFAULT_NAMES = {"True": True, "False": False, "None": None, "time": time, "date
                  "date": datetime.date, "timedelta": datetime.timedelta}
 
 
-def safe_eval(expression: str, names: dict | None = None):
-    """Evaluate ``expression`` with ``names`` (plus True/False/None and date helpers)."""
-    scope = {**DEFAULT_NAMES, **(names or {})}
-    tree = ast.parse(expression.strip(), mode="eval")
+def safe_eval(expression: str, names: dict | None = None, locals_dict: dict | None = None, mode: str = "eval",
+              nocopy: bool = False, locals_builtins: bool = False, filename: str | None = None):
+    """Evaluate ``expression`` with ``names`` and ``locals_dict`` (plus True/False/None and date helpers).
+
+    Takes Odoo's signature; only ``mode='eval'`` (an expression) is supported.
+    Records given in the names may have their fields read (``user.company_id.id``),
+    never their methods called.
+    """
+    if mode != "eval":
+        raise ValueError(f"safe_eval(mode={mode!r}) is not supported: only expressions (mode='eval') are")
+    scope = {**DEFAULT_NAMES, **(names or {}), **(locals_dict or {})}
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ValueError(f"invalid expression {expression!r}: {exc.msg}") from None
     return _Evaluator(scope).visit(tree.body)
+
+
+def const_eval(expression: str):
+    """The value of a literal expression (numbers, text, containers), nothing else."""
+    return ast.literal_eval(expression)
+
+
+expr_eval = safe_eval
+
+
+def test_python_expr(expr: str, mode: str = "eval") -> str | bool:
+    """False when ``expr`` is a valid expression for ``safe_eval``, else the error message."""
+    if mode != "eval":
+        return f"mode {mode!r} is not supported: only expressions (mode='eval') are"
+    try:
+        ast.parse(expr.strip(), mode="eval")
+    except SyntaxError as exc:
+        return f"{exc.msg} at line {exc.lineno}"
+    return False
+
+
+RECORD_ATTRIBUTES = frozenset({"ids", "id"})
+
+
+def _is_recordset(value) -> bool:
+    return hasattr(value, "_fields") and hasattr(value, "_ids") and hasattr(value, "env")
 
 
 class _Evaluator:
@@ -86,6 +123,10 @@ class _Evaluator:
         if node.attr.startswith("_"):
             raise ValueError(f"attribute {node.attr!r} is not allowed")
         target = self.visit(node.value)
+        if _is_recordset(target):
+            if node.attr not in target._fields and node.attr not in RECORD_ATTRIBUTES:
+                raise ValueError(f"only fields of records may be read, not {node.attr!r}")
+            return getattr(target, node.attr)
         if not (target is time or isinstance(target, SAFE_TYPES) or target in DEFAULT_NAMES.values()):
             raise ValueError(f"attribute access on {type(target).__name__} is not allowed")
         return getattr(target, node.attr)
