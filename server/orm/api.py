@@ -97,9 +97,6 @@ def _unsupported(name: str, explanation: str) -> Callable:
     return decorator
 
 
-autovacuum = _unsupported("api.autovacuum", "there is no autovacuum cron")
-
-
 def onchange(*fields: str) -> Callable:
     """Accepted for compatibility with Odoo addons; there is no form view to trigger it."""
     def decorator(method):
