@@ -58,8 +58,10 @@ class Registry:
         self._caches: dict[str, dict] = {}
         self.compiled_sql: dict = {}  # SQL texts and converters the ORM built for these models
         from ..addons import set_addons_path
+        from ..tools.config import config as tools_config
 
         set_addons_path(config.addons_paths)
+        tools_config.use(config)
 
     def __repr__(self) -> str:
         return f"<Registry {self.db_name!r} modules={len(self.loaded_modules)}>"

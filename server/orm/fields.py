@@ -16,6 +16,7 @@ import json
 import peewee
 
 from ..exceptions import ValidationError
+from .commands import Command  # noqa: F401  (odoo.fields.Command)
 
 DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -94,6 +95,8 @@ class Field:
             for record in records:
                 record._set_cache_value(self, self.convert_to_cache(value, record))
             return
+        if records._is_new_records():
+            return records._set_new_values(self, value)
         records.write({self.name: value})
 
     # -- conversions -------------------------------------------------------

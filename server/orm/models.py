@@ -23,7 +23,11 @@ from ..exceptions import AccessError, MissingError, UserError, ValidationError
 from . import api, constraints, delegation, fields, recompute, related
 from .commands import apply_x2many_commands
 from .domain import DomainCompiler
+from .extensions import ModelExtensions
+from .field_access import field_allowed
 from .integrity import IntegrityTranslator
+from .onchange import NewId, fill_new_value
+from .rules import check_fetch, restricted
 from .search import SearchQuery
 
 _logger = logging.getLogger(__name__)
@@ -62,7 +66,7 @@ class MetaModel(type):
             MetaModel.definitions[addon].append(cls)
 
 
-class BaseModel(metaclass=MetaModel):
+class BaseModel(ModelExtensions, metaclass=MetaModel):
     """Everything a recordset can do; ``Model`` adds a table."""
 
     _register = False
@@ -294,7 +298,9 @@ class BaseModel(metaclass=MetaModel):
                 and id_ in recompute.pending(self.env).get(field, ()):
             recompute.recompute_now(self, field)
         if id_ not in cache:
-            if field.compute and not field.store:
+            if isinstance(id_, NewId):
+                fill_new_value(self, field)
+            elif field.compute and not field.store:
                 self._compute_field(field)
             elif field.type in ("one2many", "many2many"):
                 self._fetch_x2many(field)
@@ -319,6 +325,7 @@ class BaseModel(metaclass=MetaModel):
         self.check_access_rights("read")
         column_fields = self._column_fields(names)
         ids = ids if ids is not None else self._batch_ids(column_fields[0] if column_fields else self._fields["id"])
+        ids = check_fetch(self, ids)
         database = self.env.cr.database
         for start in range(0, len(ids), FETCH_BATCH):
             chunk = ids[start:start + FETCH_BATCH]
@@ -486,9 +493,6 @@ class BaseModel(metaclass=MetaModel):
             )
         return allowed
 
-    def check_access_rule(self, operation: str) -> None:
-        """Record rules are not implemented: model access rights are the only gate."""
-
     def check_access(self, operation: str) -> None:
         self.check_access_rights(operation)
         self.check_access_rule(operation)
@@ -572,7 +576,7 @@ class BaseModel(metaclass=MetaModel):
         ``search``, ``search_count`` and ``search_read`` all go through here, so a
         model that restricts what its users may find overrides this (as in Odoo).
         """
-        return SearchQuery(self, self._active_domain(domain), offset, limit, order)
+        return SearchQuery(self, restricted(self, self._active_domain(domain)), offset, limit, order)
 
     def _rewrite_nonstored_leaf(self, field, rest: str, operator: str, value) -> list:
         """The domain standing for ``(field[.rest], operator, value)`` on a non-stored field: the
@@ -628,10 +632,9 @@ class BaseModel(metaclass=MetaModel):
     @api.readonly
     @api.model
     def name_search(self, name: str = "", args=None, operator: str = "ilike", limit: int = 100) -> list:
-        domain = list(args or [])
-        if name:
-            domain = [(self._rec_name_field(), operator, name)] + domain
-        return self.search(domain, limit=limit).name_get()
+        self.check_access_rights("read")
+        records = self._records_of(self._name_search(name, args, operator, limit=limit))
+        return [(rec.id, rec.display_name) for rec in records.sudo()]
 
     @api.readonly
     def name_get(self) -> list:
@@ -657,7 +660,9 @@ class BaseModel(metaclass=MetaModel):
         """Field values as plain data: m2o ``[id, name]`` (plain id unless ``load='_classic_read'``)."""
         self.check_access_rights("read")
         names = self._check_field_names(fields) if fields else [n for n in self._fields if n != "id"]
+        names = self._readable_field_names(names, explicit=bool(fields))
         records = self._existing(names)
+        check_fetch(records, records._ids)  # the cache may hold them already: the rules are checked anyway
         ids = records._ids
         result = [{"id": id_} for id_ in ids]
         for name in names:
@@ -707,7 +712,7 @@ class BaseModel(metaclass=MetaModel):
         """Describe the fields (all, or ``allfields``), limited to ``attributes`` when given."""
         result = {}
         for name, field in self._fields.items():
-            if allfields and name not in allfields:
+            if (allfields and name not in allfields) or not field_allowed(self, field):
                 continue
             desc = field.get_description(self.env)
             if attributes:
@@ -803,6 +808,8 @@ class BaseModel(metaclass=MetaModel):
             raise ValidationError(f"create() on {self._name} expects a dict or a list of dicts")
         if not vals_list:
             return self.browse()
+        for vals in vals_list:
+            self._check_field_writes(vals)
         with self._translated_errors(), self.env.cr.savepoint():
             vals_list = [self._add_defaults(vals) for vals in vals_list]
             if self._inherits:
@@ -823,6 +830,7 @@ class BaseModel(metaclass=MetaModel):
             recompute.flush(self.env)
             names = set().union(*(set(c) | set(x) | set(i) for c, x, i in prepared))
             records._validate(names)
+            records.check_access_rule("create")
         return records
 
     def _insert_rows(self, rows: list[dict]):
@@ -867,6 +875,8 @@ class BaseModel(metaclass=MetaModel):
         self.check_access_rights("write")
         if not self:
             return True
+        self.check_access_rule("write")
+        self._check_field_writes(vals)
         with self._translated_errors(), self.env.cr.savepoint():
             if self._inherits:
                 vals = delegation.split_write(self, vals)
@@ -919,6 +929,7 @@ class BaseModel(metaclass=MetaModel):
         self.check_access_rights("unlink")
         if not self:
             return True
+        self.check_access_rule("unlink")
         constraints.run_ondelete(self)
         table = self._table_model
         with self._translated_errors(), self.env.cr.savepoint():
@@ -974,6 +985,19 @@ class BaseModel(metaclass=MetaModel):
         """Duplicate the record; ``default`` overrides copied values."""
         self.ensure_one()
         return self.create(self.copy_data(default))
+
+    # -- views (kept by ir.ui.view of the base addon) ------------------------------------------
+    @api.readonly
+    @api.model
+    def get_views(self, views, options=None) -> dict:
+        """Odoo 17's ``get_views``: the combined arch of each ``[view_id, view_type]``, and the fields."""
+        return self.env["ir.ui.view"]._get_views(self._name, views, dict(options or {}))
+
+    @api.readonly
+    @api.model
+    def get_view(self, view_id=None, view_type="form", **options) -> dict:
+        """The combined arch of one view (the model's default of ``view_type`` without ``view_id``)."""
+        return self.env["ir.ui.view"]._get_view(self._name, view_id, view_type)
 
     # -- misc ------------------------------------------------------------------
     def get_external_id(self) -> dict:
