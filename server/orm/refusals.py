@@ -28,6 +28,9 @@ ACCEPTED_FIELD_ATTRIBUTES: dict[str, str] = {
     "change_default": "a hint for clients (the field's value can become a default)",
     "prefetch": "a performance hint: this ORM prefetches what it fetches anyway",
     "unaccent": "a search hint: searches never strip accents here",
+    "group_operator": "the aggregate of read_group (server.orm.read_group)",
+    "aggregator": "the aggregate of read_group (Odoo 17.2's name for group_operator)",
+    "implied_group": "a settings field's group, granted by res.config.settings (base)",
 }
 
 # Odoo model attributes this server does not implement, with why; refused when declared with a value
