@@ -20,7 +20,7 @@ from collections.abc import Iterable
 import peewee
 
 from ..exceptions import AccessError, MissingError, UserError, ValidationError
-from . import api, constraints, delegation, fields, read_path, recompute, related
+from . import api, bulk, constraints, delegation, fields, read_path, recompute, related
 from .commands import apply_x2many_commands
 from .domain import DomainCompiler
 from .extensions import ModelExtensions
@@ -798,16 +798,13 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
     def _insert_rows(self, rows: list[dict]):
         """Insert ``rows`` (column values) in multi-row statements; return the new records, their
         columns already in the cache (what a new record's computation reads costs no query)."""
-        table, names = self._table_model, list(dict.fromkeys(n for row in rows for n in row))
-        if not names:
+        names = list(dict.fromkeys(n for row in rows for n in row))
+        if names:
+            ids = bulk.insert_rows(self, names, rows)
+        else:
+            table = self._table_model
             ids = [table.insert({}).execute() for _row in rows]
             ids = [row if isinstance(row, int) else row[0] for row in ids]
-        else:
-            ids = []
-            size = max(1, min(1000, 30000 // len(names)))
-            for start in range(0, len(rows), size):
-                chunk = [{n: row.get(n) for n in names} for row in rows[start:start + size]]
-                ids += sorted(row[0] for row in table.insert_many(chunk).returning(table.id).tuples().execute())
         records = self._browse(self.env, tuple(ids), tuple(ids))
         self._cache_new_rows(records._ids, rows)
         return records

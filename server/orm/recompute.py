@@ -12,7 +12,7 @@ At run time ``create``, ``write`` and ``unlink`` call ``modified`` (before the
 change for relational fields, whose old targets must be recomputed too, and
 after it), then ``flush``: every pending field is computed for all its stale
 records at once, the values that changed are written back in one statement
-per batch (``update_rows``), and what depends on *those* is marked in turn, so
+per batch (``bulk.update_rows``), and what depends on *those* is marked in turn, so
 chains of any depth settle in the same transaction.  Records whose stale
 values a computation reads are recomputed first (``models._get_cache_value``).
 Nothing is pending once a write returns, so searches and reads never see a
@@ -23,15 +23,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import peewee
-
 from ..exceptions import ModuleError, UserError
-from .schema import column_type, quote
+from . import bulk
 
 _logger = logging.getLogger(__name__)
 MAX_ROUNDS = 10_000          # a chain longer than this is a cycle in the dependencies
 SEARCH_CHUNK = 5_000         # ids per ``IN`` list when looking for the records a change affects
-UPDATE_CHUNK = 500           # rows per UPDATE statement on PostgreSQL
 MAX_EXPANSION_DEPTH = 16     # non-stored computed fields expanded into their own dependencies
 
 
@@ -276,34 +273,10 @@ def recompute(records, field) -> None:
             changed_ids.add(id_)
             rows.append((id_, *values))
     if rows:
-        update_rows(records, stored, rows)
+        bulk.update_rows(records, stored, rows)
         changed = records.browse(tuple(i for i in records._ids if i in changed_ids))
         modified(changed, [f.name for f in stored])
         changed._validate({f.name for f in stored})
-
-
-def update_rows(records, fields, rows: list[tuple]) -> None:
-    """Write ``rows`` of ``(id, *values)`` (cache values of ``fields``) to the model's table, batched:
-    one ``executemany`` on SQLite, one ``UPDATE ... FROM (VALUES ...)`` per 500 rows on PostgreSQL."""
-    database = records.env.cr.database
-    table = records._table_model
-    converters = [getattr(table, f.name).db_value for f in fields]
-    values = [(*(convert(v) for convert, v in zip(converters, row[1:], strict=True)), row[0]) for row in rows]
-    names = [quote(database, f.name) for f in fields]
-    if database.dialect == "sqlite":
-        sql = f"UPDATE {quote(database, records._table)} SET " + ", ".join(f"{n} = ?" for n in names) + \
-            " WHERE id = ?"
-        with peewee.__exception_wrapper__:
-            database.cursor().executemany(sql, values)
-        return
-    casts = ", ".join(f"%s::{column_type(database, f)}" for f in fields)
-    assign = ", ".join(f"{n} = v.{n}" for n in names)
-    for start in range(0, len(values), UPDATE_CHUNK):
-        chunk = values[start:start + UPDATE_CHUNK]
-        tuples = ", ".join(f"({casts}, %s::integer)" for _row in chunk)
-        sql = (f"UPDATE {quote(database, records._table)} AS t SET {assign} FROM (VALUES {tuples}) "
-               f"AS v({', '.join(names)}, id) WHERE t.id = v.id")
-        database.execute_sql(sql, [v for row in chunk for v in row])
 
 
 def compute_added_columns(env, added: dict[str, list[str]]) -> None:
