@@ -274,6 +274,7 @@ def recompute(records, field) -> None:
             rows.append((id_, *values))
     if rows:
         bulk.update_rows(records, stored, rows)
+        records._invalidate_computed()  # non-stored values may have been computed from the old ones
         changed = records.browse(tuple(i for i in records._ids if i in changed_ids))
         modified(changed, [f.name for f in stored])
         changed._validate({f.name for f in stored})
