@@ -160,3 +160,46 @@ def test_upgrade_computes_existing_rows(env, library):
     recompute.compute_added_columns(env, {"test_library.loan": ["book_name"]})
     env.invalidate_all()
     assert loan.book_name == "Dune"
+
+
+def test_an_upgrade_adding_a_stored_compute_and_a_check_fills_existing_rows(db_backend, database_factory, tmp_path):
+    """Install a copy of an addon, add a stored compute and a CHECK to its source, upgrade in a new process."""
+    import shutil
+    import subprocess
+    import sys
+
+    from server.config import ROOT
+    from server.modules.loading import load_modules
+    from server.modules.registry import Registry
+
+    addons = tmp_path / "addons"
+    shutil.copytree(ROOT / "tests" / "addons" / "test_inherit_a", addons / "upgrade_calc")
+    for path in (addons / "upgrade_calc").rglob("*.*"):
+        if path.suffix in (".py", ".csv", ".xml"):
+            text = path.read_text().replace("test.thing", "calc.thing").replace("test_thing", "calc_thing")
+            path.write_text(text.replace("test_inherit_a", "upgrade_calc"))
+    config = database_factory.empty(db_backend)
+    config["addons_path"] = str(addons)
+    registry = load_modules(config, init="upgrade_calc")
+    with registry.cursor() as cr:
+        registry.env(cr)["calc.thing"].create({"name": "kept", "size": 3})
+    Registry.forget(registry)
+    source = addons / "upgrade_calc" / "models" / "thing.py"
+    text = source.read_text().replace("from odoo import fields, models", "from odoo import api, fields, models")
+    source.write_text(text.replace("    size = fields.Integer()\n", (
+                          "    _sql_constraints = [('size_positive', 'CHECK (size >= 0)', 'Sizes are positive.')]\n\n"
+                          "    size = fields.Integer()\n"
+                          "    double = fields.Integer(compute='_compute_double', store=True)\n\n"
+                          "    @api.depends('size')\n"
+                          "    def _compute_double(self):\n"
+                          "        for thing in self:\n"
+                          "            thing.double = 2 * thing.size\n")))
+    result = subprocess.run([sys.executable, "odoo-bin.py", "--db-uri", config.database_uri(), "--addons-path",
+                             str(addons), "--data-dir", str(config.data_dir), "-u", "upgrade_calc",
+                             "--stop-after-init"], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    database = registry.database
+    assert database.execute_sql("SELECT double FROM calc_thing WHERE name = 'kept'").fetchone()[0] == 6
+    with pytest.raises(Exception, match="(?i)check|size_positive"):
+        database.execute_sql("UPDATE calc_thing SET size = -1 WHERE name = 'kept'")
+    database.close()
