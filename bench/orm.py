@@ -22,6 +22,7 @@ and the ratio is ORM / peewee (goal: at most 2).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import statistics
 import sys
@@ -255,24 +256,28 @@ def main() -> None:
     parser.add_argument("--group-rows", type=int, default=100_000)
     parser.add_argument("--no-postgresql", action="store_true")
     args = parser.parse_args()
-    results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        results += run_backend("sqlite", f"sqlite:///{tmp}/bench_orm.sqlite3", Path(tmp), args)
-        if not args.no_postgresql and postgres_answers():
-            name = f"bench_orm_{uuid.uuid4().hex[:8]}"
-            uri = f"{PG_SERVER}/{name}"
-            try:
-                results += run_backend("postgresql", uri, Path(tmp), args)
-            finally:
-                db_module.drop_database(uri)
     print(f"{'backend':<11} {'operation':<42} {'ORM s':>8} {'peewee s':>9} {'ratio':>6}  (median of {args.runs})")
+    with tempfile.TemporaryDirectory() as tmp:
+        print_rows(run_backend("sqlite", f"sqlite:///{tmp}/bench_orm.sqlite3", Path(tmp), args))
+        if not args.no_postgresql and postgres_answers():
+            uri = f"{PG_SERVER}/bench_orm_{uuid.uuid4().hex[:8]}"
+            try:
+                print_rows(run_backend("postgresql", uri, Path(tmp), args))
+            except (db_module.DatabaseError, peewee.DatabaseError) as exc:
+                print(f"postgresql  not available: {str(exc).splitlines()[0]}")
+            finally:
+                with contextlib.suppress(db_module.DatabaseError):
+                    db_module.drop_database(uri)
+
+
+def print_rows(results: list[tuple]) -> None:
     for backend, label, orm_time, plain_time in results:
         if orm_time is None:
-            print(f"{backend:<11} {label:<42} {'not available':>25}")
+            print(f"{backend:<11} {label:<42} {'not available':>25}", flush=True)
             continue
         ratio = orm_time / plain_time
         flag = "" if ratio <= 2 else "  > 2x"
-        print(f"{backend:<11} {label:<42} {orm_time:8.3f} {plain_time:9.3f} {ratio:6.2f}{flag}")
+        print(f"{backend:<11} {label:<42} {orm_time:8.3f} {plain_time:9.3f} {ratio:6.2f}{flag}", flush=True)
 
 
 if __name__ == "__main__":
