@@ -603,3 +603,17 @@ class Id(Integer):
 
     def __set__(self, records, value):
         raise TypeError("field 'id' cannot be assigned")
+
+
+# isort: split
+# Odoo's further field types and options, defined in their own module (see its docstring).
+from .fields_extra import (  # noqa: E402, F401, F811
+    Date,
+    Datetime,
+    Float,
+    Html,
+    Image,
+    Many2oneReference,
+    Reference,
+    Selection,
+)

@@ -1,4 +1,5 @@
 from . import (  # noqa: F401
+    decimal_precision,
     ir_config_parameter,
     ir_model,
     ir_model_access,
