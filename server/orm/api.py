@@ -97,9 +97,6 @@ def _unsupported(name: str, explanation: str) -> Callable:
     return decorator
 
 
-autovacuum = _unsupported("api.autovacuum", "there is no autovacuum cron")
-
-
 def onchange(*fields: str) -> Callable:
     """Accepted for compatibility with Odoo addons; there is no form view to trigger it."""
     def decorator(method):
@@ -126,4 +123,10 @@ def readonly(method: Callable) -> Callable:
 def private(method: Callable) -> Callable:
     """Forbid calling ``method`` over RPC even though its name has no leading underscore."""
     method._api_private = True
+    return method
+
+
+def autovacuum(method: Callable) -> Callable:
+    """Mark a model method the daily ``ir.autovacuum`` job calls (Odoo's garbage-collection hook)."""
+    method._autovacuum = True
     return method

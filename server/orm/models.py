@@ -964,7 +964,8 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
             for name, field in rec._fields.items():
                 if name in default or not field.copy or name in LOG_ACCESS_FIELDS or name == "id":
                     continue
-                if (field.compute and not field.inherited) or field.type == "one2many":
+                if (field.compute and not field.inherited) or field.type == "one2many" \
+                        or name in rec._inherits.values():  # the copy gets a new parent, with copied values
                     continue
                 value = rec[name]
                 if field.type == "many2one":
@@ -982,6 +983,19 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
         """Duplicate the record; ``default`` overrides copied values."""
         self.ensure_one()
         return self.create(self.copy_data(default))
+
+    # -- views (kept by ir.ui.view of the base addon) ------------------------------------------
+    @api.readonly
+    @api.model
+    def get_views(self, views, options=None) -> dict:
+        """Odoo 17's ``get_views``: the combined arch of each ``[view_id, view_type]``, and the fields."""
+        return self.env["ir.ui.view"]._get_views(self._name, views, dict(options or {}))
+
+    @api.readonly
+    @api.model
+    def get_view(self, view_id=None, view_type="form", **options) -> dict:
+        """The combined arch of one view (the model's default of ``view_type`` without ``view_id``)."""
+        return self.env["ir.ui.view"]._get_view(self._name, view_id, view_type)
 
     # -- misc ------------------------------------------------------------------
     def get_external_id(self) -> dict:
