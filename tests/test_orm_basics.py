@@ -175,3 +175,28 @@ def test_search_read_in_one_query_reads_what_search_then_read_reads(env):
     assert type(rows[0]["create_date"]) is type(expected[0]["create_date"])
     assert partners.search_read(domain, order="name")[0].keys() == partners.search(domain)[:1].read()[0].keys()
     assert partners.search_read([("name", "=", "nobody at all")], fields) == []
+
+
+def test_sorted_and_filtered_domain_keep_archived_records(env):
+    live = env["res.partner"].create({"name": "Zb live"})
+    archived = env["res.partner"].create({"name": "Za archived", "active": False})
+    both = live | archived
+    assert both.sorted().ids == [archived.id, live.id]
+    assert both.sorted(reverse=True).ids == [live.id, archived.id]
+    assert both.filtered_domain([("name", "like", "Z")]) == both
+    assert both.filtered_domain([("active", "=", False)]) == archived
+
+
+def test_create_multi_receives_a_single_dict_as_a_list(env):
+    """The decorator wraps a dict once: overrides never check for it themselves."""
+    from server.orm import api
+
+    received = []
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        received.append(vals_list)
+        return type(self).create(self, vals_list)
+
+    record = create(env["res.partner"], {"name": "Single"})
+    assert received == [[{"name": "Single"}]] and record.name == "Single"

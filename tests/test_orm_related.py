@@ -20,11 +20,14 @@ def test_related_value_follows_a_path_of_any_depth(env, book):
 
 
 def test_related_field_is_searchable_and_sortable(env, book):
-    other = env["test_library.book"].create({"name": "Emma", "pages": 3})
+    aalborg = env["res.partner"].create({"name": "Pub 2", "city": "Aalborg"})
+    other = env["test_library.book"].create({"name": "Emma", "pages": 3, "publisher_id": aalborg.id})
     found = env["test_library.book"].search([("publisher_country_code", "=", "Q3"), ("id", "in", [book.id, other.id])])
     assert found == book
     ordered = env["test_library.book"].search([("id", "in", [book.id, other.id])], order="publisher_city desc")
     assert ordered.ids == [book.id, other.id]
+    ordered = env["test_library.book"].search([("id", "in", [book.id, other.id])], order="publisher_city")
+    assert ordered.ids == [other.id, book.id]
 
 
 def test_attributes_come_from_the_target(env):

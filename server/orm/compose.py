@@ -12,7 +12,7 @@ from __future__ import annotations
 import peewee
 
 from ..exceptions import ModuleError
-from . import constraints, delegation, recompute, related
+from . import constraints, delegation, recompute, refusals, related
 from . import fields as fields_module
 from .models import LOG_ACCESS_FIELDS, MetaModel
 
@@ -58,6 +58,7 @@ def compose_models(modules: list[str]) -> tuple[dict[str, type], dict[tuple[str,
     field_modules: dict[tuple[str, str], list[str]] = {}
     for module in modules:
         for definition in MetaModel.definitions.get(module, ()):
+            refusals.check_definition(definition, module)
             parents = _parents(definition)
             name = _declared_name(definition)
             if name == BASE_MODEL:
@@ -158,6 +159,7 @@ def finish_dependencies(registry) -> None:
     recompute.setup_dependencies(registry)
     for cls in registry.models.values():
         cls._constraint_methods = constraint_methods(cls)
+        cls._cascade_fields = constraints.cascade_fields(registry, cls)
 
 
 def constraint_methods(cls) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -108,3 +108,25 @@ def run_ondelete(records) -> None:
         if uninstalling and not at_uninstall:
             continue
         getattr(records, method_name)()
+
+
+# -- many2one ondelete='cascade' ----------------------------------------------------------------------
+def cascade_fields(registry, cls) -> tuple[tuple[str, str], ...]:
+    """``[(model, many2one)]`` of the stored many2one fields to ``cls`` declared ``ondelete='cascade'``."""
+    return tuple((other._name, field.name) for other in registry.models.values() if other._table_model is not None
+                 for field in other._fields.values()
+                 if field.type == "many2one" and field.column and field.comodel_name == cls._name
+                 and field.ondelete == "cascade")
+
+
+def unlink_cascading(records) -> None:
+    """Delete, through the ORM, the records that ``ondelete='cascade'`` would make the database delete
+    with ``records``: their own ``@api.ondelete`` checks run and what depends on them is recomputed."""
+    for model_name, field_name in type(records)._cascade_fields:
+        model = records.env[model_name].sudo().with_context(active_test=False)
+        query = model._search_query([(field_name, "in", list(records._ids))], order=False)
+        children = model.browse([row[0] for row in query.tuples()])
+        if model_name == records._name:
+            children -= records
+        if children:
+            children.unlink()

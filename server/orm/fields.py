@@ -131,7 +131,8 @@ class Field:
             "name": self.name, "type": self.type, "string": self.string or self.name,
             "help": self.help or False, "required": bool(self.required), "readonly": bool(self.readonly),
             "store": bool(self.store), "manual": False, "depends": tuple(self.depends), "company_dependent": False,
-            "related": self.related or False, "groups": self.groups or False, "change_default": False,
+            "related": self.related or False, "groups": self.groups or False,
+            "change_default": bool(self.extra.get("change_default")),
             "searchable": bool(self.searchable and (self.store or self.search or self.related)),
             "sortable": bool(self.column or self.inherited), "exportable": True,
         }

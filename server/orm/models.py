@@ -20,7 +20,7 @@ from collections.abc import Iterable
 import peewee
 
 from ..exceptions import AccessError, MissingError, UserError, ValidationError
-from . import api, constraints, delegation, fields, recompute, related
+from . import api, constraints, delegation, fields, read_path, recompute, related
 from .commands import apply_x2many_commands
 from .domain import DomainCompiler
 from .extensions import ModelExtensions
@@ -35,10 +35,6 @@ _logger = logging.getLogger(__name__)
 LOG_ACCESS_FIELDS = ("create_uid", "create_date", "write_uid", "write_date")
 ORDER_TERM_RE = re.compile(r"^\s*([a-z_][a-z0-9_]*)(?:\s+(asc|desc))?(?:\s+nulls\s+(first|last))?\s*$", re.I)
 OPERATIONS = ("read", "write", "create", "unlink")
-FETCH_BATCH = 1024
-# Peewee columns whose values both drivers already return as Python wants them (no conversion needed).
-NATIVE_COLUMNS = frozenset({peewee.CharField, peewee.TextField, peewee.IntegerField, peewee.BigIntegerField,
-                            peewee.AutoField, peewee.FloatField, peewee.DoubleField})
 
 
 def addon_of(module_name: str) -> str | None:
@@ -90,6 +86,7 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
     _table_model = None
     _constraint_methods: tuple = ()
     _ondelete_methods: tuple = ()
+    _cascade_fields: tuple = ()
     _compute_groups: dict = {}
 
     id = fields.Id()
@@ -325,39 +322,18 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
         column_fields = self._column_fields(names)
         ids = ids if ids is not None else self._batch_ids(column_fields[0] if column_fields else self._fields["id"])
         ids = check_fetch(self, ids)
-        database = self.env.cr.database
-        for start in range(0, len(ids), FETCH_BATCH):
-            chunk = ids[start:start + FETCH_BATCH]
-            size = _padded_size(len(chunk))
-            sql = self._fetch_sql(tuple(column_fields), size)
-            rows = database.execute_sql(sql, chunk + chunk[-1:] * (size - len(chunk))).fetchall()
+        for rows in read_path.fetch_rows_by_id(self, tuple(column_fields), ids):
             self._cache_rows(column_fields, rows)
 
     def _column_fields(self, names=None) -> list:
         """The stored fields among ``names`` (all stored fields for None), in the model's order."""
         return [f for f in self._fields.values() if f.column and (names is None or f.name in names)]
 
-    def _fetch_sql(self, column_fields: tuple, size: int) -> str:
-        """``SELECT id, <columns> WHERE id IN (<size> placeholders)``, built by peewee once per shape.
-
-        Building SQL through peewee costs more than running such a query, and
-        this one is the ORM's most frequent; batches are padded to a power of two
-        so that a handful of texts serve every size.
-        """
-        key = ("fetch", self._name, column_fields, size)
-        sql = self.pool.compiled_sql.get(key)
-        if sql is None:
-            table = self._table_model
-            columns = [getattr(table, f.name) for f in column_fields]
-            query = table.select(table.id, *columns).where(table.id.in_(list(range(size))))
-            sql = self.pool.compiled_sql[key] = query.sql()[0]
-        return sql
-
     def _cache_rows(self, column_fields: list, rows) -> tuple[int, ...]:
         """Put rows of ``(id, *columns)`` in the cache, converted as peewee and the fields convert them;
         return the rows' ids in order."""
         caches = [self._cache_for(f) for f in column_fields]
-        converters = [self._column_converter(f) for f in column_fields]
+        converters = [read_path.column_converter(self, f) for f in column_fields]
         id_cache = self._cache_for(self._fields["id"])
         for row in rows:
             rid = row[0]
@@ -365,19 +341,6 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
                 cache[rid] = value if convert is None or value is None else convert(value)
             id_cache[rid] = rid
         return tuple(row[0] for row in rows)
-
-    def _column_converter(self, field):
-        """``value from the driver -> cache value`` for ``field`` (None when the driver's value is it)."""
-        key = ("converter", self._name, field.name, self.env.cr.database.dialect)
-        converters = self.pool.compiled_sql
-        if key not in converters:
-            column = getattr(self._table_model, field.name)
-            steps = [step for step in (_peewee_conversion(column),
-                                       field.from_column if type(field).from_column is not fields.Field.from_column
-                                       else None) if step is not None]
-            converters[key] = None if not steps else steps[0] if len(steps) == 1 else \
-                (lambda value, first=steps[0], second=steps[1]: second(first(value)))
-        return converters[key]
 
     def _existing(self, names=None):
         """These records minus deleted ones, loading their columns (or ``names``) on the way: one query."""
@@ -932,6 +895,7 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
         constraints.run_ondelete(self)
         table = self._table_model
         with self._translated_errors(), self.env.cr.savepoint():
+            constraints.unlink_cascading(self)
             recompute.modified(self, [name for (model, name) in self.pool.field_triggers if model == self._name])
             if self._name != "ir.model.data" and "ir.model.data" in self.env.registry.models:
                 data = self.env.registry.models["ir.model.data"]._table_model
@@ -1007,16 +971,6 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
 
 
 _VERBS = {"read": "read", "write": "modify", "create": "create", "unlink": "delete"}
-
-
-def _padded_size(count: int) -> int:
-    """The power of two at least ``count``: fetches are padded to it so few SQL texts serve every size."""
-    return 1 << max(count - 1, 0).bit_length()
-
-
-def _peewee_conversion(column):
-    """What peewee applies to ``column``'s values read from the driver, or None when it changes nothing."""
-    return None if type(column) in NATIVE_COLUMNS else column.python_value
 
 
 def _union(recordsets: list):
