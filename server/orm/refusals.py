@@ -40,9 +40,7 @@ UNSUPPORTED_MODEL_ATTRIBUTES: dict[str, tuple[object, str]] = {
     "_check_company_auto": (False, "multi-company consistency checks are not implemented"),
     "_table_query": (None, "models over an SQL query are not implemented"),
     "_depends": ({}, "models over an SQL query are not implemented"),
-    "_active_name": (None, "archiving uses the field named 'active' only"),
     "_allow_sudo_commands": (True, "x2many commands are not restricted in sudo mode"),
-    "_rec_names_search": (None, "name_search searches the record name field only"),
 }
 
 
