@@ -336,3 +336,7 @@ def new_test_user(env, login: str = "", groups: str = "base.group_user", context
               "email": kwargs.pop("email", f"{login}@example.com"), "groups_id": [(6, 0, group_ids)], **kwargs}
     Users = env["res.users"].with_context(**(context or {})) if context else env["res.users"]
     return Users.create(values)
+
+
+# Odoo 17 also offers Form from odoo.tests.common.
+from .form import Form  # noqa: E402, F401

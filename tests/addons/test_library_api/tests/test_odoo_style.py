@@ -42,8 +42,9 @@ class TestLibraryRules(TransactionCase):
 
     def test_record_values_and_commands(self):
         loan = self.env["test_library_api.loan"].create({"book_id": self.book.id, "member_id": self.member.id})
-        self.book.write({"loan_ids": [Command.unlink(loan.id)]}) if False else None
         self.assertRecordValues(self.book, [{"name": "Dune", "state": "available", "loan_ids": loan.ids}])
+        self.book.write({"loan_ids": [Command.delete(loan.id)]})
+        self.assertRecordValues(self.book, [{"loan_ids": []}])
 
 
 @tagged("post_install", "-at_install", "library_form")
