@@ -19,7 +19,7 @@ DEFAULT_RC = ROOT / "config" / "odoo.conf"
 BASE_ADDONS = ROOT / "server" / "addons"
 
 # Options never written by ``-s``: they describe one run, not a server.
-NOT_SAVED = {"init", "update", "save", "config", "stop_after_init", "shell_interface"}
+NOT_SAVED = {"init", "update", "save", "config", "stop_after_init", "shell_interface", "test_enable", "test_tags"}
 PATH_OPTIONS = {"data_dir", "logfile"}
 
 
@@ -48,6 +48,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("without_demo", ("--without-demo",), help="do not load demo data ('all' or a comma list)",
            extra={"nargs": "?", "const": "all"}),
     Option("stop_after_init", ("--stop-after-init",), kind=bool, help="exit after installing/upgrading"),
+    Option("test_enable", ("--test-enable",), kind=bool,
+           help="run the Odoo-style tests of the addons installed or upgraded (-i/-u); exit 1 if one fails"),
+    Option("test_tags", ("--test-tags",), default="",
+           help="tests to run with --test-enable: [-][tag][/module][:class][.method],... (default: standard)"),
     Option("log_level", ("--log-level",), default="info", help="debug, info, warn, error, critical"),
     Option("logfile", ("--logfile",), help="write the log to this file"),
     Option("data_dir", ("-D", "--data-dir",), default=str(ROOT / "data"), help="where databases and files live"),

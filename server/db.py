@@ -282,9 +282,40 @@ class Cursor:
         """Run ``sql`` with ``%s`` placeholders (or an ``odoo.tools.SQL``) and return the driver's cursor."""
         if not isinstance(sql, str) and hasattr(sql, "params"):
             sql, params = sql.code, sql.params
+        if isinstance(params, dict):  # Odoo's named form: %(name)s
+            names = re.findall(r"%\((\w+)\)s", sql)
+            sql, params = re.sub(r"%\((\w+)\)s", "%s", sql), [params[name] for name in names]
         if self.database.param != "%s":
             sql = sql.replace("%s", self.database.param)
-        return self.database.execute_sql(sql, tuple(params))
+        self._last_cursor = self.database.execute_sql(sql, tuple(params or ()))
+        return self._last_cursor
+
+    # Odoo's cursor reads the rows of the last ``execute`` itself (``cr.execute(...); cr.fetchall()``).
+    def fetchall(self) -> list:
+        return self._last_cursor.fetchall()
+
+    def fetchone(self):
+        return self._last_cursor.fetchone()
+
+    def fetchmany(self, size: int | None = None) -> list:
+        return self._last_cursor.fetchmany(size) if size else self._last_cursor.fetchmany()
+
+    def dictfetchall(self) -> list[dict]:
+        names = [column[0] for column in self._last_cursor.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in self._last_cursor.fetchall()]
+
+    def dictfetchone(self) -> dict | None:
+        names = [column[0] for column in self._last_cursor.description or ()]
+        row = self._last_cursor.fetchone()
+        return dict(zip(names, row, strict=True)) if row is not None else None
+
+    @property
+    def rowcount(self) -> int:
+        return self._last_cursor.rowcount
+
+    @property
+    def description(self):
+        return self._last_cursor.description
 
     def after_transaction(self, callback) -> None:
         """Run ``callback()`` once this transaction has ended, committed or rolled back.

@@ -30,6 +30,7 @@ from .config import ROOT, Config
 from .modules.loading import load_modules
 from .modules.registry import Registry
 from .orm.environment import SUPERUSER_ID, Environment
+from .tests.pytest_support import odoo_test_databases  # noqa: F401  (Odoo-style test classes)
 
 BACKENDS = ("sqlite", "postgresql")
 PG_URI = os.environ.get("TEST_PG_URI", "postgresql://postgres@127.0.0.1:5432/test")

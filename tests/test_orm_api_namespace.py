@@ -127,7 +127,7 @@ def test_safe_eval_reads_record_fields_but_calls_no_methods(env):
     with pytest.raises(ValueError, match="only fields"):
         safe_eval("user.unlink", {"user": user})
     with pytest.raises(ValueError, match="not supported"):
-        safe_eval("x = 1", {}, mode="exec")
+        safe_eval("x = 1", {}, mode="single")
 
 
 def test_format_helpers_use_english_defaults(env):

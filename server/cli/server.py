@@ -15,7 +15,9 @@ def run(argv: list[str]) -> int:
         parser.error("-i/--init and -u/--update need a database: pass -d NAME")
     if config.database_name():
         # Also carries out what button_install/upgrade/uninstall scheduled since the last start.
-        load_modules(config, init=config["init"], update=config["update"])
+        registry = load_modules(config, init=config["init"], update=config["update"])
+        if config.get("test_enable") and not _run_addon_tests(registry, config):
+            return 1
     if config.get("stop_after_init"):
         return 0
     from ..service.server import PortInUse, serve
@@ -24,3 +26,12 @@ def run(argv: list[str]) -> int:
         return serve(config)
     except PortInUse as exc:
         raise CommandError(str(exc)) from None
+
+
+def _run_addon_tests(registry, config) -> bool:
+    """Run the tests of the addons given to -i/-u (``--test-enable``); True when they all pass."""
+    from ..tests.runner import run_tests
+
+    named = [n.strip() for n in f"{config.get('init') or ''},{config.get('update') or ''}".split(",") if n.strip()]
+    addons = list(registry.loaded_modules) if "all" in named else [n for n in named if n in registry.loaded_modules]
+    return run_tests(registry, addons, config.get("test_tags") or None)

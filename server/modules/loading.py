@@ -17,6 +17,7 @@ from .. import signals
 from ..exceptions import ModuleError
 from ..orm import delegation, recompute, schema
 from ..orm.environment import SUPERUSER_ID, Environment
+from ..orm.fields_extra import apply_selection_ondelete
 from . import graph
 from .data_loader import DataLoader
 from .manifest import discover
@@ -332,6 +333,7 @@ def _uninstall(registry: Registry, names, cr) -> set[str]:
     survivor = Registry(registry.config, registry.db_name, registry.uri, registry.database)
     survivor.manifests = registry.manifests
     survivor.setup_models(remaining)
+    apply_selection_ondelete(env, old_models, survivor.models)  # before the values' addons' records go
     _delete_module_records(env, removed, old_models, remaining_models=set(survivor.models))
     _drop_schema(registry, old_models, survivor)
     cr.cache.clear()

@@ -3,11 +3,12 @@
 ``BaseModel`` derives from ``ModelExtensions``: record rules (``rules.py``), field groups
 (``field_access.py``), grouped reads (``read_group.py``),
 everyday recordset methods (``recordset_api.py``), field-spec reads (``web_read.py``),
-new records and onchange (``onchange.py``).
+new records and onchange (``onchange.py``), company consistency (``company_check.py``).
 Each mixin only adds methods; ``models.py`` calls their hooks by name.
 """
 from __future__ import annotations
 
+from .company_check import CompanyCheck
 from .field_access import FieldAccess
 from .onchange import Onchange
 from .read_group import ReadGroup
@@ -16,5 +17,5 @@ from .rules import RecordRules
 from .web_read import WebRead
 
 
-class ModelExtensions(RecordRules, FieldAccess, ReadGroup, RecordsetApi, WebRead, Onchange):
+class ModelExtensions(RecordRules, FieldAccess, ReadGroup, RecordsetApi, WebRead, Onchange, CompanyCheck):
     """Methods every model has beyond the core recordset protocol of ``models.py``."""

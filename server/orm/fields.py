@@ -87,6 +87,8 @@ class Field:
     def __get__(self, record, owner=None):
         if record is None:
             return self
+        if not record._ids:  # as in Odoo: a field of no record is the empty value (False, no records)
+            return self.convert_to_record(self.convert_to_cache(False, record), record)
         record.ensure_one()
         return self.convert_to_record(record._get_cache_value(self), record)
 
@@ -604,3 +606,17 @@ class Id(Integer):
 
     def __set__(self, records, value):
         raise TypeError("field 'id' cannot be assigned")
+
+
+# isort: split
+# Odoo's further field types and options, defined in their own module (see its docstring).
+from .fields_extra import (  # noqa: E402, F401, F811
+    Date,
+    Datetime,
+    Float,
+    Html,
+    Image,
+    Many2oneReference,
+    Reference,
+    Selection,
+)

@@ -8,6 +8,24 @@ import peewee
 from ..exceptions import ValidationError
 
 
+def _driver_integrity_errors() -> tuple[type, ...]:
+    import sqlite3
+
+    errors: list[type] = [peewee.IntegrityError, sqlite3.IntegrityError]
+    try:
+        import psycopg2
+
+        errors.append(psycopg2.IntegrityError)
+    except ImportError:  # PostgreSQL support not installed
+        pass
+    return tuple(errors)
+
+
+class IntegrityViolation(ValidationError, *_driver_integrity_errors()):
+    """A ValidationError for users that is also the driver's IntegrityError, for code written for Odoo
+    (``with self.assertRaises(psycopg2.IntegrityError)``, ``except IntegrityError``)."""
+
+
 class IntegrityTranslator:
     """Turns driver integrity errors into ValidationErrors naming the broken rule."""
 
@@ -20,7 +38,7 @@ class IntegrityTranslator:
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None or not issubclass(exc_type, peewee.IntegrityError):
             return False
-        raise ValidationError(integrity_message(self.model, exc), model=self.model._name) from None
+        raise IntegrityViolation(integrity_message(self.model, exc), model=self.model._name) from None
 
 
 def integrity_message(model, exc: Exception) -> str:

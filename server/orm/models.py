@@ -792,6 +792,7 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
             recompute.flush(self.env)
             names = set().union(*(set(c) | set(x) | set(i) for c, x, i in prepared))
             records._validate(names)
+            records._check_company_after_change(names)
             records.check_access_rule("create")
         return records
 
@@ -858,6 +859,7 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
             self._write_inverses([inverses] * len(self._ids) if inverses else [])
             recompute.flush(self.env)
             self._validate(written | set(inverses))
+            self._check_company_after_change(written)
         return True
 
     def _check_existing(self) -> None:

@@ -56,7 +56,7 @@ def is_new(records) -> bool:
 def fill_new_value(record, field) -> None:
     """Give a new record's missing value: computed, its origin's, or the empty value."""
     id_ = record._ids[0]
-    if field.compute:
+    if field.compute and field not in record._computing:  # a field being computed reads as empty meanwhile
         record._compute_field(field)
         if id_ in record._cache_for(field):
             return
@@ -73,11 +73,21 @@ def _protected(env) -> set:
     return env.cr.cache.setdefault(("__onchange_protected__",), set())
 
 
-def forget_computed(records, keep=()) -> None:
-    """Forget the computed values of new records (they are computed again from the new values)."""
+def _depends_on(field, changed) -> bool:
+    """Whether computed ``field`` may change with ``changed`` (unknown dependencies: assume it may)."""
+    depends = tuple(getattr(field, "depends", ()) or ())
+    if field.related:
+        depends = (field.related,)
+    if not depends:
+        return True
+    return any(path.split(".")[0] == changed.name for path in depends)
+
+
+def forget_computed(records, changed, keep=()) -> None:
+    """Forget the computed values of new records that depend on ``changed`` (computed again when read)."""
     protected = _protected(records.env) | set(keep)
     for field in records._fields.values():
-        if field.compute and field not in protected:
+        if field.compute and field not in protected and field is not changed and _depends_on(field, changed):
             cache = records._cache_for(field)
             for id_ in records._ids:
                 cache.pop(id_, None)
@@ -128,7 +138,7 @@ def set_new_values(records, field, value) -> None:
         else:
             cached = field.convert_to_cache(value, record)
         record._set_cache_value(field, cached)
-        forget_computed(record, keep=(field,))
+        forget_computed(record, field)
 
 
 # -- snapshots and their differences ---------------------------------------------------------------------
@@ -254,9 +264,15 @@ class Onchange:
         id_ = NewId(origin_id or None, ref)
         record = self._browse(self.env, (id_,), (id_,))
         record._cache_for(self._fields["id"])[id_] = id_
-        for name, value in values.items():
-            if name != "id":
-                set_new_values(record, self._fields[name], value)
+        given = [self._fields[name] for name in values if name != "id"]
+        protected = _protected(self.env)
+        newly = [field for field in given if field not in protected]
+        protected.update(newly)  # the values given are consistent together: none recomputes another
+        try:
+            for field in given:
+                set_new_values(record, field, values[field.name])
+        finally:
+            protected.difference_update(newly)
         return record
 
     def _is_new_records(self) -> bool:

@@ -30,6 +30,7 @@ ACCEPTED_FIELD_ATTRIBUTES: dict[str, str] = {
     "unaccent": "a search hint: searches never strip accents here",
     "group_operator": "the aggregate of read_group (server.orm.read_group)",
     "aggregator": "the aggregate of read_group (Odoo 17.2's name for group_operator)",
+    "check_company": "multi-company consistency of a relational field (server.orm.company_check)",
     "implied_group": "a settings field's group, granted by res.config.settings (base)",
 }
 
@@ -37,10 +38,8 @@ ACCEPTED_FIELD_ATTRIBUTES: dict[str, str] = {
 # other than Odoo's default.
 UNSUPPORTED_MODEL_ATTRIBUTES: dict[str, tuple[object, str]] = {
     "_parent_store": (False, "parent_path is not maintained; child_of works without it"),
-    "_check_company_auto": (False, "multi-company consistency checks are not implemented"),
     "_table_query": (None, "models over an SQL query are not implemented"),
     "_depends": ({}, "models over an SQL query are not implemented"),
-    "_active_name": (None, "searches leave out archived records by the field named 'active' only"),
     "_allow_sudo_commands": (True, "x2many commands are not restricted in sudo mode"),
 }
 

@@ -24,6 +24,8 @@ COLUMN_TYPES = {
     "selection": ("VARCHAR", "VARCHAR"), "integer": ("INTEGER", "INTEGER"), "float": ("REAL", "DOUBLE PRECISION"),
     "boolean": ("BOOLEAN", "BOOLEAN"), "date": ("DATE", "DATE"), "datetime": ("TIMESTAMP", "TIMESTAMP"),
     "binary": ("BLOB", "BYTEA"), "json": ("TEXT", "JSONB"), "many2one": ("INTEGER", "INTEGER"),
+    "reference": ("VARCHAR", "VARCHAR"), "many2one_reference": ("INTEGER", "INTEGER"),  # fields_extra.py
+    "monetary": ("REAL", "DOUBLE PRECISION"),
 }
 
 

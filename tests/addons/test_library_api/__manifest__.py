@@ -6,6 +6,7 @@
     "data": [
         "security/library_security.xml",
         "security/ir.model.access.csv",
+        "data/library_data.xml",
     ],
     "license": "LGPL-3",
 }

@@ -1,4 +1,5 @@
 from . import (  # noqa: F401
+    decimal_precision,
     ir_actions,
     ir_autovacuum,
     ir_config_parameter,

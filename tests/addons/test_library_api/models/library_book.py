@@ -20,6 +20,13 @@ class LibraryBook(models.Model):
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
     loan_ids = fields.One2many("test_library_api.loan", "book_id", "Loans")
     summary = fields.Char(compute="_compute_summary")
+    cover = fields.Image(max_width=64, max_height=32)
+    description = fields.Html()
+    raw_notes = fields.Html(sanitize=False)
+    weight = fields.Float(digits="Library Weight")
+    source = fields.Reference([("res.partner", "Partner"), ("test_library_api.member", "Member")])
+    res_model = fields.Char()
+    res_id = fields.Many2oneReference(model_field="res_model")
 
     @api.depends("name", "pages")
     def _compute_summary(self):
