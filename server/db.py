@@ -303,7 +303,9 @@ class Cursor:
         self.database.push_transaction(marker)
 
     def execute(self, sql: str, params=()):
-        """Run ``sql`` with ``%s`` placeholders and return the driver's cursor."""
+        """Run ``sql`` with ``%s`` placeholders (or an ``odoo.tools.SQL``) and return the driver's cursor."""
+        if not isinstance(sql, str) and hasattr(sql, "params"):
+            sql, params = sql.code, sql.params
         if self.database.param != "%s":
             sql = sql.replace("%s", self.database.param)
         return self.database.execute_sql(sql, tuple(params))
