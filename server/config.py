@@ -244,6 +244,30 @@ class Config:
             return f"postgresql://{auth}@{host}:{port}/{name}"
         return f"sqlite:///{(self.data_dir / (name + '.sqlite3')).resolve()}"
 
+    def command_for(self, db_name: str, *args: str) -> str:
+        """An ``odoo-bin.py`` command line reaching the same database as this configuration (for hints).
+
+        It repeats the connection options (a PostgreSQL hint without them would create a SQLite file);
+        a password is shown as ``***``.
+        """
+        words = ["python odoo-bin.py"]
+        if self.options.get("config") and Path(self.options["config"]) != DEFAULT_RC:
+            words += ["-c", str(self.options["config"])]
+        uri = self.options.get("db_uri")
+        if uri:
+            parts = urlsplit(uri)
+            if parts.password:
+                uri = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
+            words += ["--db-uri", uri]
+        else:
+            words += ["-d", db_name]
+            for dest, flag in (("db_host", "--db_host"), ("db_port", "--db_port"), ("db_user", "--db_user")):
+                if self.options.get(dest):
+                    words += [flag, str(self.options[dest])]
+            if self.options.get("db_password"):
+                words += ["--db_password", "***"]
+        return " ".join([*words, *args])
+
     def database_name(self, db_name: str | None = None) -> str:
         """The database's name as clients see it (a file's stem for SQLite URIs)."""
         if self.options.get("db_uri"):

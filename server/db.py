@@ -14,6 +14,8 @@ from urllib.parse import unquote, urlsplit
 import peewee
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
+from .exceptions import ValidationError
+
 _logger = logging.getLogger(__name__)
 DB_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 
@@ -23,13 +25,31 @@ DB_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 POOL = {"max_connections": 64, "stale_timeout": 600}
 
 
-class SqliteBackend(PooledSqliteDatabase):
+class _TextGuard:
+    """Text the database cannot store becomes ``UnstorableText`` (a ValidationError the client can act on),
+    not a driver error: the one place where that translation happens, for ORM and raw SQL alike."""
+
+    def execute_sql(self, sql, params=None):
+        try:
+            return super().execute_sql(sql, params)
+        except UnicodeEncodeError as exc:
+            bad = exc.object[exc.start:exc.end] if isinstance(exc.object, str) else ""
+            code = f" (U+{ord(bad[0]):04X})" if bad else ""
+            raise UnstorableText(f"Text with an unpaired surrogate{code} cannot be stored: send valid Unicode "
+                                 "text (UTF-8 encodable)") from None
+        except ValueError as exc:
+            if "NUL" not in str(exc):
+                raise
+            raise UnstorableText("Text containing NUL characters (\\x00) cannot be stored: remove them") from None
+
+
+class SqliteBackend(_TextGuard, PooledSqliteDatabase):
     dialect = "sqlite"
     native_ilike = False
     readonly = False
 
 
-class PostgresBackend(PooledPostgresqlDatabase):
+class PostgresBackend(_TextGuard, PooledPostgresqlDatabase):
     dialect = "postgresql"
     native_ilike = True
     readonly = False
@@ -90,6 +110,10 @@ def _is_write_refusal(exc: Exception) -> bool:
 
 class DatabaseError(Exception):
     """A database cannot be opened, created or dropped; the message says why."""
+
+
+class UnstorableText(ValidationError):
+    """A value holds text the database cannot store (lone surrogates; NUL characters on PostgreSQL)."""
 
 
 class ReadOnlyError(Exception):

@@ -279,7 +279,7 @@ def _wait_until_up(server: ServerProcess, timeout: float) -> None:
         try:
             if requests.get(server.url + "/web/health", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or a worker still booting
             pass
         time.sleep(0.1)
     server.terminate()

@@ -72,3 +72,56 @@ def test_scaffolded_addon_installs_works_in_shell_and_its_test_passes(db_backend
                                 "--backend", "sqlite", "--rootdir", str(ROOT), "-c", str(ROOT / "pyproject.toml")],
                                cwd=ROOT, capture_output=True, text=True, timeout=300)
         assert "2 passed" in tests.stdout, tests.stdout + tests.stderr
+
+
+# -- a newcomer's first hour (issue #17) --------------------------------------------------------------
+def test_a_missing_database_hint_repeats_the_connection_options(db_args):
+    """The suggested command must reach the same database: on PostgreSQL, without --db_host it would
+    create a SQLite file instead."""
+    result = odoo_bin(*db_args, "-u", "base", "--stop-after-init")
+    assert result.returncode != 0
+    hint = result.stderr.strip().splitlines()[-1]
+    suggested = hint.split("run '", 1)[1].rstrip("'").split()
+    assert suggested[:2] == ["python", "odoo-bin.py"] and "-i" in suggested
+    connection = [arg for arg in db_args if arg != "--data-dir" and arg not in db_args[-1:]]
+    assert all(arg in suggested for arg in connection), (suggested, connection)
+    assert odoo_bin(*suggested[2:], *db_args[-2:]).returncode == 0  # the hint works as printed
+    assert odoo_bin(*db_args, "-u", "base", "--stop-after-init").returncode == 0
+
+
+def test_module_commands_say_what_they_did(db_args):
+    assert odoo_bin(*db_args, "-i", "base", "--stop-after-init").returncode == 0
+    installed = odoo_bin("module", "install", "mail", *db_args)
+    assert installed.returncode == 0 and installed.stdout.strip() == "installed: mail", installed.stderr
+    again = odoo_bin("module", "install", "mail", *db_args)
+    assert again.stdout.strip() == "nothing to do: mail already installed"
+    upgraded = odoo_bin("module", "upgrade", "mail", *db_args)
+    assert upgraded.stdout.startswith("upgraded: mail ")
+    removed = odoo_bin("module", "uninstall", "mail", *db_args)
+    assert removed.returncode == 0 and removed.stdout.strip() == "uninstalled: mail"
+
+
+def test_top_level_help_shows_the_server_options():
+    result = odoo_bin("--help")
+    assert result.returncode == 0
+    for option in ("--http-port", "--workers", "--threads", "--limit-request", "--limit-request-body",
+                   "--limit-memory-soft", "--limit-memory-hard", "--limit-time-cpu", "--limit-time-real"):
+        assert option in result.stdout, option
+    assert "Commands:" in result.stdout
+
+
+def test_a_port_in_use_is_one_clear_line_and_a_non_zero_exit(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for workers in ("0", "2"):
+            result = odoo_bin("--http-interface", "127.0.0.1", "-p", str(port), "--workers", workers,
+                              "--data-dir", str(tmp_path))
+            assert result.returncode == 1
+            assert "Traceback" not in result.stderr and "AttributeError" not in result.stderr
+            assert result.stderr.strip().splitlines()[-1] == (
+                f"error: port {port} on 127.0.0.1 is already in use by another process: stop it or pass another "
+                "--http-port")

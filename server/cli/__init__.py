@@ -26,8 +26,11 @@ def _builtin_commands() -> None:
 
 
 def _usage() -> str:
+    """The command list, then the options of the default command (server), which every command takes."""
     lines = [f"  {name:<10} {cmd.help}" for name, cmd in sorted(BUILTIN.items())]
-    return USAGE.format(commands="\n".join(lines))
+    server_help = parser_for("server").format_help()
+    options = server_help[server_help.index("\noptions:") if "\noptions:" in server_help else 0:].strip("\n")
+    return USAGE.format(commands="\n".join(lines)) + "\n\n" + options
 
 
 def setup_logging(level: str = "info", logfile: str | None = None) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..modules.loading import load_modules, uninstall_modules
 from ..modules.manifest import discover
-from ..modules.registry import Registry
+from ..modules.registry import DatabaseNotInitialised, Registry
 from . import setup_logging
 from .command import CommandError, command, load_config, parser_for, require_database
 
@@ -22,13 +22,44 @@ def run(argv: list[str]) -> int:
         raise CommandError(f"module {args.action} needs addon names")
     if args.action == "list":
         return _list(config)
+    before = _states(config)
     if args.action == "install":
-        load_modules(config, init=names)
+        registry = load_modules(config, init=names)
     elif args.action == "upgrade":
-        load_modules(config, update=names)
+        registry = load_modules(config, update=names)
     else:
-        uninstall_modules(Registry.open(config), names)
+        registry = uninstall_modules(Registry.open(config), names)
+    print(_report(args.action, names, before, _states(config, registry)))
     return 0
+
+
+def _states(config, registry=None) -> dict[str, tuple[str, str]]:
+    """``{addon: (state, version)}`` of the database (empty before it is initialised)."""
+    try:
+        registry = registry or Registry.open(config)
+    except DatabaseNotInitialised:
+        return {}
+    rows = registry.database.execute_sql("SELECT name, state, latest_version FROM ir_module_module").fetchall()
+    return {name: (state, version or "") for name, state, version in rows}
+
+
+def _report(action: str, names: list[str], before: dict, after: dict) -> str:
+    """What the command did, in one line per kind of change (the user sees that it worked)."""
+    def installed(states):
+        return {name for name, (state, _v) in states.items() if state == "installed"}
+
+    added = sorted(installed(after) - installed(before))
+    removed = sorted(installed(before) - installed(after))
+    lines = []
+    if added:
+        lines.append(f"installed: {', '.join(added)}")
+    if action == "upgrade":
+        lines.append("upgraded: " + ", ".join(f"{name} {after.get(name, ('', ''))[1]}".strip() for name in names))
+    if removed:
+        lines.append(f"uninstalled: {', '.join(removed)}")
+    if not lines:
+        lines.append(f"nothing to do: {', '.join(names)} already {'installed' if action == 'install' else 'absent'}")
+    return "\n".join(lines)
 
 
 def _list(config) -> int:

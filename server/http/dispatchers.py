@@ -9,6 +9,7 @@ included), -32602 for parameters the endpoint does not take or misses.
 from __future__ import annotations
 
 import logging
+import math
 
 import jsonrpcserver
 import werkzeug.exceptions
@@ -60,16 +61,25 @@ def envelope_problem(data) -> str:
         return "'method' must be a string (Odoo clients send \"call\")"
     if "params" in data and not isinstance(data["params"], (dict, list)):
         return "'params' must be an object"
+    if not _echoable_id(data.get("id")):
+        return "'id' must be a string, a whole number or null (this one is out of range)"
     return "'id' must be a string, a number or null"
 
 
 def _validate(data):
     """jsonrpcserver's schema check, skipped for the envelope every Odoo client sends (it costs more
-    than the rest of the dispatch); anything unusual still goes through the schema."""
+    than the rest of the dispatch); anything unusual still goes through the schema.  An ``id`` the
+    answer could not echo (``1e400`` parses as infinity, which JSON cannot carry) is invalid too."""
     if isinstance(data, list):
         raise ValueError("batch")
     if not _plainly_valid(data):
         default_validator(data)
+    if not _echoable_id(data.get("id")):
+        raise ValueError("id")
+
+
+def _echoable_id(request_id) -> bool:
+    return not isinstance(request_id, float) or math.isfinite(request_id)
 
 
 def _plainly_valid(data) -> bool:
@@ -159,7 +169,9 @@ class JsonRPCDispatcher:
         except (TypeError, ValueError) as exc:
             _logger.error("%s: the result cannot be sent as JSON: %s", self.request.httprequest.path, exc)
             data = errors.protocol_error_data("builtins.ValueError", f"The result cannot be sent as JSON: {exc}")
-            body = json_dumps(json_envelope(payload.get("id"), 200, "Odoo Server Error", data))
+            request_id = payload.get("id")
+            body = json_dumps(json_envelope(request_id if _echoable_id(request_id) else None, 200,
+                                            "Odoo Server Error", data))
         response = Response(body, status=status, content_type=JSON_CONTENT_TYPE)
         self.request.apply_session_cookie(response)
         self.request.future_response.apply(response)

@@ -110,7 +110,7 @@ def load_modules(config, db_name: str | None = None, init=None, update=None) -> 
     installed, database_demo = installed_state(database) if exists else (set(), True)
     if not installed and not init:
         raise DatabaseNotInitialised(
-            f"database {name!r} is not initialised: run 'python odoo-bin.py -d {name} -i base --stop-after-init'")
+            f"database {name!r} is not initialised: run '{config.command_for(name, '-i base --stop-after-init')}'")
     manifests = discover(config.addons_paths)
     if exists and installed:
         scheduled = scheduled_operations(database)

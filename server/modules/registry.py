@@ -124,7 +124,7 @@ class Registry:
         if not self.database.table_exists("ir_module_module"):
             raise DatabaseNotInitialised(
                 f"database {self.db_name!r} is not initialised: run "
-                f"'python odoo-bin.py -d {self.db_name} -i base --stop-after-init'")
+                f"'{self.config.command_for(self.db_name, '-i base --stop-after-init')}'")
         placeholders = ", ".join([self.database.param] * len(INSTALLED_STATES))
         rows = self.database.execute_sql(
             f"SELECT name FROM ir_module_module WHERE state IN ({placeholders})", INSTALLED_STATES).fetchall()

@@ -14,6 +14,7 @@ from functools import reduce
 import peewee
 
 from ..exceptions import ValidationError
+from .domain_values import column_value
 from .field_access import check_field_in_domain
 from .rules import restricted_query
 
@@ -254,8 +255,11 @@ class DomainCompiler:
         return self._scalar(self._column(field), field, "in", sorted(found))
 
     def _scalar(self, column, field, operator: str, value):
-        if field.type in ("date", "datetime") and isinstance(value, str) and value:
-            value = field.convert_to_cache(value, None)
+        if operator in ("in", "not in"):
+            values = value if isinstance(value, (list, tuple)) else [value]
+            value = [column_value(field, v) for v in values]
+        elif operator in ("<", "<=", ">", ">=") or (operator in ("=", "!=") and field.type != "boolean"):
+            value = column_value(field, value)  # (a boolean field's = and != take any value's truth)
         if operator in ("in", "not in"):
             return self._membership(column, operator, value)
         if operator in ("=", "!="):

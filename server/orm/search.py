@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import peewee
 
+from ..exceptions import ValidationError
+from .domain_values import column_value
+
 # Field types whose search parameters are the values themselves, through the column's db_value.
 PLAIN_TYPES = frozenset({"char", "text", "html", "integer", "float", "boolean", "many2one", "selection"})
 SCALAR_TYPES = (str, int, float, bool, type(None))
@@ -28,6 +31,7 @@ LOGIC = frozenset({"&", "|", "!"})
 # Bounds on what clients can make the process remember: every list length is a shape of its own.
 MAX_CACHED_LIST = 64
 MAX_COMPILED = 4096
+MAX_BOUND = 2 ** 63 - 1  # the largest LIMIT/OFFSET PostgreSQL (bigint) and SQLite take
 
 
 class SearchQuery:
@@ -36,8 +40,8 @@ class SearchQuery:
     def __init__(self, model, domain, offset: int = 0, limit=None, order=None):
         self.model = model
         self.domain = domain
-        self.offset = offset or 0
-        self.limit = limit or None
+        self.offset = _bound("offset", offset) or 0
+        self.limit = _bound("limit", limit) or None
         self.order = order
 
     def select(self, column_fields=()) -> peewee.Select:
@@ -71,6 +75,17 @@ class SearchQuery:
         if text is False:
             return self.select(column_fields).sql()
         return text, params
+
+
+def _bound(name: str, value):
+    """``limit``/``offset`` as SQL takes them: None/False (none), else a whole number from 0 to 2**63 - 1."""
+    if value is None or value is False:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"{name} must be a whole number, got {value!r}")
+    if not 0 <= value <= MAX_BOUND:
+        raise ValidationError(f"{name} must be between 0 and {MAX_BOUND}, got {value}")
+    return value
 
 
 def _same_params(built, computed) -> bool:
@@ -115,6 +130,9 @@ def _leaf(model, path, operator, value, params: list) -> tuple | None:
     values = list(value) if many else [value]
     if len(values) > MAX_CACHED_LIST or not all(_plain_value(v) for v in values):
         return None
+    if not (operator in ("=", "!=") and field.type == "boolean") and operator not in LIKES \
+            and not all(_as_is(field, v) for v in values):
+        return None  # the compiler converts or refuses it
     if field.type == "many2one" and any(type(v) is str for v in values) and operator not in ("=like", "=ilike"):
         return None  # a search on the target's name: a subquery
     if operator == "=?":
@@ -147,6 +165,14 @@ def _leaf(model, path, operator, value, params: list) -> tuple | None:
 def _plain_value(value) -> bool:
     """A value the domain compiler takes as is (anything else goes through it, to be refused there)."""
     return type(value) in SCALAR_TYPES and not (type(value) is str and "\x00" in value)
+
+
+def _as_is(field, value) -> bool:
+    """Whether the column takes ``value`` unchanged (else the compiler converts or refuses it)."""
+    try:
+        return column_value(field, value) is value
+    except ValidationError:
+        return False
 
 
 def _kind(value):

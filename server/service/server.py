@@ -72,6 +72,14 @@ class QuietHandler(WSGIRequestHandler):
     def log_request(self, code="-", size="-") -> None:
         pass
 
+    def run_wsgi(self) -> None:
+        """Serve one parsed request, counted so that a stop waits for it (and not for idle connections)."""
+        self.server.request_started()
+        try:
+            super().run_wsgi()
+        finally:
+            self.server.request_finished()
+
 
 class PooledWSGIServer(BaseWSGIServer):
     """Werkzeug's server answering from an elastic pool of threads instead of a new thread per request."""
@@ -80,7 +88,23 @@ class PooledWSGIServer(BaseWSGIServer):
 
     def __init__(self, host: str, port: int, app, threads: int = THREADS):
         self.pool = ElasticThreadPool(threads)
+        self.in_flight = 0
+        self._quiet = threading.Condition()
         super().__init__(host, port, app, handler=QuietHandler)
+
+    def request_started(self) -> None:
+        with self._quiet:
+            self.in_flight += 1
+
+    def request_finished(self) -> None:
+        with self._quiet:
+            self.in_flight -= 1
+            self._quiet.notify_all()
+
+    def wait_for_requests(self, timeout: float = GRACEFUL_TIMEOUT) -> bool:
+        """Wait until no request is being served (connections that sent nothing yet do not count)."""
+        with self._quiet:
+            return self._quiet.wait_for(lambda: self.in_flight == 0, timeout)
 
     def server_bind(self) -> None:
         try:
@@ -104,8 +128,12 @@ class PooledWSGIServer(BaseWSGIServer):
             self.shutdown_request(request)
 
     def server_close(self) -> None:
+        """Stop listening, let the requests being served finish, and leave idle connections to die with
+        the process (their threads are daemons): a stop takes as long as the slowest request, no longer."""
         super().server_close()
-        self.pool.shutdown(wait=True)
+        self.pool.shutdown(wait=False)
+        if not self.wait_for_requests():
+            _logger.warning("stopped with %d request(s) still running after %d s", self.in_flight, GRACEFUL_TIMEOUT)
 
 
 def make_threaded_server(app, host: str, port: int, threads: int = THREADS) -> PooledWSGIServer:

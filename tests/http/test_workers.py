@@ -108,3 +108,20 @@ def test_threaded_server_serves_logs_and_stops_on_sigterm(config, server_process
     assert server.terminate() == 0
     log = server.log()
     assert " POST /web/webclient/version_info 200 " in log and "ms" in log
+
+
+def test_threaded_server_stop_waits_for_requests_not_for_idle_connections(config, server_process):
+    """SIGTERM: the request in flight is answered; a connection that never sent a request does not hold the
+    stop (it stays open far longer than ``terminate`` waits)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    server = server_process(config, workers=0)
+    address = urlsplit(server.url)
+    with socket.create_connection((address.hostname, address.port)), ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(post, server.url + "/http_test/sleep", seconds=1.5)
+        time.sleep(0.4)
+        exit_code = server.terminate(timeout=30)
+        response = slow.result()
+    assert response.status_code == 200 and isinstance(response.json()["result"], int)
+    assert exit_code == 0, server.log()
