@@ -40,8 +40,6 @@ class IapAccount(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         """Create accounts; on a neutralized database their tokens are disabled, so no credit is spent."""
-        if isinstance(vals_list, dict):
-            vals_list = [vals_list]
         if self._is_neutralized():
             vals_list = [{**vals, "account_token": _disabled(vals.get("account_token") or uuid.uuid4().hex)}
                          for vals in vals_list]
