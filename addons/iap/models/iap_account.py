@@ -1,9 +1,9 @@
 """A client database's IAP accounts: one token per service, sent with every call to a provider.
 
 The token is the account's credential (whoever has it spends its credits), so it is for administrators
-(group Settings) and server code only: other users read it as False, cannot search or sort on it, never
-get it inside a buy-credits URL, and cannot create accounts (``get()`` creates one for them only when
-called by server code, under ``sudo()``).
+(group Settings) and server code only (``groups=``): other users do not see the field, cannot read, search
+or write it (AccessError), never get it inside a buy-credits URL, and cannot create accounts (``get()``
+creates one for them only when called by server code, under ``sudo()``).
 """
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import uuid
 from urllib.parse import urlencode
 
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import AccessError
 
 from ..tools import iap_tools
 from ..tools.own_transaction import own_transaction
@@ -45,25 +44,9 @@ class IapAccount(models.Model):
                          for vals in vals_list]
         return super().create(vals_list)
 
-    # -- the token is for administrators and server code -------------------------------------------
-    # ``read`` and ``_search`` enforce the field's ``groups`` until the ORM does it for every field (Odoo's
-    # field access, issue #11); then they can go.
+    # -- the token is for administrators and server code (the field's ``groups`` does the rest) ---------
     def _sees_tokens(self) -> bool:
         return self.env.su or self.env.uid == SUPERUSER_ID or self.env.user.has_group("base.group_system")
-
-    def read(self, fields=None, load="_classic_read"):
-        """Read; the token reads as False for anyone but administrators (the field's ``groups``)."""
-        result = super().read(fields, load)
-        if not self._sees_tokens():
-            for row in result:
-                if "account_token" in row:
-                    row["account_token"] = False
-        return result
-
-    def _search(self, domain, offset=0, limit=None, order=None):
-        if not self._sees_tokens() and (_mentions_token(domain) or "account_token" in str(order or "")):
-            raise AccessError("Only administrators (group Settings) may search or sort IAP accounts by token.")
-        return super()._search(domain, offset=offset, limit=limit, order=order)
 
     # -- finding and creating accounts --------------------------------------------------------------
     @api.model
@@ -172,12 +155,6 @@ class IapAccount(models.Model):
         token = self.account_token if self._sees_tokens() else False
         url = self.get_credits_url(self.service_name, account_token=token)
         return {"type": "ir.actions.act_url", "url": url, "target": "new"}
-
-
-def _mentions_token(domain) -> bool:
-    """Whether a domain has a condition on the token (also through a path such as ``account_token.x``)."""
-    return any(isinstance(leaf, (list, tuple)) and leaf and str(leaf[0]).split(".")[0] == "account_token"
-               for leaf in domain or ())
 
 
 def _disabled(token: str) -> str:
