@@ -65,3 +65,12 @@ def test_the_buy_credits_url_carries_the_token_for_admins_only(env, account, dem
         assert "account_token" not in query(user) and query(user)["service_name"] == [account.service_name]
     action = env["iap.account"].with_user(demo).browse(account.id).action_buy_credits()
     assert account.account_token not in action["url"]
+
+
+def test_users_see_the_accounts_of_their_companies_only(env, demo):
+    other = env["res.company"].create({"name": "Other Co"})
+    service = f"svc_{uuid.uuid4().hex[:10]}"
+    shared = env["iap.account"].create({"service_name": service})
+    foreign = env["iap.account"].create({"service_name": service, "company_ids": [(6, 0, [other.id])]})
+    assert env["iap.account"].search([("service_name", "=", service)]) == shared | foreign
+    assert env["iap.account"].with_user(demo).search([("service_name", "=", service)]).ids == [shared.id]
