@@ -9,7 +9,7 @@
     "author": "Odoo-style addon server",
     "license": "LGPL-3",
     "depends": ["base", "web_console"],
-    "data": ["security/ir.model.access.csv"],
+    "data": ["security/ir.model.access.csv", "security/tcm_security.xml"],
     "demo": ["demo/tcm_demo.xml"],
     "installable": True,
     "application": True,

@@ -1,9 +1,9 @@
 """A client database's IAP accounts: one token per service, sent with every call to a provider.
 
 The token is the account's credential (whoever has it spends its credits), so it is for administrators
-(group Settings) and server code only: other users read it as False, cannot search or sort on it, never
-get it inside a buy-credits URL, and cannot create accounts (``get()`` creates one for them only when
-called by server code, under ``sudo()``).
+(group Settings) and server code only (``groups=``): other users do not see the field, cannot read, search
+or write it (AccessError), never get it inside a buy-credits URL, and cannot create accounts (``get()``
+creates one for them only when called by server code, under ``sudo()``).
 """
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import uuid
 from urllib.parse import urlencode
 
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import AccessError
 
 from ..tools import iap_tools
 from ..tools.own_transaction import own_transaction
@@ -45,33 +44,19 @@ class IapAccount(models.Model):
                          for vals in vals_list]
         return super().create(vals_list)
 
-    # -- the token is for administrators and server code -------------------------------------------
+    # -- the token is for administrators and server code (the field's ``groups`` does the rest) ---------
     def _sees_tokens(self) -> bool:
         return self.env.su or self.env.uid == SUPERUSER_ID or self.env.user.has_group("base.group_system")
-
-    def read(self, fields=None, load="_classic_read"):
-        """Read; the token reads as False for anyone but administrators (the field's ``groups``)."""
-        result = super().read(fields, load)
-        if not self._sees_tokens():
-            for row in result:
-                if "account_token" in row:
-                    row["account_token"] = False
-        return result
-
-    def _search(self, domain, offset=0, limit=None, order=None):
-        if not self._sees_tokens() and (_mentions_token(domain) or "account_token" in str(order or "")):
-            raise AccessError("Only administrators (group Settings) may search or sort IAP accounts by token.")
-        return super()._search(domain, offset=offset, limit=limit, order=order)
 
     # -- finding and creating accounts --------------------------------------------------------------
     @api.model
     def get(self, service_name: str, force_create: bool = True):
         """The account to use for ``service_name``: company-specific first, then shared; newest first.
 
-        With ``force_create`` (the default) a missing account is created, if the caller may create
+        With ``force_create`` (the default) a missing account is created if the caller may create
         accounts (administrators, and server code under ``sudo()``; others get ``AccessError``, as in
-        Odoo), so that it survives a rollback
-        of the caller's transaction (which the credit error of a first call typically causes): on
+        Odoo).  It is created so that it survives a rollback of the caller's transaction (which the
+        credit error of a first call typically causes): on
         PostgreSQL in a transaction of its own, committed at once; on SQLite, which cannot commit a
         second writer, in the caller's transaction with a token derived from ``database.secret``, so a
         retry after the rollback recreates the very same token.  Returns an empty recordset otherwise.
@@ -170,12 +155,6 @@ class IapAccount(models.Model):
         token = self.account_token if self._sees_tokens() else False
         url = self.get_credits_url(self.service_name, account_token=token)
         return {"type": "ir.actions.act_url", "url": url, "target": "new"}
-
-
-def _mentions_token(domain) -> bool:
-    """Whether a domain has a condition on the token (also through a path such as ``account_token.x``)."""
-    return any(isinstance(leaf, (list, tuple)) and leaf and str(leaf[0]).split(".")[0] == "account_token"
-               for leaf in domain or ())
 
 
 def _disabled(token: str) -> str:

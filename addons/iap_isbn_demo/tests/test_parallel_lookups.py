@@ -78,4 +78,7 @@ def test_parallel_lookups_on_the_threaded_server(demo_config, live_server_factor
 def test_parallel_lookups_with_two_workers_of_one_thread(demo_config, server_process):
     server = server_process(demo_config, workers=2, threads=1)
     isbns = prepare(demo_config, server.url)
-    check_all_answered_and_charged_once(demo_config, server.url, isbns)
+    try:
+        check_all_answered_and_charged_once(demo_config, server.url, isbns)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n--- server log ---\n{server.log()[-6000:]}") from None

@@ -2,7 +2,7 @@
 import base64
 
 import pytest
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from stdnum import isbn as stdnum_isbn
 
 
@@ -56,3 +56,13 @@ def test_the_demo_catalogue_has_at_least_30_real_books_with_valid_isbn_13s_and_a
     assert all(len(b.isbn) == 13 and stdnum_isbn.is_valid(b.isbn) and b.author_ids and b.date_release for b in books)
     cookbook = env.ref("iap_isbn_service.book_9781788392013")
     assert cookbook.author_ids.mapped("name") == ["Andrey Volkov", "Salahaldin Juba"]
+
+
+def test_only_administrators_change_the_catalogue(env):
+    book = env["book.info"].search([], limit=1)
+    as_demo = book.with_user(env.ref("base.user_demo"))
+    assert as_demo.read(["name"])[0]["name"] == book.name  # users read it
+    for change in (lambda b: b.write({"name": "Rewritten"}), lambda b: b.unlink(),
+                   lambda b: b.create({"name": "Fake", "isbn": "9780306406157"})):
+        with pytest.raises(AccessError):
+            change(as_demo)
