@@ -356,10 +356,27 @@ class Datetime(Field):
 
 
 class Binary(Field):
-    """Bytes stored as such; shown base64-encoded, as Odoo's clients expect."""
+    """Bytes stored as such; shown base64-encoded, as Odoo's clients expect.
+
+    ``attachment=True``: kept in an ``ir.attachment`` (``res_model``, ``res_field``, ``res_id``) of the
+    base addon's filestore instead of a column, as Odoo does.
+    """
 
     type = "binary"
     column_class = peewee.BlobField
+
+    def __init__(self, string=None, **kwargs):
+        self.attachment = kwargs.pop("attachment", False)
+        super().__init__(string, **kwargs)
+        if self.attachment and self.store:
+            self.column_class = None
+            self.compute = self._read_attachments
+
+    def _read_attachments(self, records) -> None:
+        records.env["ir.attachment"]._read_field_attachments(records, self.name)
+
+    def write_attachments(self, records, value) -> None:
+        records.env["ir.attachment"]._write_field_attachments(records, self.name, value)
 
     def convert_to_cache(self, value, record):
         if not value:
@@ -385,7 +402,7 @@ class Binary(Field):
 
     def get_description(self, env) -> dict:
         desc = super().get_description(env)
-        desc["attachment"] = False
+        desc["attachment"] = bool(self.attachment)
         return desc
 
 

@@ -702,8 +702,8 @@ class BaseModel(metaclass=MetaModel):
                 raise ValidationError(f"Invalid field {name!r} on model {self._name!r}")
             if name == "id" or name in LOG_ACCESS_FIELDS or name == "display_name":
                 continue
-            if field.type in ("one2many", "many2many"):
-                x2many[name] = value
+            if field.type in ("one2many", "many2many") or getattr(field, "attachment", False):
+                x2many[name] = value  # written after the row, as attachment fields are
             elif field.column:
                 columns[name] = field.convert_to_column(value, self)
             elif not field.compute:
@@ -791,12 +791,17 @@ class BaseModel(metaclass=MetaModel):
                 data = self.env.registry.models["ir.model.data"]._table_model
                 data.delete().where((data.model == self._name) & data.res_id.in_(list(self._ids))).execute()
             table.delete().where(table.id.in_(list(self._ids))).execute()
+            if self._name != "ir.attachment" and "ir.attachment" in self.env.registry.models:
+                self.env["ir.attachment"]._unlink_for_records(self._name, self._ids)
         self.env.cr.cache.clear()
         return True
 
     def _write_x2many(self, commands_by_field: dict) -> None:
         for name, commands in commands_by_field.items():
             field = self._fields[name]
+            if field.type == "binary":
+                field.write_attachments(self, commands)
+                continue
             for record in self:
                 apply_x2many_commands(record, field, commands)
 

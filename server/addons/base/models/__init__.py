@@ -1,5 +1,6 @@
 from . import (  # noqa: F401
     ir_actions,
+    ir_attachment,
     ir_autovacuum,
     ir_config_parameter,
     ir_cron,
@@ -20,4 +21,4 @@ from . import (  # noqa: F401
 )
 
 # isort: split
-from . import ir_module_category  # noqa: F401  (extends ir.module.module and res.groups: after them)
+from . import ir_module_category, res_company_logo  # noqa: F401  (extensions: after the models they extend)
