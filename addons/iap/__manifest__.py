@@ -10,6 +10,6 @@
     "author": "Odoo-style addon server",
     "license": "LGPL-3",
     "depends": ["base"],
-    "data": ["security/ir.model.access.csv"],
+    "data": ["security/ir.model.access.csv", "data/iap_cron.xml"],
     "installable": True,
 }

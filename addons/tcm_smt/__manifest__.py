@@ -6,7 +6,7 @@
     "author": "Odoo-style addon server",
     "license": "LGPL-3",
     "depends": ["tcm_core"],
-    "data": ["security/ir.model.access.csv", "data/ir_config_parameter.xml"],
+    "data": ["security/ir.model.access.csv", "data/ir_config_parameter.xml", "data/tcm_smt_cron.xml"],
     "external_dependencies": {"python": ["requests"]},
     "installable": True,
 }
