@@ -50,7 +50,13 @@ def exp_server_version(ctx) -> str:
 
 
 def exp_list_lang(ctx) -> list:
-    return [["en_US", "English (US)"]]
+    """``[[code, name]]`` of every language a new database can use (base's ``res.lang.csv``), by name."""
+    import csv
+
+    from ..config import BASE_ADDONS
+
+    with open(BASE_ADDONS / "base" / "data" / "res.lang.csv", encoding="utf-8") as languages:
+        return sorted(([row["code"], row["name"]] for row in csv.DictReader(languages)), key=lambda item: item[1])
 
 
 def _refuse_fixed_databases(ctx) -> None:

@@ -15,10 +15,16 @@ from . import (  # noqa: F401
     res_config,
     res_country,
     res_groups,
+    res_lang,
     res_partner,
     res_users,
     res_users_apikeys,
 )
 
 # isort: split
-from . import ir_module_category, res_company_logo  # noqa: F401  (extensions: after the models they extend)
+from . import (  # noqa: F401  (extensions: after the models they extend)
+    ir_module_category,
+    res_company_logo,
+    res_country_state,
+    res_currency,
+)
