@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     ir_model_access,
     ir_model_data,
     ir_module_module,
+    ir_rule,
     ir_sequence,
     ir_ui_menu,
     ir_ui_view,
@@ -19,6 +20,7 @@ from . import (  # noqa: F401
     res_partner,
     res_users,
     res_users_apikeys,
+    res_users_login,
 )
 
 # isort: split
