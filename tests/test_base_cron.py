@@ -128,10 +128,10 @@ def test_a_trigger_runs_the_job_without_moving_its_schedule(fresh_registry):
                          nextcall=future)
         cron._trigger()
         cron_id = cron.id
-    assert cron_service.due_job_ids(fresh_registry) == [cron_id]
+    assert cron_id in cron_service.due_job_ids(fresh_registry)
     run_job(fresh_registry, cron_id, CronRunner(fresh_registry.config, 1).lock_database(fresh_registry))
     assert count_partners(fresh_registry, "trig") == 1
-    assert cron_service.due_job_ids(fresh_registry) == []
+    assert cron_id not in cron_service.due_job_ids(fresh_registry)
 
 
 def test_two_runners_racing_for_one_job_run_it_once(fresh_registry):

@@ -14,6 +14,7 @@
         "security/coupon_groups.xml",
         "security/ir.model.access.csv",
         "data/coupon_placeholder_data.xml",
+        "data/coupon_cron.xml",
     ],
     "demo": ["demo/coupon_demo.xml"],
     "installable": True,

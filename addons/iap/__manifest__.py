@@ -10,6 +10,6 @@
     "author": "Odoo-style addon server",
     "license": "LGPL-3",
     "depends": ["base", "web_console"],
-    "data": ["security/ir.model.access.csv", "security/iap_security.xml"],
+    "data": ["security/ir.model.access.csv", "security/iap_security.xml", "data/iap_cron.xml"],
     "installable": True,
 }

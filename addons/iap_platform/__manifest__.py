@@ -11,7 +11,7 @@
     "author": "Odoo-style addon server",
     "license": "LGPL-3",
     "depends": ["iap", "web_console"],
-    "data": ["security/ir.model.access.csv"],
+    "data": ["security/ir.model.access.csv", "data/iap_platform_cron.xml"],
     "demo": ["demo/iap_platform_demo.xml"],
     "post_init_hook": "install_guards",
     "uninstall_hook": "remove_guards",

@@ -6,7 +6,8 @@
     "author": "Odoo-style addon server",
     "license": "LGPL-3",
     "depends": ["tcm_core"],
-    "data": ["security/ir.model.access.csv", "security/tcm_smt_security.xml", "data/ir_config_parameter.xml"],
+    "data": ["security/ir.model.access.csv", "security/tcm_smt_security.xml", "data/ir_config_parameter.xml",
+             "data/tcm_smt_cron.xml"],
     "external_dependencies": {"python": ["requests"]},
     "installable": True,
 }

@@ -372,10 +372,32 @@ class Datetime(Field):
 
 
 class Binary(Field):
-    """Bytes stored as such; shown base64-encoded, as Odoo's clients expect."""
+    """Bytes stored as such; shown base64-encoded, as Odoo's clients expect.
+
+    ``attachment=True``: kept in an ``ir.attachment`` (``res_model``, ``res_field``, ``res_id``) of the
+    base addon's filestore instead of a column, as Odoo does.
+    """
 
     type = "binary"
     column_class = peewee.BlobField
+
+    def __init__(self, string=None, **kwargs):
+        self.attachment = kwargs.pop("attachment", False)
+        if self.attachment and not (kwargs.get("compute") or kwargs.get("related")):
+            # Read and written through ir.attachment: a computed field with an inverse, without a column.
+            kwargs.update(compute=self._read_attachments, inverse=self._write_attachments, store=False,
+                          compute_sudo=True, copy=kwargs.get("copy", True))
+        super().__init__(string, **kwargs)
+
+    def _read_attachments(self, records) -> None:
+        records.env["ir.attachment"]._read_field_attachments(records, self.name)
+
+    def _write_attachments(self, records) -> None:
+        cache = records._cache_for(records._fields[self.name])
+        for record in records:
+            value = cache.get(record.id)
+            records.env["ir.attachment"]._write_field_attachments(
+                record, self.name, base64.b64encode(value).decode() if value else False)
 
     def convert_to_cache(self, value, record):
         if not value:
@@ -401,7 +423,7 @@ class Binary(Field):
 
     def get_description(self, env) -> dict:
         desc = super().get_description(env)
-        desc["attachment"] = False
+        desc["attachment"] = bool(self.attachment)
         return desc
 
 

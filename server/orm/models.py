@@ -900,6 +900,8 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
                 data = self.env.registry.models["ir.model.data"]._table_model
                 data.delete().where((data.model == self._name) & data.res_id.in_(list(self._ids))).execute()
             table.delete().where(table.id.in_(list(self._ids))).execute()
+            if self._name != "ir.attachment" and "ir.attachment" in self.env.registry.models:
+                self.env["ir.attachment"]._unlink_for_records(self._name, self._ids)
             recompute.protect(self, [f for f in self._fields.values() if f.store and f.compute])
             self.env.cr.cache.clear()
             recompute.flush(self.env)

@@ -1,6 +1,7 @@
 from . import (  # noqa: F401
     decimal_precision,
     ir_actions,
+    ir_attachment,
     ir_autovacuum,
     ir_config_parameter,
     ir_cron,
@@ -16,6 +17,7 @@ from . import (  # noqa: F401
     res_config,
     res_country,
     res_groups,
+    res_lang,
     res_partner,
     res_users,
     res_users_apikeys,
@@ -23,4 +25,10 @@ from . import (  # noqa: F401
 )
 
 # isort: split
-from . import ir_module_category  # noqa: F401  (extends ir.module.module and res.groups: after them)
+from . import (  # noqa: F401  (extensions: after the models they extend)
+    ir_module_category,
+    res_company_logo,
+    res_country_state,
+    res_currency,
+    res_users_fields,
+)

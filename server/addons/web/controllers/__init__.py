@@ -1,1 +1,1 @@
-from . import action, database, dataset, home, session, webclient
+from . import action, binary, database, database_manager, dataset, home, session, webclient

@@ -1,1 +1,1 @@
-from . import ir_http
+from . import ir_http, ir_http_sessions

@@ -12,6 +12,7 @@ class Ticket(models.Model):
     partner_id = fields.Many2one("res.partner", "Customer")
     closed = fields.Boolean()
     note = fields.Text()
+    document = fields.Binary("Document", attachment=True)
 
     @api.model_create_multi
     def create(self, vals_list):

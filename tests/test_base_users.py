@@ -1,0 +1,40 @@
+"""res.users as Odoo clients read it: login date and state, companies, home action, partner fields,
+and the API-key wizard."""
+import base64
+
+import pytest
+
+from server.exceptions import AccessError
+
+
+def test_login_sets_login_date_and_state(env):
+    user = env["res.users"].create({"name": "Logger", "login": "logger", "password": "pw-logger",
+                                    "groups_id": [(6, 0, [env.ref("base.group_user").id])]})
+    assert (user.state, user.login_date) == ("new", False)
+    assert env["res.users"]._login("logger", "pw-logger") == user.id
+    assert user.state == "active" and user.login_date
+
+
+def test_users_read_companies_home_action_and_partner_fields(env):
+    user = env["res.users"].create({"name": "Reader", "login": "reader", "lang": "en_US", "tz": "Europe/Paris",
+                                    "image_1920": base64.b64encode(b"\x89PNG\r\n\x1a\n0000").decode()})
+    values = user.read(["company_ids", "action_id", "lang", "tz", "image_1920", "state"])[0]
+    assert values["company_ids"] == [env.ref("base.main_company").id]
+    assert values["action_id"] is False and (values["lang"], values["tz"]) == ("en_US", "Europe/Paris")
+    assert base64.b64decode(values["image_1920"]).startswith(b"\x89PNG")
+    assert user.partner_id.tz == "Europe/Paris" and user.partner_id.image_1920 == user.image_1920
+
+
+def test_api_key_wizard_shows_the_key_once_to_its_maker(env):
+    user = env["res.users"].create({"name": "Keyed", "login": "keyed",
+                                    "groups_id": [(6, 0, [env.ref("base.group_user").id])]})
+    user_env = env(user=user.id, su=False)
+    action = user_env["res.users.apikeys.description"].create({"name": "backup script"}).make_key()
+    assert (action["res_model"], action["target"]) == ("res.users.apikeys.show", "new")
+    key = user_env["res.users.apikeys.show"].browse(action["res_id"]).read(["key"])[0]["key"]
+    assert len(key) >= 32
+    assert user_env["res.users.apikeys"].search_read([], ["name"])[0]["name"] == "backup script"
+    other = env["res.users"].create({"name": "Other", "login": "other-key",
+                                     "groups_id": [(6, 0, [env.ref("base.group_user").id])]})
+    with pytest.raises(AccessError):
+        env(user=other.id, su=False)["res.users.apikeys.show"].browse(action["res_id"]).read(["key"])
