@@ -49,7 +49,7 @@ def claim(cr, slot: Slot, limit: int, worker_id: str, pid: int, lease: float) ->
     slot claimed on its own, and every capped channel above a group bounds it too.
     """
     now = utcnow()
-    capped = _capped_channels_of(cr, slot)
+    capped = _capped_channels_of(cr.registry, slot)
     if not capped:
         predicate, params = _group_predicate(slot.channel, slot.excluded)
         rows = _claim_group(cr, predicate, params, limit, now, worker_id, pid, lease)
@@ -82,10 +82,15 @@ def _claim_capped(cr, slot: Slot, limit: int, capped: dict[str, int], claim_args
     return rows
 
 
-def _capped_channels_of(cr, slot: Slot) -> dict[str, int]:
+def needs_transaction(registry, slot: Slot) -> bool:
+    """Whether claiming in ``slot`` takes several statements (capped channels are involved)."""
+    return bool(_capped_channels_of(registry, slot))
+
+
+def _capped_channels_of(registry, slot: Slot) -> dict[str, int]:
     """The capped channels that bound this slot: inside it (not in a more specific slot) or above it."""
     found = {}
-    for name, capacity in limited_channels(cr).items():
+    for name, capacity in limited_channels(registry).items():
         inside = covers(slot.channel, name) and not any(covers(other, name) for other in slot.excluded)
         if inside or covers(name, slot.channel):
             found[name] = capacity
@@ -125,12 +130,13 @@ def _group_predicate(channel: str, excluded) -> tuple[str, list]:
     return " AND ".join(parts), values
 
 
-def limited_channels(cr) -> dict[str, int]:
+def limited_channels(registry) -> dict[str, int]:
     """``{complete name: capacity}`` of the channels with a capacity (a process cache: channel changes
     empty it here at once, in other processes at their next ``Registry.check_signaling``)."""
-    cache = cr.registry.cache(CAPACITIES_CACHE)
+    cache = registry.cache(CAPACITIES_CACHE)
     if "capacities" not in cache:
-        rows = cr.execute("SELECT complete_name, capacity FROM queue_job_channel WHERE capacity > 0").fetchall()
+        with registry.cursor(readonly=True) as cr:
+            rows = cr.execute("SELECT complete_name, capacity FROM queue_job_channel WHERE capacity > 0").fetchall()
         cache["capacities"] = {name: capacity for name, capacity in rows}
     return cache["capacities"]
 
@@ -185,6 +191,31 @@ def finish_done(cr, claim: Claim, started: dt.datetime, exec_time: float, result
     children = (claim.row.get("dependencies") or {}).get("reverse_depends_on") or []
     if children:
         enqueue_waiting(cr, children)
+
+
+LEASE_LOST_MARK = "queue_job lease lost"
+
+
+def finish_statement(cr, claim: Claim, started: dt.datetime, exec_time: float, result) -> tuple[str, list]:
+    """PostgreSQL, for a job nothing waits on: the "done" mark and its event as one statement, to send
+    with the COMMIT (``Cursor.close_with``): the job's transaction then costs one round trip.
+
+    The statement fails, ``LEASE_LOST_MARK`` in its message, if the job is no longer this worker's: the
+    COMMIT is not reached and the job's effects roll back (``is_lease_lost`` recognises the error).
+    """
+    done = utcnow()
+    sql = ("WITH finished AS (UPDATE queue_job SET state = 'done', date_started = %s, date_done = %s, exec_time = %s, "
+           "result = %s, exc_name = NULL, exc_message = NULL, exc_info = NULL, lease_until = NULL "
+           f"WHERE {_HELD} RETURNING id), events AS ({store.EVENT_FROM_CTE.format(cte='finished')}) "
+           # a non-constant cast, so that it fails only when no row was finished
+           f"SELECT CASE WHEN count(*) = 1 THEN 1 ELSE CAST('{LEASE_LOST_MARK} ' || count(*) AS integer) END "
+           "FROM finished")
+    return sql, [started, done, exec_time, None if result is None else str(result), claim.id, claim.worker_id,
+                 claim.retry, "done", "done", done, None, claim.worker_id]
+
+
+def is_lease_lost(exc: BaseException) -> bool:
+    return LEASE_LOST_MARK in str(exc)
 
 
 def enqueue_waiting(cr, child_uuids: list[str]) -> None:
