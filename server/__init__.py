@@ -12,9 +12,11 @@ import importlib.abc
 import importlib.util
 import sys
 
-from . import exceptions, release  # noqa: F401
+from . import exceptions, release, tools  # noqa: F401
 from .orm import api, fields, models  # noqa: F401
+from .orm.commands import Command  # noqa: F401
 from .orm.environment import SUPERUSER_ID  # noqa: F401
+from .tools.translate import _, _lt  # noqa: F401
 
 # ``odoo.X`` names whose module lives elsewhere than ``server.X``.
 ALIASES = {"odoo.models": "server.orm.models", "odoo.fields": "server.orm.fields", "odoo.api": "server.orm.api"}

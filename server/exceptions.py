@@ -43,7 +43,7 @@ class ValidationError(UserError):
 
 
 class RedirectWarning(Exception):
-    """A warning that offers the user an action (kept for wire compatibility)."""
+    """A warning that offers the user an action: ``RedirectWarning(message, action_id, button_text, context)``."""
 
     def __init__(self, message: str, action=None, button_text: str = "", additional_context=None):
         super().__init__(message, action, button_text, additional_context)
@@ -51,6 +51,23 @@ class RedirectWarning(Exception):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class CacheMiss(KeyError):
+    """A field value is not in the transaction's cache (Odoo raises it from ``env.cache``)."""
+
+    def __init__(self, record, field):
+        super().__init__(f"{record!r}.{getattr(field, 'name', field)}")
+        self.record = record
+        self.field = field
+
+
+class ConcurrencyError(Exception):
+    """Another transaction changed the same rows first; the operation may be retried."""
+
+
+class LockError(UserError):
+    """A row lock could not be taken without waiting (``SELECT ... FOR UPDATE NOWAIT`` refused)."""
 
 
 class ModuleError(UserError):

@@ -246,7 +246,8 @@ class ServerProcess:
 
 
 def write_config_file(config: Config, path: Path, **overrides) -> Path:
-    keys = ("db_uri", "addons_path", "data_dir", "admin_passwd", "without_demo", "dev_mode", "dbfilter")
+    keys = ("db_uri", "addons_path", "data_dir", "admin_passwd", "without_demo", "dev_mode", "dbfilter",
+            "max_cron_threads")
     lines = ["[options]"]
     for key, value in {**{k: config.get(k) for k in keys}, **overrides}.items():
         lines.append(f"{key} = {'' if value is None else value}")
@@ -254,11 +255,13 @@ def write_config_file(config: Config, path: Path, **overrides) -> Path:
     return path
 
 
-def start_process(config: Config, tmp_path: Path, workers: int = 0, timeout: float = 60) -> ServerProcess:
-    """Run ``odoo-bin.py`` for ``config`` with ``workers`` and wait until ``/web/health`` answers."""
+def start_process(config: Config, tmp_path: Path, workers: int = 0, timeout: float = 60,
+                  **options) -> ServerProcess:
+    """Run ``odoo-bin.py`` for ``config`` with ``workers`` (and other ``options`` of the configuration
+    file) and wait until ``/web/health`` answers."""
     port = free_port()
     rc = write_config_file(config, tmp_path / f"server-{port}.conf", http_port=port, workers=workers,
-                           http_interface="127.0.0.1", log_level="info")
+                           http_interface="127.0.0.1", log_level="info", **options)
     log_path = tmp_path / f"server-{port}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen([sys.executable, str(ROOT / "odoo-bin.py"), "-c", str(rc)], cwd=ROOT,
@@ -287,8 +290,8 @@ def _wait_until_up(server: ServerProcess, timeout: float) -> None:
 def server_process(tmp_path):
     started: list[ServerProcess] = []
 
-    def start(config: Config, workers: int = 0) -> ServerProcess:
-        server = start_process(config, tmp_path, workers)
+    def start(config: Config, workers: int = 0, **options) -> ServerProcess:
+        server = start_process(config, tmp_path, workers, **options)
         started.append(server)
         return server
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..modules.loading import load_modules
 from . import setup_logging
-from .command import command, load_config, parser_for
+from .command import CommandError, command, load_config, parser_for
 
 
 @command("server", help="install/upgrade addons (-i/-u) and run the HTTP server (default command)")
@@ -18,6 +18,9 @@ def run(argv: list[str]) -> int:
         load_modules(config, init=config["init"], update=config["update"])
     if config.get("stop_after_init"):
         return 0
-    from ..service.server import serve
+    from ..service.server import PortInUse, serve
 
-    return serve(config)
+    try:
+        return serve(config)
+    except PortInUse as exc:
+        raise CommandError(str(exc)) from None

@@ -29,13 +29,29 @@ from .templates import Templates
 _logger = logging.getLogger(__name__)
 _access_logger = logging.getLogger("server.http.access")
 
+# Until a route is matched no body is read; then the route's limit applies (``body_limit``).
 MAX_CONTENT_LENGTH = 128 * 1024 * 1024
+DEFAULT_BODY_LIMIT = 10 * 1024 * 1024
 CORS_HEADERS = "Origin, X-Requested-With, Content-Type, Accept, Authorization, X-Openerp-Session-Id"
 
 
 class HTTPRequest(werkzeug.wrappers.Request):
     max_content_length = MAX_CONTENT_LENGTH
     max_form_memory_size = 16 * 1024 * 1024
+    body_limit: int | None = None
+
+    def limit_body(self, limit: int) -> None:
+        """Refuse bodies past ``limit`` bytes, chunked ones too (werkzeug would cut those silently at its
+        ``max_content_length``: one byte more is read to tell a body of exactly ``limit`` from a longer one)."""
+        self.body_limit = limit
+        self.max_content_length = limit + 1
+
+    def get_data(self, *args, **kwargs):
+        data = super().get_data(*args, **kwargs)
+        if self.body_limit is not None and len(data) > self.body_limit:
+            raise werkzeug.exceptions.RequestEntityTooLarge(
+                f"The request body is larger than this route accepts ({self.body_limit} bytes).")
+        return data
 
 
 class Application:
@@ -77,6 +93,9 @@ class Application:
             return exc
         request.endpoint = endpoint = rule.endpoint
         request.rule, request.rule_args = rule, args
+        too_large = self.limit_body(request, endpoint.routing)
+        if too_large is not None:
+            return too_large
         preflight = self.cors_preflight(endpoint.routing, request)
         if preflight is not None:
             return preflight
@@ -84,6 +103,32 @@ class Application:
         if endpoint.routing.get("cors"):
             response.headers["Access-Control-Allow-Origin"] = endpoint.routing["cors"]
         return response
+
+    def body_limit(self, routing: dict) -> int:
+        """The largest body ``routing``'s route accepts: its ``max_content_length``, else ``--limit-request-body``."""
+        declared = routing.get("max_content_length")
+        if declared:
+            return int(declared)
+        return int(self.config.get("limit_request_body") or DEFAULT_BODY_LIMIT)
+
+    def limit_body(self, request: Request, routing: dict):
+        """Bound what may be read of the body; answer 413 at once when ``Content-Length`` is past the limit.
+
+        A chunked body (no ``Content-Length``) is cut by werkzeug when it reaches the limit: reading it
+        raises ``RequestEntityTooLarge``, which every dispatcher answers with 413.
+        """
+        limit = self.body_limit(routing)
+        httprequest = request.httprequest
+        httprequest.limit_body(limit)
+        length = httprequest.content_length
+        if length is None or length <= limit:
+            return None
+        _logger.info("%s: body of %d bytes refused (limit %d)", httprequest.path, length, limit)
+        too_large = werkzeug.exceptions.RequestEntityTooLarge(
+            f"The request body ({length} bytes) is larger than this route accepts ({limit} bytes).")
+        if routing.get("type") == "json":
+            return DISPATCHERS["json"](request).too_large(too_large)
+        return too_large
 
     @staticmethod
     def cors_preflight(routing: dict, request: Request) -> Response | None:

@@ -110,9 +110,13 @@ class JsonRPCDispatcher:
         try:
             body = httprequest.get_data()  # kept: request.get_json_data() may read it again
         except werkzeug.exceptions.HTTPException as exc:
-            code, message, data = errors.json_error(exc)
-            return self.response(json_envelope(None, code, message, data), status=exc.code or 400)
+            return self.too_large(exc)
         return self.response(self.run(body, endpoint, args))
+
+    def too_large(self, exc: werkzeug.exceptions.HTTPException) -> werkzeug.wrappers.Response:
+        """The envelope of a body refused before parsing (413 Content Too Large, or a broken stream's 400)."""
+        code, message, data = errors.json_error(exc)
+        return self.response(json_envelope(None, code, message, data), status=exc.code or 400)
 
     def run(self, body: bytes, endpoint: Endpoint, args: dict) -> dict:
         """The response envelope for ``body`` (never raises)."""

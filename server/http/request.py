@@ -302,8 +302,12 @@ class Request:
         self.future_response = FutureResponse()
 
     def bind_params(self, endpoint: Endpoint, params: dict, drop_unknown: bool) -> dict:
-        """The keyword arguments for ``endpoint``; InvalidParams names what is unknown or missing."""
+        """The keyword arguments for ``endpoint``; InvalidParams names what is unknown or missing.
+
+        An endpoint taking ``**options`` accepts any name, but its required parameters are still required.
+        """
         if endpoint.takes_any:
+            self._check_required(endpoint, params)
             return params
         params = dict(params)
         if isinstance(params.get("context"), dict) and "context" not in endpoint.names:
@@ -314,10 +318,13 @@ class Request:
         elif unknown:
             raise InvalidParams(f"{self.httprequest.path} got unexpected parameter(s) {_quoted(unknown)}; "
                                 f"it takes: {', '.join(sorted(endpoint.names)) or 'no parameters'}")
+        self._check_required(endpoint, params)
+        return params
+
+    def _check_required(self, endpoint: Endpoint, params: dict) -> None:
         missing = [name for name in endpoint.required if name not in params]
         if missing:
             raise InvalidParams(f"{self.httprequest.path} is missing required parameter(s) {_quoted(missing)}")
-        return params
 
     def get_json_data(self):
         """The request's body parsed as JSON (Odoo's ``request.get_json_data()``)."""

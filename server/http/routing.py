@@ -24,7 +24,7 @@ _logger = logging.getLogger(__name__)
 ROUTE_TYPES = ("http", "json")
 AUTH_MODES = ("none", "public", "user")
 ROUTING_KEYS = frozenset({"type", "auth", "methods", "routes", "csrf", "save_session", "cors", "groups",
-                          "readonly", "website", "sitemap", "multilang"})
+                          "readonly", "website", "sitemap", "multilang", "max_content_length"})
 DEFAULT_ROUTING = {"auth": "user", "methods": None, "routes": []}
 
 
@@ -47,7 +47,9 @@ def route(route: str | Iterable[str] | None = None, **routing) -> Callable:
     ``'none'``; ``groups='base.group_system'`` (comma list, any of them)
     further restricts a route to members of a group; ``methods``, ``csrf``
     (http POST routes, default True), ``save_session`` (default True) and
-    ``cors`` (an ``Access-Control-Allow-Origin`` value) are as in Odoo.
+    ``cors`` (an ``Access-Control-Allow-Origin`` value) are as in Odoo;
+    ``max_content_length`` (bytes) lets the route accept bodies larger than
+    the server's ``--limit-request-body``.
     Raises TypeError for an unknown keyword or value, at import time.
     """
     unknown = sorted(set(routing) - ROUTING_KEYS)

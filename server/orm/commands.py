@@ -1,6 +1,8 @@
 """Odoo's x2many commands applied to one record's one2many or many2many field."""
 from __future__ import annotations
 
+import enum
+
 from ..exceptions import MissingError, ValidationError
 
 
@@ -104,3 +106,48 @@ class _One2manyLinks:
 
     def create(self, comodel, vals) -> None:
         comodel.create({**vals, self.field.inverse_name: self.record.id})
+
+
+class Command(enum.IntEnum):
+    """Odoo's x2many commands by name: ``Command.create(vals)``, ``Command.set(ids)``, ...
+
+    Each builder returns the triple ``apply_x2many_commands`` takes, so
+    ``{'tag_ids': [Command.link(tag.id), Command.unlink(old.id)]}`` means the same
+    as the numeric form.
+    """
+
+    CREATE = 0
+    UPDATE = 1
+    DELETE = 2
+    UNLINK = 3
+    LINK = 4
+    CLEAR = 5
+    SET = 6
+
+    @classmethod
+    def create(cls, values: dict) -> tuple:
+        return (cls.CREATE, 0, values)
+
+    @classmethod
+    def update(cls, id: int, values: dict) -> tuple:  # noqa: A002  (Odoo's parameter name)
+        return (cls.UPDATE, id, values)
+
+    @classmethod
+    def delete(cls, id: int) -> tuple:  # noqa: A002
+        return (cls.DELETE, id, 0)
+
+    @classmethod
+    def unlink(cls, id: int) -> tuple:  # noqa: A002
+        return (cls.UNLINK, id, 0)
+
+    @classmethod
+    def link(cls, id: int) -> tuple:  # noqa: A002
+        return (cls.LINK, id, 0)
+
+    @classmethod
+    def clear(cls) -> tuple:
+        return (cls.CLEAR, 0, 0)
+
+    @classmethod
+    def set(cls, ids) -> tuple:
+        return (cls.SET, 0, list(ids))

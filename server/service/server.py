@@ -1,21 +1,25 @@
 """``serve(config)``: run the HTTP server of ``odoo-bin.py`` until stopped; return the exit code.
 
-* ``--workers 0``: werkzeug's server with a fixed pool of threads (their
+* ``--workers 0``: werkzeug's server with a pool of threads (their
   database connections are reused from one request to the next), for
   development;
-* ``--workers N``: gunicorn's prefork server with N synchronous worker
-  processes.  SIGTERM stops gracefully: workers finish the request they are
-  serving (up to ``GRACEFUL_TIMEOUT`` seconds), then exit.
+* ``--workers N``: gunicorn's prefork server with N worker processes, each
+  serving requests from a pool of threads (gunicorn's ``gthread`` worker with
+  Odoo's limits, ``workers.py``).  SIGTERM stops gracefully: workers finish
+  the requests they are serving (up to ``GRACEFUL_TIMEOUT`` seconds), then exit.
+
+Both pools grow while every thread is busy (``threads.py``): a request that
+calls this same server over HTTP never waits for a thread its caller holds.
 
 Both run the same ``Application``; everything workers share (sessions,
 installed addons, data) lives in the database.
 """
 from __future__ import annotations
 
+import errno
 import logging
 import signal
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
@@ -23,11 +27,16 @@ from .. import signals
 from ..config import Config
 from ..http import Application
 from ..modules.registry import Registry
+from .cron import start_cron_process, start_cron_threads
+from .threads import ElasticThreadPool
 
 _logger = logging.getLogger(__name__)
 
-THREADS = 16
+THREADS = 16  # steady threads of the threaded server (--workers 0)
+WORKER_THREADS = 8  # steady threads of each worker process (--workers N)
+MAX_REQUESTS_JITTER = 0.1  # workers recycle after limit_request plus up to 10 %, not all at once
 GRACEFUL_TIMEOUT = 30
+STOP_POLL_INTERVAL = 0.1  # how soon serve_forever notices a stop
 WORKER_TIMEOUT = 120
 
 
@@ -42,6 +51,18 @@ def serve(config: Config) -> int:
     return serve_threaded(app, host, port)
 
 
+class PortInUse(Exception):
+    """The HTTP port is taken by another process; the message names it and the fix."""
+
+
+def thread_count(config: Config) -> int:
+    """``--threads``, else the default of the mode (``THREADS`` threaded, ``WORKER_THREADS`` per worker)."""
+    threads = int(config.get("threads") or 0)
+    if threads > 0:
+        return threads
+    return WORKER_THREADS if int(config.get("workers") or 0) > 0 else THREADS
+
+
 class QuietHandler(WSGIRequestHandler):
     """Werkzeug's handler without its own request log line (the application logs each request)."""
 
@@ -53,13 +74,23 @@ class QuietHandler(WSGIRequestHandler):
 
 
 class PooledWSGIServer(BaseWSGIServer):
-    """Werkzeug's server answering from a fixed pool of threads instead of a new thread per request."""
+    """Werkzeug's server answering from an elastic pool of threads instead of a new thread per request."""
 
     multithread = True
 
     def __init__(self, host: str, port: int, app, threads: int = THREADS):
+        self.pool = ElasticThreadPool(threads)
         super().__init__(host, port, app, handler=QuietHandler)
-        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="http")
+
+    def server_bind(self) -> None:
+        try:
+            super().server_bind()
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            host, port = self.server_address[:2]
+            raise PortInUse(f"port {port} on {host or '0.0.0.0'} is already in use by another process: "
+                            "stop it or pass another --http-port") from None
 
     def process_request(self, request, client_address) -> None:
         self.pool.submit(self._process, request, client_address)
@@ -77,22 +108,28 @@ class PooledWSGIServer(BaseWSGIServer):
         self.pool.shutdown(wait=True)
 
 
-def make_threaded_server(app, host: str, port: int) -> PooledWSGIServer:
+def make_threaded_server(app, host: str, port: int, threads: int = THREADS) -> PooledWSGIServer:
     """A bound, not yet serving, threaded server (``port=0`` picks a free port: see ``server_port``)."""
-    return PooledWSGIServer(host, port, app)
+    return PooledWSGIServer(host, port, app, threads)
 
 
 def serve_threaded(app: Application, host: str, port: int) -> int:
-    server = make_threaded_server(app, host, port)
+    threads = thread_count(app.config)
+    server = make_threaded_server(app, host, port, threads)
     app.warm_up()
+    cron_runner = start_cron_threads(app.config)
     stop = lambda *_args: threading.Thread(target=server.shutdown, daemon=True).start()  # noqa: E731
     signal.signal(signal.SIGTERM, stop)
-    _logger.info("HTTP service (werkzeug, %d threads) running on %s:%s", THREADS, host, server.server_port)
+    signal.signal(signal.SIGINT, stop)
+    _logger.info("HTTP service (werkzeug, %d threads) running on %s:%s", threads, host, server.server_port)
     signals.server_started.send(app)
     try:
-        server.serve_forever()
+        server.serve_forever(poll_interval=STOP_POLL_INTERVAL)
     finally:
         signals.server_stopping.send(app)
+        server.server_close()
+        if cron_runner:
+            cron_runner.stop()
     _logger.info("HTTP service stopped")
     return 0
 
@@ -110,17 +147,41 @@ def serve_prefork(app: Application, host: str, port: int, workers: int) -> int:
         def load(self):
             return app
 
+    check_port_free(host, port)
     # Connections opened before forking would be shared by every worker: close them in the master.
     Registry.forget_all()
-    _logger.info("HTTP service (gunicorn, %d workers) running on %s:%s", workers, host, port)
+    start_cron_process(app.config)
+    _logger.info("HTTP service (gunicorn, %d workers of %d threads) running on %s:%s", workers,
+                 thread_count(app.config), host, port)
     PreforkServer().run()
     return 0
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Raise PortInUse now rather than let gunicorn retry for seconds and exit with its own message."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            raise PortInUse(f"port {port} on {host} is already in use by another process: "
+                            "stop it or pass another --http-port") from None
+
+
 def prefork_options(app: Application, host: str, port: int, workers: int) -> dict:
+    config = app.config
+    max_requests = int(config.get("limit_request") or 0)
     return {
-        "bind": f"{host}:{port}", "workers": workers, "worker_class": "sync",
+        "bind": f"{host}:{port}", "workers": workers,
+        "worker_class": "server.service.workers.LimitedThreadWorker", "threads": thread_count(config),
+        "max_requests": max(max_requests, 0), "max_requests_jitter": int(max_requests * MAX_REQUESTS_JITTER),
         "timeout": WORKER_TIMEOUT, "graceful_timeout": GRACEFUL_TIMEOUT,
+        # gunicorn's control socket has one path per user: a second server would take the first one's.
+        "control_socket_disable": True,
         "accesslog": None, "errorlog": "-", "loglevel": _gunicorn_level(app.config.get("log_level")),
         "proc_name": "odoo-style-server", "post_worker_init": lambda worker: _worker_started(app),
         "worker_exit": lambda server, worker: signals.server_stopping.send(app),

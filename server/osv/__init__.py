@@ -1,0 +1,2 @@
+"""``odoo.osv``: domain manipulation helpers (``odoo.osv.expression``)."""
+from . import expression
