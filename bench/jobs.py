@@ -89,7 +89,7 @@ class Bench:
     # -- ours ------------------------------------------------------------------------------------------------
     def start_ours(self, workers: int, concurrency: int) -> list[subprocess.Popen]:
         command = [sys.executable, "odoo-bin.py", "jobs", "worker", "--channels", f"root:{concurrency}",
-                   "--vacuum-interval", "0", "--db-uri", self.uri, "--addons-path", str(ROOT / "addons"),
+                   "--db-uri", self.uri, "--addons-path", str(ROOT / "addons"),
                    "--data-dir", str(self.tmp), "--log-level", "warning"]
         return [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 for _n in range(workers)]

@@ -8,7 +8,7 @@ from odoo.addons.queue_job.worker.channels import parse_channels
 from odoo.addons.queue_job.worker.runner import run_claimed
 from odoo.addons.queue_job.worker.worker import drain
 
-from .helpers import committed, events_of, job_row, query, runs
+from .helpers import committed, events_of, job_row, query, runs, wait_until
 
 pytestmark = pytest.mark.addons("test_queue_job_user")
 
@@ -172,8 +172,6 @@ def query_update(registry, sql: str) -> None:
 
 def test_a_threaded_worker_runs_what_is_committed_while_it_waits(fresh_registry):
     from odoo.addons.queue_job.worker.worker import Worker, WorkerOptions
-
-    from .test_scale_out import wait_until
 
     worker = Worker(fresh_registry, parse_channels("root:2,root.test:1"), WorkerOptions(heartbeat=0.2, poll=0.2))
     worker.start()

@@ -8,16 +8,15 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 from odoo import db as db_module
 from odoo.config import ROOT
 
-from .helpers import TEST_ADDON
+from .helpers import TEST_ADDON, wait_until
 
 pytestmark = [pytest.mark.postgresql_only]
-WORKER_ARGS = ("--lease", "2", "--heartbeat", "0.3", "--poll", "0.5", "--vacuum-interval", "0")
+WORKER_ARGS = ("--lease", "2", "--heartbeat", "0.3", "--poll", "0.5")
 
 
 @pytest.fixture
@@ -57,14 +56,6 @@ def _db_args(config) -> list[str]:
 
 def sql(database, statement: str, params=()):
     return database.execute_sql(statement, params).fetchall()
-
-
-def wait_until(condition, bound: float = 240.0, step: float = 0.2) -> None:
-    deadline = time.monotonic() + bound
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not reached within {bound:g} s")
-        time.sleep(step)
 
 
 def enqueue(config, code: str) -> None:

@@ -6,7 +6,8 @@ thread claims as many jobs as the slot has free threads, in one statement, and h
 slot's threads.  Dispatchers sleep until a job is committed (PostgreSQL ``LISTEN``; in this process,
 the enqueuing transaction's post-commit wake-up) or ``poll`` seconds pass (ETAs, other processes on
 SQLite).  A housekeeping thread extends the leases of running jobs, gives up those past their
-timeout, reaps expired leases of any worker, and (until ``ir.cron`` runs it) vacuums old jobs.
+timeout and reaps expired leases of any worker.  Old jobs are vacuumed by the "AutoVacuum Job
+Queue" scheduled action (``ir.cron``).
 """
 from __future__ import annotations
 
@@ -20,9 +21,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from odoo import SUPERUSER_ID
 from odoo.modules.registry import Registry
-from odoo.orm.environment import Environment
 
 from .. import store
 from . import leases
@@ -40,7 +39,6 @@ class WorkerOptions:
     heartbeat: float = 10.0  # how often leases are extended and expired ones reaped
     poll: float | None = None  # None: 5 s on PostgreSQL (LISTEN wakes it), 0.5 s on SQLite
     job_timeout: float = 0  # default per-try limit when the job function sets none; 0 = none
-    vacuum_interval: float = 3600.0  # 0 disables the timer (ir.cron's job once it exists)
 
 
 def drain(registry, channels: str = "root:1", worker_id: str = "drain", lease: float = 60.0) -> dict:
@@ -206,13 +204,9 @@ class Worker:
 
     # -- housekeeping ------------------------------------------------------------------------------------
     def _housekeeping(self) -> None:
-        last_vacuum = time.monotonic()
         while not self.stopping.wait(self.options.heartbeat):
             try:
                 self._extend_and_reap()
-                if self.options.vacuum_interval and time.monotonic() - last_vacuum > self.options.vacuum_interval:
-                    last_vacuum = time.monotonic()
-                    self._vacuum()
                 self._timeouts.clear()
                 self.registry = Registry.check_signaling(self.registry)
             except Exception:
@@ -231,12 +225,6 @@ class Worker:
             reaped = leases.reap_expired(cr)
         for job_uuid, state in reaped:
             _logger.warning("job %s: lease expired, now %s", job_uuid, state)
-
-    def _vacuum(self) -> None:
-        if "ir.cron" in self.registry.models:
-            return  # the "AutoVacuum Job Queue" scheduled action does it
-        with self.registry.cursor() as cr:
-            Environment(cr, SUPERUSER_ID, {})["queue.job"].autovacuum()
 
     # -- PostgreSQL wake-ups ---------------------------------------------------------------------------------
     def _listen(self) -> None:
