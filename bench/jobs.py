@@ -12,6 +12,8 @@ Needs PostgreSQL at 127.0.0.1:5432 and ``pip install -r bench/requirements.txt``
   deferred with ``batch_defer``, timed from its event table.  Goal: >= 5x.
 * Latency: one idle worker; one job enqueued and committed at a time; the time from the commit to
   the job's start, p50 and p99.  Goal: p50 < 20 ms.
+* Memory: ``--queued`` jobs (default 1,000,000) pending; one worker's resident memory after it ran
+  2,000 of them and after 20,000: flat, as claims take batches and never load the queue.
 
 Medians of ``--runs`` runs.
 """
@@ -136,6 +138,26 @@ class Bench:
                  step=0.005)
         return committed_at, job_uuid
 
+    def memory_ours(self) -> tuple[int, int]:
+        """RSS (kB) of one worker after 2,000 and after 20,000 jobs run out of ``--queued`` pending ones."""
+        self.sql("DELETE FROM queue_job")
+        self.sql("INSERT INTO queue_job (uuid, state, channel, priority, model_name, method_name, record_ids, args, "
+                 "kwargs, context, dependencies, user_id, retry, max_retries, date_created, name) "
+                 "SELECT md5(n::text), 'pending', 'root', 10, 'queue.job', '_test_job', '[]', '[]', '{}', '{}', "
+                 "'{}', 1, 0, 5, now() at time zone 'utc', 'queued' FROM generate_series(1, %s) AS n",
+                 (self.args.queued,))
+        self.sql("ANALYZE queue_job")
+        [worker] = self.start_ours(1, self.args.concurrency)
+        sizes = []
+        try:
+            for done in (2_000, 20_000):
+                wait_for(lambda done=done: self.sql("SELECT count(*) FROM queue_job WHERE state = 'done'")[0][0]
+                         >= done, step=0.2)
+                sizes.append(rss_kb(worker.pid))
+        finally:
+            stop([worker])
+        return sizes[0], sizes[1]
+
     # -- procrastinate -------------------------------------------------------------------------------------------
     def throughput_procrastinate(self) -> float:
         environ = self.procrastinate_environ()
@@ -178,6 +200,13 @@ def stop(processes: list[subprocess.Popen]) -> None:
             process.kill()
 
 
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1)]
@@ -190,6 +219,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--latency-samples", type=int, default=100)
+    parser.add_argument("--queued", type=int, default=1_000_000, help="pending jobs for the memory check; 0: skip")
     args = parser.parse_args()
     ours, theirs, enqueue = [], [], []
     with Bench(args) as bench:
@@ -201,6 +231,7 @@ def main() -> None:
             print(f"run {run + 1}: queue_job {ours[-1]:,.0f} jobs/s, procrastinate {theirs[-1]:,.0f} jobs/s "
                   f"(enqueue {enqueue_rate:,.0f} jobs/s)", flush=True)
         latency = bench.latency_ours()
+        memory = bench.memory_ours() if args.queued else None
     ratio = statistics.median(ours) / statistics.median(theirs)
     print(f"\n{args.jobs} no-op jobs, {args.workers} worker processes x {args.concurrency}, median of {args.runs}:")
     print(f"  queue_job      {statistics.median(ours):>8,.0f} jobs/s   (enqueue {statistics.median(enqueue):,.0f}/s)")
@@ -208,6 +239,9 @@ def main() -> None:
     print(f"  ratio          {ratio:>8.2f}x   (goal >= 5x)")
     print(f"  pickup latency p50 {percentile(latency, 50):.1f} ms, p99 {percentile(latency, 99):.1f} ms "
           f"over {len(latency)} jobs (goal p50 < 20 ms)")
+    if memory:
+        print(f"  worker memory with {args.queued:,} queued: {memory[0] / 1024:.1f} MB after 2,000 jobs, "
+              f"{memory[1] / 1024:.1f} MB after 20,000")
 
 
 if __name__ == "__main__":

@@ -171,6 +171,7 @@ class Worker:
             session = self._sessions.get(threading.get_ident())
             if session is None or session.closed:
                 session = self._sessions[threading.get_ident()] = AutocommitSession(self.registry)
+            session.registry = self.registry  # the latest one (housekeeping reloads it after installs)
             return leases.claim(session, *args)
         with self.registry.cursor() as cr:
             return leases.claim(cr, *args)
