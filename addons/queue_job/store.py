@@ -175,7 +175,9 @@ def create_indexes(cr) -> None:
     """The indexes the ORM cannot declare: the identity key's partial unique index, the claim's index."""
     cr.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS queue_job_identity_key_uniq ON queue_job (identity_key) "
                f"WHERE {IDENTITY_PREDICATE}")
-    cr.execute("CREATE INDEX IF NOT EXISTS queue_job_pending_idx ON queue_job (channel, priority, id) "
+    cr.execute("CREATE INDEX IF NOT EXISTS queue_job_pending_idx ON queue_job (priority, id) "
+               "WHERE state = 'pending'")
+    cr.execute("CREATE INDEX IF NOT EXISTS queue_job_pending_channel_idx ON queue_job (channel, priority, id) "
                "WHERE state = 'pending'")
     cr.execute("CREATE INDEX IF NOT EXISTS queue_job_started_lease_idx ON queue_job (lease_until) "
                "WHERE state = 'started'")

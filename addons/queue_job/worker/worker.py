@@ -125,6 +125,7 @@ class Worker:
             free = self._acquire_free(slot)
             if not free:
                 continue
+            waker.clear()  # a job committed from now on wakes the wait below
             claims = self._claim(slot, free)
             for _unused in range(free - len(claims)):
                 self._free[slot.channel].release()
@@ -132,7 +133,6 @@ class Worker:
                 self._pools[slot.channel].submit(self._run, slot, claim)
             if len(claims) < free:
                 waker.wait(self.poll)
-                waker.clear()
 
     def _acquire_free(self, slot: Slot) -> int:
         """Wait for one free thread of the slot, then take every other free one; return how many."""
