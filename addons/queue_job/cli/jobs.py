@@ -59,7 +59,6 @@ def _worker_options(parser) -> None:
     parser.add_argument("--heartbeat", type=float, help="seconds between lease extensions (default lease/6)")
     parser.add_argument("--poll", type=float, help="seconds between polls (default 5 on PostgreSQL, 0.5 SQLite)")
     parser.add_argument("--job-timeout", type=float, default=0, help="seconds a try may run (default: no limit)")
-    parser.add_argument("--vacuum-interval", type=float, default=3600.0, help="0: never vacuum")
 
 
 def _list_options(parser) -> None:
@@ -100,7 +99,7 @@ def worker_action(registry, args) -> int:
     except Exception as exc:
         raise CommandError(str(exc)) from None
     options = WorkerOptions(lease=args.lease, heartbeat=args.heartbeat or max(0.2, args.lease / 6), poll=args.poll,
-                            job_timeout=args.job_timeout, vacuum_interval=args.vacuum_interval)
+                            job_timeout=args.job_timeout)
     worker = Worker(registry, slots, options).start()
     stopped = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

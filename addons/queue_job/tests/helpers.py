@@ -1,6 +1,8 @@
 """Helpers of the queue_job tests (``common.py`` is OCA's public test API)."""
 from __future__ import annotations
 
+import time
+
 from odoo import SUPERUSER_ID
 from odoo.orm.environment import Environment
 
@@ -32,3 +34,12 @@ def events_of(registry, job_uuid: str) -> list[str]:
 
 def runs(registry) -> list[str]:
     return [key for (key,) in query(registry, "SELECT key FROM test_queue_job_run ORDER BY id")]
+
+
+def wait_until(condition, bound: float = 240.0, step: float = 0.2) -> None:
+    """Wait for ``condition()`` (a generous bound against hangs: the outcome is what tests assert)."""
+    deadline = time.monotonic() + bound
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not reached within {bound:g} s")
+        time.sleep(step)

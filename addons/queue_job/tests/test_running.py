@@ -8,7 +8,7 @@ from odoo.addons.queue_job.worker.channels import parse_channels
 from odoo.addons.queue_job.worker.runner import run_claimed
 from odoo.addons.queue_job.worker.worker import drain
 
-from .helpers import committed, events_of, job_row, query, runs
+from .helpers import committed, events_of, job_row, query, runs, wait_until
 
 pytestmark = pytest.mark.addons("test_queue_job_user")
 
@@ -168,3 +168,19 @@ def test_a_job_of_an_uninstalled_addon_fails_with_the_reason(fresh_registry):
 def query_update(registry, sql: str) -> None:
     with registry.cursor() as cr:
         cr.execute(sql)
+
+
+def test_a_threaded_worker_runs_what_is_committed_while_it_waits(fresh_registry):
+    from odoo.addons.queue_job.worker.worker import Worker, WorkerOptions
+
+    worker = Worker(fresh_registry, parse_channels("root:2,root.test:1"), WorkerOptions(heartbeat=0.2, poll=0.2))
+    worker.start()
+    try:
+        for key in ("w1", "w2", "w3"):
+            delay(fresh_registry, "record_run", key)
+        delay(fresh_registry, "record_run", "in-test-channel", options={"channel": "root.test"})
+        wait_until(lambda: len(runs(fresh_registry)) == 4, bound=120)
+    finally:
+        worker.stop()
+    assert sorted(runs(fresh_registry)) == ["in-test-channel", "w1", "w2", "w3"]
+    assert worker.counts["done"] == 4

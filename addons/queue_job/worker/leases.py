@@ -17,6 +17,10 @@ from ..store import FAILED, JOB_COLUMNS, PENDING, STARTED, LeaseLost, dialect_of
 from .channels import Slot, covers
 
 CAPACITY_LOCK_KEY = 0x51_4A_43_41  # pg advisory lock serializing claims in channels with a capacity
+CAPACITIES_CACHE = "queue_job.capacities"
+#: A claim's commit need not wait for the disk: if the database loses it in a crash, the job is simply
+#: pending again (its run, committed after, is lost with it).  The job's own transaction stays durable.
+ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF; "
 
 
 @dataclass(frozen=True)
@@ -45,14 +49,14 @@ def claim(cr, slot: Slot, limit: int, worker_id: str, pid: int, lease: float) ->
     slot claimed on its own, and every capped channel above a group bounds it too.
     """
     now = utcnow()
-    capped = _capped_channels_of(cr, slot)
+    capped = _capped_channels_of(cr.registry, slot)
     if not capped:
         predicate, params = _group_predicate(slot.channel, slot.excluded)
         rows = _claim_group(cr, predicate, params, limit, now, worker_id, pid, lease)
     else:
         rows = _claim_capped(cr, slot, limit, capped, (now, worker_id, pid, lease))
-    if rows:
-        _insert_events(cr, rows, STARTED, "started", worker_id)
+    if rows and dialect_of(cr).name == "sqlite":
+        _insert_events(cr, rows, STARTED, "started", worker_id)  # PostgreSQL: written by the claim itself
     rows.sort(key=lambda row: (row["priority"], row["id"]))
     return [Claim(row, worker_id) for row in rows]
 
@@ -78,10 +82,15 @@ def _claim_capped(cr, slot: Slot, limit: int, capped: dict[str, int], claim_args
     return rows
 
 
-def _capped_channels_of(cr, slot: Slot) -> dict[str, int]:
+def needs_transaction(registry, slot: Slot) -> bool:
+    """Whether claiming in ``slot`` takes several statements (capped channels are involved)."""
+    return bool(_capped_channels_of(registry, slot))
+
+
+def _capped_channels_of(registry, slot: Slot) -> dict[str, int]:
     """The capped channels that bound this slot: inside it (not in a more specific slot) or above it."""
     found = {}
-    for name, capacity in limited_channels(cr).items():
+    for name, capacity in limited_channels(registry).items():
         inside = covers(slot.channel, name) and not any(covers(other, name) for other in slot.excluded)
         if inside or covers(name, slot.channel):
             found[name] = capacity
@@ -90,14 +99,18 @@ def _capped_channels_of(cr, slot: Slot) -> dict[str, int]:
 
 def _claim_group(cr, predicate: str, params: list, limit: int, now, worker_id, pid, lease) -> list[dict]:
     dialect = dialect_of(cr)
-    sql = (f"WITH picked AS (SELECT id FROM queue_job WHERE state = 'pending' AND (eta IS NULL OR eta <= %s) "
-           f"AND {predicate} ORDER BY priority, id LIMIT %s{dialect.lock_clause}) "
-           "UPDATE queue_job SET state = 'started', retry = retry + 1, date_started = %s, worker_pid = %s, "
-           "worker_id = %s, lease_until = %s WHERE id IN (SELECT id FROM picked) "
-           f"RETURNING {', '.join(JOB_COLUMNS)}")
+    update = (f"WITH picked AS (SELECT id FROM queue_job WHERE state = 'pending' AND (eta IS NULL OR eta <= %s) "
+              f"AND {predicate} ORDER BY priority, id LIMIT %s{dialect.lock_clause}) "
+              "UPDATE queue_job SET state = 'started', retry = retry + 1, date_started = %s, worker_pid = %s, "
+              "worker_id = %s, lease_until = %s WHERE id IN (SELECT id FROM picked) "
+              f"RETURNING {', '.join(JOB_COLUMNS)}")
     until = now + dt.timedelta(seconds=lease)
     values = [dialect.ts(now), *params, limit, dialect.ts(now), pid, worker_id, dialect.ts(until)]
-    return [store.row_from_cursor(dialect, JOB_COLUMNS, found) for found in cr.execute(sql, values).fetchall()]
+    if dialect.name == "postgresql":  # claim, events and a commit that does not wait for the disk: one trip
+        update = (f"{ASYNC_COMMIT}WITH claimed AS ({update}), events AS ("
+                  f"{store.EVENT_FROM_CTE.format(cte='claimed')}) SELECT * FROM claimed")
+        values += [STARTED, "started", dialect.ts(now), None, worker_id]
+    return [store.row_from_cursor(dialect, JOB_COLUMNS, found) for found in cr.execute(update, values).fetchall()]
 
 
 def _channel_predicate(channel: str, negate: bool = False) -> tuple[str, list]:
@@ -117,10 +130,15 @@ def _group_predicate(channel: str, excluded) -> tuple[str, list]:
     return " AND ".join(parts), values
 
 
-def limited_channels(cr) -> dict[str, int]:
-    """``{complete name: capacity}`` of the channels with a capacity."""
-    rows = cr.execute("SELECT complete_name, capacity FROM queue_job_channel WHERE capacity > 0").fetchall()
-    return {name: capacity for name, capacity in rows}
+def limited_channels(registry) -> dict[str, int]:
+    """``{complete name: capacity}`` of the channels with a capacity (a process cache: channel changes
+    empty it here at once, in other processes at their next ``Registry.check_signaling``)."""
+    cache = registry.cache(CAPACITIES_CACHE)
+    if "capacities" not in cache:
+        with registry.cursor(readonly=True) as cr:
+            rows = cr.execute("SELECT complete_name, capacity FROM queue_job_channel WHERE capacity > 0").fetchall()
+        cache["capacities"] = {name: capacity for name, capacity in rows}
+    return cache["capacities"]
 
 
 def _free_capacity(cr, capped: dict[str, int]) -> dict[str, int]:
@@ -159,17 +177,45 @@ def finish_done(cr, claim: Claim, started: dt.datetime, exec_time: float, result
     """
     dialect = dialect_of(cr)
     done = utcnow()
-    found = cr.execute(
-        "UPDATE queue_job SET state = 'done', date_started = %s, date_done = %s, exec_time = %s, result = %s, "
-        f"exc_name = NULL, exc_message = NULL, exc_info = NULL, lease_until = NULL WHERE {_HELD}",
-        (dialect.ts(started), dialect.ts(done), exec_time, None if result is None else str(result),
-         claim.id, claim.worker_id, claim.retry))
-    if found.rowcount != 1:
+    update = ("UPDATE queue_job SET state = 'done', date_started = %s, date_done = %s, exec_time = %s, result = %s, "
+              f"exc_name = NULL, exc_message = NULL, exc_info = NULL, lease_until = NULL WHERE {_HELD} RETURNING id")
+    values = [dialect.ts(started), dialect.ts(done), exec_time, None if result is None else str(result),
+              claim.id, claim.worker_id, claim.retry]
+    if dialect.name == "postgresql":
+        update = f"WITH finished AS ({update}) {store.EVENT_FROM_CTE.format(cte='finished')} RETURNING job_id"
+        values += ["done", "done", dialect.ts(done), None, claim.worker_id]
+    if cr.execute(update, values).fetchone() is None:
         raise LeaseLost(f"job {claim.row['uuid']} was taken back from worker {claim.worker_id} while it ran")
-    store.insert_event(cr, claim.id, "done", "done", worker_id=claim.worker_id)
+    if dialect.name == "sqlite":
+        store.insert_event(cr, claim.id, "done", "done", worker_id=claim.worker_id)
     children = (claim.row.get("dependencies") or {}).get("reverse_depends_on") or []
     if children:
         enqueue_waiting(cr, children)
+
+
+LEASE_LOST_MARK = "queue_job lease lost"
+
+
+def finish_statement(cr, claim: Claim, started: dt.datetime, exec_time: float, result) -> tuple[str, list]:
+    """PostgreSQL, for a job nothing waits on: the "done" mark and its event as one statement, to send
+    with the COMMIT (``Cursor.close_with``): the job's transaction then costs one round trip.
+
+    The statement fails, ``LEASE_LOST_MARK`` in its message, if the job is no longer this worker's: the
+    COMMIT is not reached and the job's effects roll back (``is_lease_lost`` recognises the error).
+    """
+    done = utcnow()
+    sql = ("WITH finished AS (UPDATE queue_job SET state = 'done', date_started = %s, date_done = %s, exec_time = %s, "
+           "result = %s, exc_name = NULL, exc_message = NULL, exc_info = NULL, lease_until = NULL "
+           f"WHERE {_HELD} RETURNING id), events AS ({store.EVENT_FROM_CTE.format(cte='finished')}) "
+           # a non-constant cast, so that it fails only when no row was finished
+           f"SELECT CASE WHEN count(*) = 1 THEN 1 ELSE CAST('{LEASE_LOST_MARK} ' || count(*) AS integer) END "
+           "FROM finished")
+    return sql, [started, done, exec_time, None if result is None else str(result), claim.id, claim.worker_id,
+                 claim.retry, "done", "done", done, None, claim.worker_id]
+
+
+def is_lease_lost(exc: BaseException) -> bool:
+    return LEASE_LOST_MARK in str(exc)
 
 
 def enqueue_waiting(cr, child_uuids: list[str]) -> None:

@@ -44,8 +44,12 @@ def run_claimed(registry, claim: leases.Claim, timeout: float = 0) -> str:
         job = Job.from_row(Environment(cr, SUPERUSER_ID, {}), claim.row)
         started, clock = utcnow(), time.perf_counter()
         result = job._perform_counted()
-        leases.finish_done(cr, claim, started, time.perf_counter() - clock, result)
-        cr.close(commit=True)
+        exec_time = time.perf_counter() - clock
+        if dialect_of(cr).name == "postgresql" and not job._reverse_depends_on_uuids:
+            cr.close_with(*leases.finish_statement(cr, claim, started, exec_time, result))
+        else:
+            leases.finish_done(cr, claim, started, exec_time, result)
+            cr.close(commit=True)
         return DONE
     except Exception as exc:
         if not cr.closed:
@@ -59,6 +63,8 @@ def run_claimed(registry, claim: leases.Claim, timeout: float = 0) -> str:
 
 def record_failure(registry, claim: leases.Claim, job: Job | None, exc: Exception) -> str:
     """Record in a new transaction what became of a job whose run raised ``exc``."""
+    if leases.is_lease_lost(exc):
+        exc = LeaseLost(f"job {claim.row['uuid']} was taken back from worker {claim.worker_id} while it ran")
     if isinstance(exc, LeaseLost):
         _logger.warning("%s", exc)
         return LOST

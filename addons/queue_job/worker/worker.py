@@ -6,7 +6,8 @@ thread claims as many jobs as the slot has free threads, in one statement, and h
 slot's threads.  Dispatchers sleep until a job is committed (PostgreSQL ``LISTEN``; in this process,
 the enqueuing transaction's post-commit wake-up) or ``poll`` seconds pass (ETAs, other processes on
 SQLite).  A housekeeping thread extends the leases of running jobs, gives up those past their
-timeout, reaps expired leases of any worker, and (until ``ir.cron`` runs it) vacuums old jobs.
+timeout and reaps expired leases of any worker.  Old jobs are vacuumed by the "AutoVacuum Job
+Queue" scheduled action (``ir.cron``).
 """
 from __future__ import annotations
 
@@ -20,9 +21,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from odoo import SUPERUSER_ID
 from odoo.modules.registry import Registry
-from odoo.orm.environment import Environment
 
 from .. import store
 from . import leases
@@ -40,7 +39,6 @@ class WorkerOptions:
     heartbeat: float = 10.0  # how often leases are extended and expired ones reaped
     poll: float | None = None  # None: 5 s on PostgreSQL (LISTEN wakes it), 0.5 s on SQLite
     job_timeout: float = 0  # default per-try limit when the job function sets none; 0 = none
-    vacuum_interval: float = 3600.0  # 0 disables the timer (ir.cron's job once it exists)
 
 
 def drain(registry, channels: str = "root:1", worker_id: str = "drain", lease: float = 60.0) -> dict:
@@ -77,6 +75,7 @@ class Worker:
                        for slot in slots}
         self._free = {slot.channel: threading.Semaphore(slot.capacity) for slot in slots}
         self._timeouts: dict[str, float] = {}
+        self._sessions: dict[int, AutocommitSession] = {}
         self.counts = {"done": 0, "failed": 0, "pending": 0, "lost": 0}
 
     @property
@@ -111,6 +110,8 @@ class Worker:
             thread.join(timeout=10)
         for pool in self._pools.values():
             pool.shutdown(wait=wait)
+        for session in self._sessions.values():
+            session.close()
         _logger.info("job worker %s stopped (%s)", self.worker_id, self.counts)
 
     def wake(self) -> None:
@@ -124,6 +125,7 @@ class Worker:
             free = self._acquire_free(slot)
             if not free:
                 continue
+            waker.clear()  # a job committed from now on wakes the wait below
             claims = self._claim(slot, free)
             for _unused in range(free - len(claims)):
                 self._free[slot.channel].release()
@@ -131,7 +133,6 @@ class Worker:
                 self._pools[slot.channel].submit(self._run, slot, claim)
             if len(claims) < free:
                 waker.wait(self.poll)
-                waker.clear()
 
     def _acquire_free(self, slot: Slot) -> int:
         """Wait for one free thread of the slot, then take every other free one; return how many."""
@@ -151,8 +152,7 @@ class Worker:
         try:
             if self.registry.database.dialect == "sqlite" and not self._any_due(slot):
                 return []
-            with self.registry.cursor() as cr:
-                claims = leases.claim(cr, slot, limit, self.worker_id, os.getpid(), self.options.lease)
+            claims = self._claim_statement(slot, limit)
             now = time.monotonic()
             with self._lock:
                 for claim in claims:
@@ -162,6 +162,19 @@ class Worker:
             _logger.exception("job worker %s: claiming in %s failed", self.worker_id, slot.channel)
             self.stopping.wait(1.0)
             return []
+
+    def _claim_statement(self, slot: Slot, limit: int) -> list[leases.Claim]:
+        """Claim on PostgreSQL with one statement on this thread's own autocommit connection (one
+        round trip); in a transaction of the framework's when capped channels need several."""
+        args = (slot, limit, self.worker_id, os.getpid(), self.options.lease)
+        if self.registry.database.dialect == "postgresql" and not leases.needs_transaction(self.registry, slot):
+            session = self._sessions.get(threading.get_ident())
+            if session is None or session.closed:
+                session = self._sessions[threading.get_ident()] = AutocommitSession(self.registry)
+            session.registry = self.registry  # the latest one (housekeeping reloads it after installs)
+            return leases.claim(session, *args)
+        with self.registry.cursor() as cr:
+            return leases.claim(cr, *args)
 
     def _any_due(self, slot: Slot) -> bool:
         """On SQLite, look before taking the write lock: an idle queue costs a read, not a lock."""
@@ -192,13 +205,9 @@ class Worker:
 
     # -- housekeeping ------------------------------------------------------------------------------------
     def _housekeeping(self) -> None:
-        last_vacuum = time.monotonic()
         while not self.stopping.wait(self.options.heartbeat):
             try:
                 self._extend_and_reap()
-                if self.options.vacuum_interval and time.monotonic() - last_vacuum > self.options.vacuum_interval:
-                    last_vacuum = time.monotonic()
-                    self._vacuum()
                 self._timeouts.clear()
                 self.registry = Registry.check_signaling(self.registry)
             except Exception:
@@ -217,12 +226,6 @@ class Worker:
             reaped = leases.reap_expired(cr)
         for job_uuid, state in reaped:
             _logger.warning("job %s: lease expired, now %s", job_uuid, state)
-
-    def _vacuum(self) -> None:
-        if "ir.cron" in self.registry.models:
-            return  # the "AutoVacuum Job Queue" scheduled action does it
-        with self.registry.cursor() as cr:
-            Environment(cr, SUPERUSER_ID, {})["queue.job"].autovacuum()
 
     # -- PostgreSQL wake-ups ---------------------------------------------------------------------------------
     def _listen(self) -> None:
@@ -252,3 +255,35 @@ class Worker:
                         self.wake()
         finally:
             conn.close()
+
+
+class AutocommitSession:
+    """A PostgreSQL connection of a dispatcher's own, where each statement is its own transaction.
+
+    A claim is one statement (the rows, their events, an asynchronous commit), so it needs neither
+    BEGIN nor COMMIT: one round trip.  Looks enough like a ``Cursor`` for ``leases.claim``.
+    """
+
+    def __init__(self, registry):
+        import psycopg2
+
+        self.registry, self.database = registry, registry.database
+        self.conn = psycopg2.connect(**dict(registry.database.connect_params, dbname=registry.database.database))
+        self.conn.autocommit = True
+
+    @property
+    def closed(self) -> bool:
+        return bool(self.conn.closed)
+
+    def execute(self, sql: str, params=()):
+        cursor = self.conn.cursor()
+        try:
+            cursor.execute(sql, tuple(params))
+        except Exception:
+            self.close()  # a broken connection is replaced at the next claim
+            raise
+        return cursor
+
+    def close(self) -> None:
+        if not self.conn.closed:
+            self.conn.close()
