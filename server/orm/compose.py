@@ -23,14 +23,44 @@ def _parents(definition) -> list[str]:
     return list(inherit or ())
 
 
+#: The model every other model inherits, as in Odoo: an addon adds methods to all models with
+#: ``class Base(models.AbstractModel): _inherit = "base"``.
+BASE_MODEL = "base"
+
+
+def _declared_name(definition) -> str | None:
+    parents = _parents(definition)
+    return definition.__dict__.get("_name") or (parents[0] if parents else None)
+
+
+def _compose_base(modules: list[str]) -> type | None:
+    """The composed ``base`` model of the loaded addons' ``_inherit = "base"`` classes (None if none)."""
+    base = None
+    for module in modules:
+        for definition in MetaModel.definitions.get(module, ()):
+            if _declared_name(definition) == BASE_MODEL:
+                bases = (definition,) if base is None else (definition, base)
+                attrs = {"_name": BASE_MODEL, "_register": False, "__module__": definition.__module__,
+                         "_module": base._module if base is not None else module}
+                base = MetaModel(BASE_MODEL, bases, attrs)
+    return base
+
+
 def compose_models(modules: list[str]) -> tuple[dict[str, type], dict[tuple[str, str], list[str]]]:
-    """Return ``{model name: composed class}`` and ``{(model, field): [declaring modules]}``."""
-    models: dict[str, type] = {}
+    """Return ``{model name: composed class}`` and ``{(model, field): [declaring modules]}``.
+
+    The ``base`` model is composed first, so that every model created afterwards has it as its
+    last base, whichever addon extended it.
+    """
+    base = _compose_base(modules)
+    models: dict[str, type] = {BASE_MODEL: base} if base is not None else {}
     field_modules: dict[tuple[str, str], list[str]] = {}
     for module in modules:
         for definition in MetaModel.definitions.get(module, ()):
             parents = _parents(definition)
-            name = definition.__dict__.get("_name") or (parents[0] if parents else None)
+            name = _declared_name(definition)
+            if name == BASE_MODEL:
+                continue
             if not name:
                 raise ModuleError(f"Model class {definition.__qualname__} of addon {module!r} has no _name "
                                   "and no _inherit", chain=(module,))
@@ -43,6 +73,8 @@ def compose_models(modules: list[str]) -> tuple[dict[str, type], dict[tuple[str,
             if name in models:
                 bases.append(models[name])
             bases += [models[p] for p in parents if p != name]
+            if name not in models and base is not None and base not in bases:
+                bases.append(base)
             attrs = {"_name": name, "_register": False, "__module__": definition.__module__,
                      "_module": models[name]._module if name in models else module}
             models[name] = MetaModel(name.replace(".", "_"), tuple(bases), attrs)

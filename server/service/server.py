@@ -23,6 +23,7 @@ import threading
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
+from .. import signals
 from ..config import Config
 from ..http import Application
 from ..modules.registry import Registry
@@ -119,9 +120,11 @@ def serve_threaded(app: Application, host: str, port: int) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     _logger.info("HTTP service (werkzeug, %d threads) running on %s:%s", threads, host, server.server_port)
+    signals.server_started.send(app)
     try:
         server.serve_forever(poll_interval=STOP_POLL_INTERVAL)
     finally:
+        signals.server_stopping.send(app)
         server.server_close()
     _logger.info("HTTP service stopped")
     return 0
@@ -173,8 +176,14 @@ def prefork_options(app: Application, host: str, port: int, workers: int) -> dic
         "max_requests": max(max_requests, 0), "max_requests_jitter": int(max_requests * MAX_REQUESTS_JITTER),
         "timeout": WORKER_TIMEOUT, "graceful_timeout": GRACEFUL_TIMEOUT,
         "accesslog": None, "errorlog": "-", "loglevel": _gunicorn_level(app.config.get("log_level")),
-        "proc_name": "odoo-style-server", "post_worker_init": lambda worker: app.warm_up(),
+        "proc_name": "odoo-style-server", "post_worker_init": lambda worker: _worker_started(app),
+        "worker_exit": lambda server, worker: signals.server_stopping.send(app),
     }
+
+
+def _worker_started(app: Application) -> None:
+    app.warm_up()
+    signals.server_started.send(app)
 
 
 def _gunicorn_level(level) -> str:
