@@ -112,6 +112,9 @@ def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None, 
     retry = retry or InlineRetry()
     steps = steps or OwnTransactions(registry)
     plan = _begin(steps, transfer_id, log, retry)
+    if plan == "done":  # a run that stopped after its commit: finish what comes after it (both idempotent)
+        write_back(steps, transfer_id, log)
+        send_summary(steps, transfer_id, log)
     if not isinstance(plan, Plan):
         return plan
     try:
@@ -412,6 +415,17 @@ def retry_writebacks(steps, limit: int = 100) -> int:
     return sum(write_back(steps, transfer_id) for transfer_id in ids)
 
 
+def retry_summaries(steps, limit: int = 100) -> int:
+    """Send the summary mails of done transfers still outgoing (a run stopped before sending them)."""
+    steps = _steps(steps)
+    with steps.step() as env:
+        ids = env["transfer.transfer"].search([("state", "=", "done"), ("mail_id.state", "=", "outgoing")],
+                                              limit=limit).ids
+    for transfer_id in ids:
+        send_summary(steps, transfer_id)
+    return len(ids)
+
+
 def send_summary(steps, transfer_id: int, log: Log = _quiet) -> None:
     """Send the summary mail now, SMTP outside any transaction (it is queued already: if sending
     fails, the mail keeps its retries and the mail queue sends it later)."""
@@ -420,7 +434,8 @@ def send_summary(steps, transfer_id: int, log: Log = _quiet) -> None:
     steps = _steps(steps)
     with steps.step() as env:
         mail = env["transfer.transfer"].browse(transfer_id).mail_id
-        outgoing = mail._prepare_outgoing() if mail and mail.state == "outgoing" else []
+        # claimed first: the daemon's sweep and a resumed job never send one summary twice
+        outgoing = env["mail.mail"]._claim_due(ids=mail.ids)._prepare_outgoing() if mail else []
     if not outgoing:
         return
     deliver_all(outgoing)
