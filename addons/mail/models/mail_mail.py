@@ -107,7 +107,7 @@ class MailMail(models.Model):
 
     @api.model
     def _claim_due(self, limit: int = 100, ids: list[int] | None = None):
-        """Lease due mails (or these ``ids``, due or not) to this runner for ``CLAIM_LEASE``.
+        """Lease due mails (or these ``ids``, due or not) to this runner (``_claim_lease``).
 
         Two runners never send the same mail: what one claimed, the other skips until the lease ends.
 
@@ -121,7 +121,7 @@ class MailMail(models.Model):
         candidates = [mail.id for mail in due if not mail.claimed_until or mail.claimed_until < now]
         if not candidates:
             return self.browse()
-        token = fields.Datetime.to_string(now + CLAIM_LEASE)
+        token = fields.Datetime.to_string(now + self._claim_lease())
         marks = ", ".join(["%s"] * len(candidates))
         self.env.cr.execute(
             f"UPDATE mail_mail SET claimed_until = %s WHERE state = 'outgoing' AND id IN ({marks}) "
@@ -225,6 +225,11 @@ class MailMail(models.Model):
         else:
             values["state"] = "exception"
         self.write(values)
+
+    def _claim_lease(self) -> timedelta:
+        """``mail.mail.claim_seconds`` (default 600): how long a runner that died keeps its mails."""
+        value = self.env["ir.config_parameter"].sudo().get_param("mail.mail.claim_seconds")
+        return timedelta(seconds=int(value)) if value and value.isdigit() and int(value) > 0 else CLAIM_LEASE
 
     def _max_attempts(self) -> int:
         value = self.env["ir.config_parameter"].sudo().get_param("mail.mail.max_attempts")

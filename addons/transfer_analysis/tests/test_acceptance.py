@@ -47,6 +47,7 @@ def test_200_transfers_survive_a_kill_9_of_the_daemon(db_backend, database_facto
     with registry.cursor() as cr:
         env = registry.env(cr)
         setup_transfers(env, firebase, api, max_connections=CAPACITY, timeout=5)
+        env["ir.config_parameter"].set_param("mail.mail.claim_seconds", "3")  # the killed daemon's claims
         env["ir.mail_server"].create({"name": "t", "smtp_host": "127.0.0.1", "smtp_port": smtp.port,
                                       "smtp_authentication": "none"})
     api.latency = 0.02
