@@ -9,7 +9,7 @@
     "category": "Sales/Marketing",
     "author": "Odoo-style addon server",
     "license": "LGPL-3",
-    "depends": ["base"],
+    "depends": ["base", "web_console"],
     "data": [
         "security/coupon_groups.xml",
         "security/ir.model.access.csv",

@@ -1,4 +1,4 @@
-from . import models, tools
+from . import controllers, models, tools
 
 # Odoo 14+ re-exports the helpers under their pre-14 names (``from odoo.addons.iap import jsonrpc``).
 from .tools.iap_tools import InsufficientCreditError

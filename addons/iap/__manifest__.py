@@ -9,7 +9,7 @@
     "category": "Hidden/Tools",
     "author": "Odoo-style addon server",
     "license": "LGPL-3",
-    "depends": ["base"],
+    "depends": ["base", "web_console"],
     "data": ["security/ir.model.access.csv"],
     "installable": True,
 }

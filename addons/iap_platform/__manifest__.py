@@ -10,7 +10,7 @@
     "category": "Hidden/Tools",
     "author": "Odoo-style addon server",
     "license": "LGPL-3",
-    "depends": ["iap"],
+    "depends": ["iap", "web_console"],
     "data": ["security/ir.model.access.csv"],
     "demo": ["demo/iap_platform_demo.xml"],
     "post_init_hook": "install_guards",

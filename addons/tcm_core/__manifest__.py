@@ -8,7 +8,7 @@
     "category": "Sales/Subscriptions",
     "author": "Odoo-style addon server",
     "license": "LGPL-3",
-    "depends": ["base"],
+    "depends": ["base", "web_console"],
     "data": ["security/ir.model.access.csv"],
     "demo": ["demo/tcm_demo.xml"],
     "installable": True,

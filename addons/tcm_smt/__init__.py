@@ -1,2 +1,2 @@
 """TCM plugin for the SMT backend: handlers (``backend``), subscriptions (``models``), HTTP sync (``sync``)."""
-from . import backend, models  # noqa: F401
+from . import backend, controllers, models  # noqa: F401

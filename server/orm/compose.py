@@ -12,6 +12,7 @@ from __future__ import annotations
 import peewee
 
 from ..exceptions import ModuleError
+from . import constraints, delegation, recompute, related
 from . import fields as fields_module
 from .models import LOG_ACCESS_FIELDS, MetaModel
 
@@ -106,12 +107,7 @@ def setup_model(cls, registry) -> None:
     cls._table = _table_of(cls)
     for field in own.values():
         field.setup(cls)
-    cls._constraint_methods = tuple(
-        (attr, tuple(getattr(cls, attr)._constrains))
-        for attr in dir(cls)
-        if not attr.startswith("__") and callable(getattr(cls, attr, None))
-        and hasattr(getattr(cls, attr), "_constrains")
-    )
+    cls._ondelete_methods = constraints.ondelete_methods(cls)
     cls._description = cls._description or cls._name
     cls._table_model = build_table_model(cls, registry.database) if cls._auto and not cls._abstract else None
 
@@ -147,3 +143,45 @@ def build_relation_model(field, database) -> type[peewee.Model]:
         }),
     }
     return type(f"Rel_{field.relation}", (peewee.Model,), attrs)
+
+
+def finish_setup(registry) -> None:
+    """The phases that need every model composed: ``_inherits`` fields, related fields (their
+    targets), then the dependencies of computed fields and what each constraint method watches.
+    ``link_relations`` (the registry's, between the related fields and the dependencies) gives
+    relational fields their tables."""
+    delegation.setup_delegation(registry)
+    related.setup_related(registry)
+
+
+def finish_dependencies(registry) -> None:
+    recompute.setup_dependencies(registry)
+    for cls in registry.models.values():
+        cls._constraint_methods = constraint_methods(cls)
+
+
+def constraint_methods(cls) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``[(method name, field names whose change runs it)]`` of the ``@api.constrains`` methods.
+
+    A dotted name (``'author_id.name'``) runs it when its first field changes on the record; a
+    non-stored related field when the first field of its path does.
+    """
+    found = []
+    for attr in dir(cls):
+        if attr.startswith("__"):
+            continue
+        method = getattr(cls, attr, None)
+        if not callable(method) or not hasattr(method, "_constrains"):
+            continue
+        names = method._constrains
+        if callable(names):
+            names = names(cls._browse(None, (), ()))
+        watched = set()
+        for name in names:
+            first = name.partition(".")[0]
+            watched.add(first)
+            field = cls._fields.get(first)
+            if field is not None and field.related and not field.store:
+                watched.add(field.related.partition(".")[0])
+        found.append((attr, tuple(sorted(watched))))
+    return tuple(found)

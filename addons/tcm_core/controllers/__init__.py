@@ -1,1 +1,1 @@
-from . import main  # noqa: F401
+from . import console, main  # noqa: F401

@@ -1,0 +1,1 @@
+from . import addons, home, login, settings
