@@ -9,9 +9,10 @@
     "category": "Services",
     "author": "Odoo-style addon server",
     "license": "LGPL-3",
-    "depends": ["base", "mail"],
+    "depends": ["base", "mail", "queue_job"],
     "data": [
         "security/ir.model.access.csv",
+        "data/queue_job_data.xml",
         "data/transfer_data.xml",
         "data/mail_template_data.xml",
     ],

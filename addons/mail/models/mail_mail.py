@@ -106,19 +106,22 @@ class MailMail(models.Model):
                             ("scheduled_date", "<=", now)], limit=limit, order="id")
 
     @api.model
-    def _claim_due(self, limit: int = 100):
-        """Lease due mails to this runner for ``CLAIM_LEASE``: two runners never send the same mail.
+    def _claim_due(self, limit: int = 100, ids: list[int] | None = None):
+        """Lease due mails (or these ``ids``, due or not) to this runner (``_claim_lease``).
+
+        Two runners never send the same mail: what one claimed, the other skips until the lease ends.
 
         One conditional UPDATE per batch: under PostgreSQL's read-committed and
         SQLite's single writer, a row another runner claimed meanwhile no
         longer matches, so it is not claimed twice.
         """
         now = fields.Datetime.now()
-        candidates = [mail.id for mail in self._due_mails(limit=limit)
-                      if not mail.claimed_until or mail.claimed_until < now]
+        due = self._due_mails(limit=limit) if ids is None else self.browse(ids).exists().filtered(
+            lambda mail: mail.state == "outgoing")
+        candidates = [mail.id for mail in due if not mail.claimed_until or mail.claimed_until < now]
         if not candidates:
             return self.browse()
-        token = fields.Datetime.to_string(now + CLAIM_LEASE)
+        token = fields.Datetime.to_string(now + self._claim_lease())
         marks = ", ".join(["%s"] * len(candidates))
         self.env.cr.execute(
             f"UPDATE mail_mail SET claimed_until = %s WHERE state = 'outgoing' AND id IN ({marks}) "
@@ -222,6 +225,11 @@ class MailMail(models.Model):
         else:
             values["state"] = "exception"
         self.write(values)
+
+    def _claim_lease(self) -> timedelta:
+        """``mail.mail.claim_seconds`` (default 600): how long a runner that died keeps its mails."""
+        value = self.env["ir.config_parameter"].sudo().get_param("mail.mail.claim_seconds")
+        return timedelta(seconds=int(value)) if value and value.isdigit() and int(value) > 0 else CLAIM_LEASE
 
     def _max_attempts(self) -> int:
         value = self.env["ir.config_parameter"].sudo().get_param("mail.mail.max_attempts")

@@ -46,11 +46,10 @@ def send_queue(registry, batch_size: int = BATCH_SIZE, max_batches: int | None =
 
 
 def send_mails(registry, mail_ids: list[int]) -> QueueRun:
-    """Send these mails now (those still outgoing), the same three steps as the queue."""
+    """Send these mails now (those still outgoing and claimed by no other runner), as the queue does."""
     run = QueueRun()
     with registry.cursor() as cr:
-        mails = registry.env(cr, SUPERUSER_ID)["mail.mail"].browse(mail_ids).exists()
-        outgoing = mails.filtered(lambda mail: mail.state == "outgoing")._prepare_outgoing()
+        outgoing = registry.env(cr, SUPERUSER_ID)["mail.mail"]._claim_due(ids=mail_ids)._prepare_outgoing()
     if outgoing:
         _deliver_and_record(registry, outgoing, run)
     return run

@@ -1,8 +1,12 @@
 """``odoo-bin.py transfers ACTION -d DB``: run, inspect and repair transfer analyses.
 
-* ``run``: the daemon: follow every active source's stream and analyse what
-  arrives, ``transfer_analysis.max_connections`` at a time (SIGTERM or
-  Ctrl-C stops it; a restart resumes where it was).
+* ``run``: the daemon: follow every active source's stream; each new
+  transfer is a job on ``root.transfer_analysis``, run by a job worker in
+  this process (``--capacity`` threads, default the channel's capacity) and
+  by any ``jobs worker`` serving the channel (``--no-worker``: only those).
+  Every 10 s it also dispatches transfers created with plain ``create`` and
+  retries pending write-backs and unsent summary mails.  SIGTERM or Ctrl-C stops it; a restart
+  resumes where it was.
 * ``find --key K``: a transfer's summary, answers (HTTP status, score, raw
   JSON) and events, as JSON.
 * ``process --key K [--verbose]``: analyse one transfer in the foreground
@@ -32,9 +36,9 @@ from odoo.config import add_arguments
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 
+from ..models.transfer_transfer import JOB_CHANNEL
 from ..tools.analysis_client import max_connections
-from ..tools.processor import process_transfer, retry_writebacks
-from ..tools.runner import ThreadedRunner
+from ..tools.processor import process_transfer, retry_summaries, retry_writebacks
 from ..tools.stream_consumer import StreamConsumer
 
 SWEEP_SECONDS = 10.0
@@ -63,7 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
             actions.add_parser("follow", help="print events as they are recorded"),
             actions.add_parser("retry", help="queue failed transfers or pending write-backs again")]
     run_, find, process, status, follow, retry = subs
-    run_.add_argument("--capacity", type=int, help="simultaneous analyses (default: the system parameter)")
+    run_.add_argument("--capacity", type=int, help="job threads in this process (default: the channel's capacity)")
+    run_.add_argument("--no-worker", action="store_true", help="run no job worker here (jobs worker processes do)")
+    run_.add_argument("--lease", type=float, default=60.0,
+                      help="seconds before a job of a dead worker runs elsewhere (default 60)")
     for sub in (find, process):
         sub.add_argument("--key", "-k", required=True, help="the transfer's key")
     process.add_argument("--verbose", "-v", action="store_true", help="print each step")
@@ -83,6 +90,9 @@ def _env(cr):
 
 # -- actions -------------------------------------------------------------------------------------------
 def run_action(registry: Registry, args: argparse.Namespace) -> int:
+    from odoo.addons.queue_job.worker.channels import parse_channels
+    from odoo.addons.queue_job.worker.worker import Worker, WorkerOptions
+
     with registry.cursor() as cr:
         capacity = args.capacity or max_connections(_env(cr))
         source_ids = _env(cr)["transfer.source"].search([]).ids
@@ -90,20 +100,30 @@ def run_action(registry: Registry, args: argparse.Namespace) -> int:
         raise CommandError("--capacity must be at least 1")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    runner = ThreadedRunner(registry, capacity)
-    consumers = [StreamConsumer(registry, source_id, runner.dispatch) for source_id in source_ids]
+    options = WorkerOptions(lease=args.lease, heartbeat=max(0.2, min(10.0, args.lease / 4)))
+    worker = None if args.no_worker else Worker(registry, parse_channels(f"{JOB_CHANNEL}:{capacity}"), options).start()
+    consumers = [StreamConsumer(registry, source_id) for source_id in source_ids]
     threads = [threading.Thread(target=c.run, args=(stop,), daemon=True) for c in consumers]
     for thread in threads:
         thread.start()
-    print(f"following {len(consumers)} source(s), {capacity} analyses at a time", file=sys.stderr)
+    print(f"following {len(consumers)} source(s); " +
+          ("jobs run by other workers" if worker is None else f"{capacity} analyses at a time"), file=sys.stderr)
     try:
         while not stop.is_set():
-            runner.sweep()
+            _sweep(registry)
             stop.wait(SWEEP_SECONDS)
     except KeyboardInterrupt:
         stop.set()
-    runner.shutdown(wait=True)
+    if worker is not None:
+        worker.stop(wait=True)
     return 0
+
+
+def _sweep(registry: Registry) -> None:
+    with registry.cursor() as cr:
+        _env(cr)["transfer.transfer"].dispatch_waiting()
+    retry_writebacks(registry)
+    retry_summaries(registry)
 
 
 def find_action(registry: Registry, args: argparse.Namespace) -> int:

@@ -23,6 +23,8 @@ STATES = [("new", "New"), ("queued", "Queued"), ("analysing", "Analysing"), ("do
           ("failed", "Failed"), ("ignored_old", "Ignored (too old)")]
 KEY_UNIQUE_MESSAGE = "A transfer with this key already exists."
 CODEC = "ra7"
+JOB_CHANNEL = "root.transfer_analysis"
+JOB_MAX_RETRIES = 20  # the queue's bound; a transfer's own (transfer_analysis.max_attempts) comes first
 WRITEBACK_STATES = [("none", "Nothing to write back"), ("pending", "Pending"), ("done", "Written back")]
 
 
@@ -140,7 +142,9 @@ class TransferTransfer(models.Model):
             return {"id": existing.id, "key": existing.key, "state": existing.state, "repeated": True}
         transfer._log("NEW", "submitted over JSON-RPC")
         transfer._set_answers([{"sequence": n, "question": str(n), "url": url} for n, url in enumerate(urls, 1)])
-        if not urls:
+        if urls:
+            transfer._dispatch()
+        else:
             transfer._fail("the transfer has no answers to analyse")
         return {"id": transfer.id, "key": transfer.key, "state": transfer.state, "repeated": False}
 
@@ -218,8 +222,31 @@ class TransferTransfer(models.Model):
         return True
 
     def _dispatch(self) -> None:
-        """Hand these transfers to whatever runs analyses (hooked by the job wiring)."""
+        """Queue these transfers: one job each on ``root.transfer_analysis``, stored in this transaction.
+
+        The identity key makes a second dispatch of a transfer whose job has not run yet a no-op, so
+        the stream, the sweep and an operator may all dispatch without ever doubling a job.
+        """
         self.filtered(lambda t: t.state == "new")._move("queue")
+        for transfer in self.filtered(lambda t: t.state == "queued"):
+            transfer.with_delay(channel=JOB_CHANNEL, identity_key=f"transfer.transfer:{transfer.id}",
+                                max_retries=JOB_MAX_RETRIES,
+                                description=f"Analyse transfer {transfer.key}")._analyse_job()
+
+    def _analyse_job(self) -> str:
+        """The job: analyse this transfer, step by step, each step committed (re-read first: done exits)."""
+        from ..tools.processor import JobRetry, JobTransaction, process_transfer
+
+        self.ensure_one()
+        return process_transfer(self.env.registry, self.id, retry=JobRetry.from_parameters(self.env),
+                                steps=JobTransaction(self.env))
+
+    @api.model
+    def dispatch_waiting(self) -> int:
+        """Dispatch the transfers still ``new`` (created by ``create`` rather than the intakes); how many."""
+        waiting = self.search([("state", "=", "new")])
+        waiting._dispatch()
+        return len(waiting)
 
     @api.model
     def status_counts(self) -> dict:

@@ -62,6 +62,25 @@ def setup_transfers(env, firebase: FakeFirebase, api: FakeAnalysisApi, recipient
 
 
 @pytest.fixture
+def job_worker():
+    """``job_worker(registry, capacity)`` starts a queue worker on the analysis channel (stopped after)."""
+    from odoo.addons.queue_job.worker.channels import parse_channels
+    from odoo.addons.queue_job.worker.worker import Worker, WorkerOptions
+
+    started = []
+
+    def start(registry, capacity: int = 4):
+        options = WorkerOptions(lease=30, heartbeat=1, poll=0.2, vacuum_interval=0)
+        worker = Worker(registry, parse_channels(f"root.transfer_analysis:{capacity}"), options).start()
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop(wait=True)
+
+
+@pytest.fixture
 def configured(fresh_registry, firebase, api):
     """``(registry, source_id)`` of a fresh database set up for the fakes (committed)."""
     with fresh_registry.cursor() as cr:

@@ -63,7 +63,7 @@ def test_malformed_items_are_recorded_as_errors(env, source, item, reason):
 def test_submit_is_idempotent_and_records_answers(env):
     Transfer = env["transfer.transfer"]
     first = Transfer.submit("RPC1", ["https://a/1.wav", {"url": "https://a/2.wav"}], person_name="Ana")
-    assert first["repeated"] is False and first["state"] == "new"
+    assert first["repeated"] is False and first["state"] == "queued"  # its job is stored with it
     transfer = Transfer.browse(first["id"])
     assert transfer.answer_ids.mapped("url") == ["https://a/1.wav", "https://a/2.wav"]
     again = Transfer.submit("RPC1", ["https://a/1.wav"])
@@ -91,10 +91,12 @@ def test_submit_refuses_bad_answers(env, answers, message):
 
 def test_state_machine_refusals_name_the_state(env):
     transfer = env["transfer.transfer"].browse(env["transfer.transfer"].submit("SM", ["https://a/1.wav"])["id"])
-    with pytest.raises(UserError, match="'SM' is new: only failed transfers can be retried"):
+    with pytest.raises(UserError, match="'SM' is queued: only failed transfers can be retried"):
         transfer.action_retry()
     transfer._fail("boom")
     transfer.action_retry()
+    jobs = env["queue.job"].search([("model_name", "=", "transfer.transfer"), ("method_name", "=", "_analyse_job")])
+    assert len(jobs.filtered(lambda j: j.record_ids == [transfer.id])) == 1  # the identity key: one job
     assert transfer.state == "queued" and not transfer.error
     assert _events(env, "SM")[-1] == "RETRY"
     assert env["transfer.transfer"].status_counts()["queued"] >= 1

@@ -34,7 +34,7 @@ def test_submit_route_is_idempotent_and_reports_bad_input(live_server):
     client.authenticate(live_server.db, "admin", "admin")
     key = _key()
     first = client.result("/transfer/1/submit", key=key, answers=["https://a/1.wav", "https://a/2.wav"])
-    assert first["repeated"] is False and first["state"] == "new"
+    assert first["repeated"] is False and first["state"] == "queued"
     assert client.result("/transfer/1/submit", key=key, answers=[])["repeated"] is True
     status = client.result("/transfer/1/status", key=key)
     assert [a["url"] for a in status["answers"]] == ["https://a/1.wav", "https://a/2.wav"]

@@ -7,7 +7,6 @@ import time
 
 import pytest
 from odoo.addons.transfer_analysis.tools.firebase import parse_event
-from odoo.addons.transfer_analysis.tools.runner import ThreadedRunner
 from odoo.addons.transfer_analysis.tools.stream_consumer import Backoff, StreamConsumer
 
 from .conftest import make_item
@@ -99,14 +98,16 @@ def test_parse_event(kind, text, expected):
         assert (event.path, event.data) == expected[1:]
 
 
-def test_streamed_transfers_are_analysed_once_each_within_capacity(configured, firebase, api):
+def test_streamed_transfers_are_analysed_once_each_within_capacity(configured, firebase, api, job_worker):
     registry, source_id = configured
     api.latency = 0.05
-    runner = ThreadedRunner(registry, capacity=3)
+    with registry.cursor() as cr:
+        registry.env(cr)["ir.config_parameter"].set_param("transfer_analysis.max_connections", "3")
+    job_worker(registry, capacity=8)  # more threads than the channel's capacity: the capacity wins
     for n in range(12):
         firebase.add_transfer(f"S{n}", make_item())
     firebase.add_transfer("S-old", make_item(age_minutes=9999))
-    consumer = StreamConsumer(registry, source_id, runner.dispatch, backoff=Backoff(initial=0.05, maximum=0.2))
+    consumer = StreamConsumer(registry, source_id, backoff=Backoff(initial=0.05, maximum=0.2))
     stop = threading.Event()
     thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
     thread.start()
@@ -122,7 +123,6 @@ def test_streamed_transfers_are_analysed_once_each_within_capacity(configured, f
     finally:
         stop.set()
         thread.join(10)
-        runner.shutdown()
     assert api.max_in_flight <= 3
     assert all(count == 1 for count in api.calls.values()) and len(api.calls) == 13 * 3
     assert sorted(path for path, _values in firebase.patches) == sorted(

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from odoo import SUPERUSER_ID, fields
@@ -59,6 +60,32 @@ class InlineRetry:
         return True
 
 
+@dataclass
+class JobRetry:
+    """In a job: retry once in place, then give the wait to the queue (``RetryableJobError``).
+
+    The transfer's runs are bounded by ``transfer_analysis.max_attempts`` (default 5), checked when
+    a run begins; ``transfer_analysis.retry_seconds`` (default 10) is the first wait, doubled per run.
+    """
+
+    retry_seconds: int = 10
+    run: int = 1
+
+    @classmethod
+    def from_parameters(cls, env) -> JobRetry:
+        value = env["ir.config_parameter"].sudo().get_param("transfer_analysis.retry_seconds")
+        return cls(int(value) if value and value.isdigit() else 10)
+
+    def wait(self, error: RetryableAnalysisError, attempt: int) -> bool:
+        from odoo.addons.queue_job.exception import RetryableJobError
+
+        if attempt < 2:
+            time.sleep(min(error.retry_after if error.retry_after is not None else 0.5, 2.0))
+            return True
+        seconds = error.retry_after if error.retry_after is not None else self.retry_seconds * 2 ** (self.run - 1)
+        raise RetryableJobError(str(error), seconds=max(1, int(seconds)))
+
+
 class GiveUp(Exception):
     """The transfer cannot be analysed; the message is recorded as the reason."""
 
@@ -76,33 +103,75 @@ class Plan:
     item_keys: dict = field(default_factory=dict)
 
 
-def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None) -> str:
-    """Analyse transfer ``transfer_id`` to its end (or to the next retry); return its state."""
+def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None, steps=None) -> str:
+    """Analyse transfer ``transfer_id`` to its end (or to the next retry); return its state.
+
+    ``steps`` says where each step's transaction comes from: ``OwnTransactions(registry)`` (default)
+    opens one cursor per step; a job passes ``JobTransaction(env)``, its own cursor committed per step.
+    """
     retry = retry or InlineRetry()
-    plan = _begin(registry, transfer_id, log)
+    steps = steps or OwnTransactions(registry)
+    plan = _begin(steps, transfer_id, log, retry)
+    if plan == "done":  # a run that stopped after its commit: finish what comes after it (both idempotent)
+        write_back(steps, transfer_id, log)
+        send_summary(steps, transfer_id, log)
     if not isinstance(plan, Plan):
         return plan
     try:
         if plan.needs_answers:
-            _with_retry(lambda: _resolve(registry, plan, log), retry, log, "resolve")
-        _analyse_pending(registry, plan, log, retry)
+            _with_retry(lambda: _resolve(steps, plan, log), retry, log, "resolve")
+        _analyse_pending(steps, plan, log, retry)
     except GiveUp as exc:
-        return _fail(registry, transfer_id, str(exc), log)
-    state = _finish(registry, plan, log)
+        return _fail(steps, transfer_id, str(exc), log)
+    state = _finish(steps, plan, log)
     if state == "done":
-        write_back(registry, transfer_id, log)
-        send_summary(registry, transfer_id, log)
+        write_back(steps, transfer_id, log)
+        send_summary(steps, transfer_id, log)
     return state
 
 
-def _env(cr):
-    return cr.registry.env(cr, SUPERUSER_ID)
+class OwnTransactions:
+    """Each step in a transaction of its own (a new cursor), committed when the step ends."""
+
+    def __init__(self, registry):
+        self.registry = registry
+
+    @contextmanager
+    def step(self):
+        with self.registry.cursor() as cr:
+            yield self.registry.env(cr, SUPERUSER_ID)
+
+
+class JobTransaction:
+    """Each step in the job's own cursor, committed when the step ends (rolled back if it raises).
+
+    The steps are idempotent, so a job that dies between two of them resumes where it was when
+    the queue runs it again; between steps no transaction holds a lock (``write_lock=False``).
+    """
+
+    def __init__(self, env):
+        self.env = env["transfer.transfer"].sudo().env  # the job's user may only submit transfers
+
+    @contextmanager
+    def step(self):
+        # The transaction open between steps holds no lock (SQLite: DEFERRED); a step that writes
+        # starts one that does, so its writes never fail half-way on a lock another writer took.
+        self.env.cr.commit(write_lock=True)
+        try:
+            yield self.env
+        except BaseException:
+            self.env.cr.rollback()
+            raise
+        self.env.cr.commit(write_lock=False)
+
+
+def _steps(registry_or_steps):
+    return registry_or_steps if hasattr(registry_or_steps, "step") else OwnTransactions(registry_or_steps)
 
 
 # -- 1. begin ------------------------------------------------------------------------------------------
-def _begin(registry, transfer_id: int, log: Log):
-    with registry.cursor() as cr:
-        env = _env(cr)
+def _begin(steps, transfer_id: int, log: Log, retry):
+    with steps.step() as env:
         transfer = env["transfer.transfer"].browse(transfer_id).exists()
         if not transfer:
             log("begin", f"transfer {transfer_id} does not exist")
@@ -116,10 +185,25 @@ def _begin(registry, transfer_id: int, log: Log):
             transfer._fail(str(exc))
             log("begin", str(exc))
             return "failed"
+        limit = max_attempts(env)
+        if transfer.attempts >= limit:
+            errors = [error for error in transfer.answer_ids.mapped("error") if error]
+            reason = f"gave up after {transfer.attempts} run(s)" + (f": {errors[-1]}" if errors else "")
+            transfer._fail(reason)
+            log("begin", reason)
+            return "failed"
         transfer._move("start", {"attempts": transfer.attempts + 1})
-        log("begin", f"{transfer.key}: analysing (attempt {transfer.attempts})")
+        if isinstance(retry, JobRetry):
+            retry.run = transfer.attempts
+        log("begin", f"{transfer.key}: analysing (run {transfer.attempts})")
         return Plan(transfer.id, transfer.key, transfer.uid or transfer.key, settings, _source_of(transfer),
                     needs_answers=not transfer.answer_ids, item_keys=_item_keys(transfer))
+
+
+def max_attempts(env) -> int:
+    """``transfer_analysis.max_attempts``: how many runs a transfer gets (crashes and retries count)."""
+    value = env["ir.config_parameter"].sudo().get_param("transfer_analysis.max_attempts")
+    return int(value) if value and value.isdigit() and int(value) > 0 else 5
 
 
 def _source_of(transfer) -> dict | None:
@@ -162,7 +246,7 @@ def _with_retry(step: Callable, retry, log: Log, name: str):
 
 
 # -- 2. resolve ----------------------------------------------------------------------------------------
-def _resolve(registry, plan: Plan, log: Log) -> None:
+def _resolve(steps, plan: Plan, log: Log) -> None:
     if not plan.source:
         raise GiveUp("the transfer has no answers to analyse")
     firebase = firebase_for(plan.source)
@@ -172,8 +256,8 @@ def _resolve(registry, plan: Plan, log: Log) -> None:
     answers = [{"sequence": n, "question": str(index), "url": f"{plan.source['storage']}/cloud/{plan.uid}/{index}.wav"}
                for n, index in enumerate(questions, 1)]
     people = _people(firebase, plan)
-    with registry.cursor() as cr:
-        transfer = _env(cr)["transfer.transfer"].browse(plan.transfer_id)
+    with steps.step() as env:
+        transfer = env["transfer.transfer"].browse(plan.transfer_id)
         transfer._set_answers(answers)
         transfer.write(people)
     log("resolve", f"{len(answers)} answer(s) to analyse")
@@ -223,42 +307,42 @@ def _fetch(firebase: FirebaseClient, path: str):
 
 
 # -- 3. analyse ----------------------------------------------------------------------------------------
-def _analyse_pending(registry, plan: Plan, log: Log, retry) -> None:
-    with registry.cursor() as cr:
-        pending = [(a.id, a.sequence, a.url) for a in _env(cr)["transfer.transfer"].browse(plan.transfer_id)
+def _analyse_pending(steps, plan: Plan, log: Log, retry) -> None:
+    with steps.step() as env:
+        pending = [(a.id, a.sequence, a.url) for a in env["transfer.transfer"].browse(plan.transfer_id)
                    .answer_ids if a.state == "pending"]
     client = client_for(plan.settings)
     for answer_id, sequence, url in pending:
-        answer = _ask(client, url, answer_id, registry, retry, log, sequence)
+        answer = _ask(client, url, answer_id, steps, retry, log, sequence)
         if not answer.ok:
-            _store_answer(registry, answer_id, answer, log, sequence)
+            _store_answer(steps, answer_id, answer, log, sequence)
             raise GiveUp(f"the analysis API refused answer {sequence}: HTTP {answer.status} {answer.text[:200]}")
-        _store_answer(registry, answer_id, answer, log, sequence)
+        _store_answer(steps, answer_id, answer, log, sequence)
 
 
-def _ask(client, url: str, answer_id: int, registry, retry, log: Log, sequence: int):
+def _ask(client, url: str, answer_id: int, steps, retry, log: Log, sequence: int):
     attempt = 0
     while True:
         attempt += 1
         try:
             return client.analyse(url)
         except RetryableAnalysisError as exc:
-            _note_attempt(registry, answer_id, str(exc))
+            _note_attempt(steps, answer_id, str(exc))
             log("analyse", f"answer {sequence}: {exc} (attempt {attempt})")
             if not retry.wait(exc, attempt):
                 raise GiveUp(f"answer {sequence}: gave up after {attempt} attempt(s): {exc}") from None
 
 
-def _note_attempt(registry, answer_id: int, error: str) -> None:
-    with registry.cursor() as cr:
-        answer = _env(cr)["transfer.answer"].browse(answer_id)
+def _note_attempt(steps, answer_id: int, error: str) -> None:
+    with steps.step() as env:
+        answer = env["transfer.answer"].browse(answer_id)
         answer.write({"attempts": answer.attempts + 1, "error": error})
 
 
-def _store_answer(registry, answer_id: int, answer, log: Log, sequence: int) -> None:
+def _store_answer(steps, answer_id: int, answer, log: Log, sequence: int) -> None:
     reading = read_risk(answer.payload)
-    with registry.cursor() as cr:
-        record = _env(cr)["transfer.answer"].browse(answer_id)
+    with steps.step() as env:
+        record = env["transfer.answer"].browse(answer_id)
         values = {"http_status": answer.status, "raw": answer.raw(), "attempts": record.attempts + 1,
                   "date_done": fields.Datetime.now()}
         if not answer.ok:
@@ -274,9 +358,9 @@ def _store_answer(registry, answer_id: int, answer, log: Log, sequence: int) -> 
 
 
 # -- 4. finish and fail --------------------------------------------------------------------------------
-def _finish(registry, plan: Plan, log: Log) -> str:
-    with registry.cursor() as cr:
-        transfer = _env(cr)["transfer.transfer"].browse(plan.transfer_id)
+def _finish(steps, plan: Plan, log: Log) -> str:
+    with steps.step() as env:
+        transfer = env["transfer.transfer"].browse(plan.transfer_id)
         if transfer.state != "analysing":
             return transfer.state
         answers = transfer.answer_ids.sorted("sequence")
@@ -289,9 +373,9 @@ def _finish(registry, plan: Plan, log: Log) -> str:
     return "done"
 
 
-def _fail(registry, transfer_id: int, reason: str, log: Log) -> str:
-    with registry.cursor() as cr:
-        transfer = _env(cr)["transfer.transfer"].browse(transfer_id)
+def _fail(steps, transfer_id: int, reason: str, log: Log) -> str:
+    with steps.step() as env:
+        transfer = env["transfer.transfer"].browse(transfer_id)
         if transfer.state not in FINAL_STATES:
             transfer._fail(reason)
     log("fail", reason)
@@ -299,10 +383,14 @@ def _fail(registry, transfer_id: int, reason: str, log: Log) -> str:
 
 
 # -- 5. after the commit ---------------------------------------------------------------------------------
-def write_back(registry, transfer_id: int, log: Log = _quiet) -> bool:
-    """PATCH the result to the source (idempotent); record it, or the error for a later retry."""
-    with registry.cursor() as cr:
-        transfer = _env(cr)["transfer.transfer"].browse(transfer_id)
+def write_back(steps, transfer_id: int, log: Log = _quiet) -> bool:
+    """PATCH the result to the source (idempotent); record it, or the error for a later retry.
+
+    ``steps``: a registry, or the ``OwnTransactions``/``JobTransaction`` of the caller.
+    """
+    steps = _steps(steps)
+    with steps.step() as env:
+        transfer = env["transfer.transfer"].browse(transfer_id)
         if transfer.writeback_state != "pending":
             return transfer.writeback_state == "done"
         source, key = _source_of(transfer), transfer.key
@@ -312,27 +400,45 @@ def write_back(registry, transfer_id: int, log: Log = _quiet) -> bool:
         error = None
     except SourceError as exc:
         error = str(exc)
-    with registry.cursor() as cr:
-        _env(cr)["transfer.transfer"].browse(transfer_id)._record_writeback(error)
+    with steps.step() as env:
+        env["transfer.transfer"].browse(transfer_id)._record_writeback(error)
     log("write-back", error or f"{key}: processed = true at the source")
     return error is None
 
 
-def retry_writebacks(registry, limit: int = 100) -> int:
-    """Try the pending write-backs again; how many succeeded."""
-    with registry.cursor() as cr:
-        ids = _env(cr)["transfer.transfer"].search([("writeback_state", "=", "pending"),
+def retry_writebacks(steps, limit: int = 100) -> int:
+    """Try the pending write-backs again; how many succeeded (``steps``: a registry, or steps)."""
+    steps = _steps(steps)
+    with steps.step() as env:
+        ids = env["transfer.transfer"].search([("writeback_state", "=", "pending"),
                                                     ("state", "=", "done")], limit=limit).ids
-    return sum(write_back(registry, transfer_id) for transfer_id in ids)
+    return sum(write_back(steps, transfer_id) for transfer_id in ids)
 
 
-def send_summary(registry, transfer_id: int, log: Log = _quiet) -> None:
-    """Send the summary mail now (it is queued already: if this fails, the mail queue sends it later)."""
-    with registry.cursor() as cr:
-        mail = _env(cr)["transfer.transfer"].browse(transfer_id).mail_id
-        mail_id = mail.id if mail and mail.state == "outgoing" else None
-    if mail_id:
-        from odoo.addons.mail.tools.queue_runner import send_mails
+def retry_summaries(steps, limit: int = 100) -> int:
+    """Send the summary mails of done transfers still outgoing (a run stopped before sending them)."""
+    steps = _steps(steps)
+    with steps.step() as env:
+        ids = env["transfer.transfer"].search([("state", "=", "done"), ("mail_id.state", "=", "outgoing")],
+                                              limit=limit).ids
+    for transfer_id in ids:
+        send_summary(steps, transfer_id)
+    return len(ids)
 
-        run = send_mails(registry, [mail_id])
-        log("mail", f"summary mail {'sent' if run.sent else 'queued for a retry'}")
+
+def send_summary(steps, transfer_id: int, log: Log = _quiet) -> None:
+    """Send the summary mail now, SMTP outside any transaction (it is queued already: if sending
+    fails, the mail keeps its retries and the mail queue sends it later)."""
+    from odoo.addons.mail.models.mail_mail import deliver_all
+
+    steps = _steps(steps)
+    with steps.step() as env:
+        mail = env["transfer.transfer"].browse(transfer_id).mail_id
+        # claimed first: the daemon's sweep and a resumed job never send one summary twice
+        outgoing = env["mail.mail"]._claim_due(ids=mail.ids)._prepare_outgoing() if mail else []
+    if not outgoing:
+        return
+    deliver_all(outgoing)
+    with steps.step() as env:
+        env["mail.mail"]._record_results(outgoing)
+    log("mail", "summary mail " + ("queued for a retry: " + str(outgoing[0].error) if outgoing[0].error else "sent"))

@@ -1,8 +1,9 @@
 """The stream consumer: follow a source's ``Transfer`` node and record every unprocessed item once.
 
 It streams ``<node>.json?orderBy="processed"&equalTo=false`` (the seed's
-query), and turns each item into a transfer (``receive_item``): NEW ones
-are handed to ``dispatch`` after their transaction commits; items older than
+query), and turns each item into a transfer (``receive_item``): each NEW
+one gets its job (``_dispatch``) in the transaction that records it, and is
+handed to the optional ``dispatch`` callback after the commit; items older than
 the source's ``max_age_minutes`` become ``ignored_old``; a key seen before is
 REPEATED (the database refuses the second INSERT); a malformed event or item
 is an ERR event.  Nothing a stream sends stops the consumer.
@@ -58,7 +59,7 @@ class ConsumerStats:
 class StreamConsumer:
     """Follows one ``transfer.source``; ``run(stop)`` until ``stop`` is set."""
 
-    def __init__(self, registry, source_id: int, dispatch: Callable[[list[int]], None],
+    def __init__(self, registry, source_id: int, dispatch: Callable[[list[int]], None] | None = None,
                  backoff: Backoff | None = None, read_timeout: float | None = None):
         self.registry = registry
         self.source_id = source_id
@@ -160,7 +161,7 @@ class StreamConsumer:
                 if kind == "NEW":
                     transfer._dispatch()
                     new_ids.append(transfer.id)
-        if new_ids:
+        if new_ids and self.dispatch:
             self.dispatch(new_ids)
         return new_ids
 

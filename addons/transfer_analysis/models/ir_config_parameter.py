@@ -1,0 +1,28 @@
+"""Keep the analysis channel's capacity equal to ``transfer_analysis.max_connections``."""
+from odoo import models
+from odoo.exceptions import ValidationError
+
+CAPACITY_PARAMETER = "transfer_analysis.max_connections"
+
+
+class IrConfigParameter(models.Model):
+    _inherit = "ir.config_parameter"
+
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records._sync_analysis_capacity()
+        return records
+
+    def write(self, vals):
+        result = super().write(vals)
+        self._sync_analysis_capacity()
+        return result
+
+    def _sync_analysis_capacity(self) -> None:
+        for param in self.filtered(lambda p: p.key == CAPACITY_PARAMETER):
+            if not param.value.strip().isdigit() or int(param.value) < 1:
+                raise ValidationError(f"{CAPACITY_PARAMETER} must be a whole number of at least 1, "
+                                      f"not {param.value!r}")
+            channel = self.env.ref("transfer_analysis.channel_transfer_analysis", raise_if_not_found=False)
+            if channel and channel.capacity != int(param.value):
+                channel.sudo().capacity = int(param.value)
