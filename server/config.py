@@ -54,6 +54,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("http_interface", ("--http-interface",), default="", help="interface to listen on"),
     Option("http_port", ("-p", "--http-port"), default=8069, kind=int, help="HTTP port"),
     Option("workers", ("--workers",), default=0, kind=int, help="0: threaded server; N: N processes"),
+    Option("max_cron_threads", ("--max-cron-threads",), default=2, kind=int,
+           help="threads running scheduled actions (0: none)"),
     Option("threads", ("--threads",), default=0, kind=int,
            help="threads per process (default: 16 threaded, 8 per worker); more start while all are busy"),
     Option("limit_memory_soft", ("--limit-memory-soft",), default=2048 * 1024 * 1024, kind=int,

@@ -240,7 +240,8 @@ class Cursor:
 
     Callbacks: ``precommit`` run inside the transaction just before COMMIT,
     ``postcommit`` after it (between transactions), ``postrollback`` after a
-    rollback (they must only touch memory, such as process caches).
+    rollback (they must only touch memory, such as process caches);
+    ``after_transaction`` after either.
 
     A cursor on a read-only database (``registry.cursor(readonly=True)``) opens
     no transaction at all: each statement runs on its own, on a connection the
@@ -284,6 +285,16 @@ class Cursor:
         if self.database.param != "%s":
             sql = sql.replace("%s", self.database.param)
         return self.database.execute_sql(sql, tuple(params))
+
+    def after_transaction(self, callback) -> None:
+        """Run ``callback()`` once this transaction has ended, committed or rolled back.
+
+        For what must be written whatever becomes of the transaction (a failed
+        login's count, while the login's own transaction is rolled back): the
+        callback runs between transactions, so it may open a cursor of its own.
+        """
+        self.postcommit.append(callback)
+        self.postrollback.append(callback)
 
     def savepoint(self):
         """A context manager that rolls back only its own block on error."""

@@ -17,6 +17,11 @@ namespace = blinker.Namespace()
 registry_ready = namespace.signal("registry_ready")
 modules_installed = namespace.signal("modules_installed")
 modules_uninstalled = namespace.signal("modules_uninstalled")
+#: Sent by the server runner in each serving process once its databases are open (sender: the
+#: Application), and ``server_stopping`` when it stops: background services (job workers) start and
+#: stop with the server by connecting to them.
+server_started = namespace.signal("server_started")
+server_stopping = namespace.signal("server_stopping")
 
 
 def signal(name: str, doc: str | None = None) -> blinker.NamedSignal:

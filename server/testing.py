@@ -169,7 +169,7 @@ class DatabaseFactory:
     def config(self, uri: str | None = None, **options) -> Config:
         base = {"data_dir": str(self.tmp / "data"),
                 "addons_path": ",".join(str(p) for p in test_config_paths()[1:]),
-                "admin_passwd": "admin", "log_level": "warning"}
+                "admin_passwd": "admin", "log_level": "warning", "max_cron_threads": 0}
         base.update(options)
         if uri:
             base["db_uri"] = uri

@@ -246,7 +246,8 @@ class ServerProcess:
 
 
 def write_config_file(config: Config, path: Path, **overrides) -> Path:
-    keys = ("db_uri", "addons_path", "data_dir", "admin_passwd", "without_demo", "dev_mode", "dbfilter")
+    keys = ("db_uri", "addons_path", "data_dir", "admin_passwd", "without_demo", "dev_mode", "dbfilter",
+            "max_cron_threads")
     lines = ["[options]"]
     for key, value in {**{k: config.get(k) for k in keys}, **overrides}.items():
         lines.append(f"{key} = {'' if value is None else value}")

@@ -21,7 +21,7 @@ Addons installed in the database given with -d may add commands of their own."""
 
 
 def _builtin_commands() -> None:
-    for name in ("server", "shell", "scaffold", "config_cmd", "module_cmd"):
+    for name in ("server", "shell", "scaffold", "config_cmd", "module_cmd", "cron_cmd"):
         importlib.import_module(f"{__name__}.{name}")
 
 

@@ -38,6 +38,20 @@ CORS_HEADERS = "Origin, X-Requested-With, Content-Type, Accept, Authorization, X
 class HTTPRequest(werkzeug.wrappers.Request):
     max_content_length = MAX_CONTENT_LENGTH
     max_form_memory_size = 16 * 1024 * 1024
+    body_limit: int | None = None
+
+    def limit_body(self, limit: int) -> None:
+        """Refuse bodies past ``limit`` bytes, chunked ones too (werkzeug would cut those silently at its
+        ``max_content_length``: one byte more is read to tell a body of exactly ``limit`` from a longer one)."""
+        self.body_limit = limit
+        self.max_content_length = limit + 1
+
+    def get_data(self, *args, **kwargs):
+        data = super().get_data(*args, **kwargs)
+        if self.body_limit is not None and len(data) > self.body_limit:
+            raise werkzeug.exceptions.RequestEntityTooLarge(
+                f"The request body is larger than this route accepts ({self.body_limit} bytes).")
+        return data
 
 
 class Application:
@@ -105,7 +119,7 @@ class Application:
         """
         limit = self.body_limit(routing)
         httprequest = request.httprequest
-        httprequest.max_content_length = limit
+        httprequest.limit_body(limit)
         length = httprequest.content_length
         if length is None or length <= limit:
             return None

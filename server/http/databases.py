@@ -14,6 +14,7 @@ import time
 from .. import db as db_module
 from ..config import Config
 from ..modules.registry import Registry
+from ..service import login_failures
 from .errors import UnknownDatabase
 
 LISTING_TTL = 5.0
@@ -100,5 +101,6 @@ class DatabaseDirectory:
         """The up-to-date registry of a visible database; UnknownDatabase otherwise."""
         if not self.visible(name, host):
             raise UnknownDatabase()
-        registry = Registry.open(self.config, name)
-        return Registry.check_signaling(registry)
+        registry = Registry.check_signaling(Registry.open(self.config, name))
+        login_failures.ensure_table(registry)  # before any transaction: logins only read it then
+        return registry

@@ -1,4 +1,5 @@
-"""Load an addon's data files: Odoo's XML (``<record>``, ``<function>``, ``<delete>``) and CSV.
+"""Load an addon's data files: Odoo's XML (``<record>``, ``<function>``, ``<delete>``,
+``<menuitem>``, ``<template>``) and CSV.
 
 Every record a file names gets an external id ``module.name`` in
 ``ir.model.data``.  On upgrade, records whose external id is ``noupdate``
@@ -107,10 +108,11 @@ class DataLoader:
     def _xml_element(self, element, noupdate: bool) -> None:
         if not isinstance(element.tag, str):
             return  # comments
-        handler = {"record": self._xml_record, "function": self._xml_function, "delete": self._xml_delete}.get(
-            element.tag)
+        handler = {"record": self._xml_record, "function": self._xml_function, "delete": self._xml_delete,
+                   "menuitem": self._xml_menuitem, "template": self._xml_template}.get(element.tag)
         if handler is None:
-            raise DataFileError(f"unsupported element <{element.tag}> (use <record>, <function> or <delete>)")
+            raise DataFileError(f"unsupported element <{element.tag}> "
+                                "(use <record>, <function>, <delete>, <menuitem> or <template>)")
         handler(element, noupdate)
 
     def _xml_record(self, element, noupdate: bool) -> None:
@@ -135,7 +137,75 @@ class DataLoader:
         return bool(self.env["ir.model.data"]._lookup(self.full_xmlid(xmlid)))
 
     def _eval_scope(self) -> dict:
-        return {"ref": self.ref, "obj": lambda xmlid: self.env.ref(self.full_xmlid(xmlid))}
+        from ..orm.commands import Command
+
+        return {"ref": self.ref, "obj": lambda xmlid: self.env.ref(self.full_xmlid(xmlid)), "Command": Command}
+
+    # -- shortcuts: <menuitem>, <template> ----------------------------------------------------------
+    def _xml_menuitem(self, element, noupdate: bool, parent_id: int | None = None) -> None:
+        """``<menuitem id= name= parent= action= sequence= groups= web_icon= active=>``, nested menuitems
+        being children of their enclosing one (Odoo's shortcut for ``ir.ui.menu`` records)."""
+        xmlid = element.get("id")
+        if not xmlid:
+            raise DataFileError("<menuitem> needs an id")
+        if "ir.ui.menu" not in self.env:
+            raise DataFileError(f"<menuitem id={xmlid!r}>: menus need the base addon's ir.ui.menu (upgrade base)")
+        values = {"active": _truthy(element.get("active"), True)}
+        if parent_id is not None:
+            values["parent_id"] = parent_id
+        elif element.get("parent"):
+            values["parent_id"] = self.ref(element.get("parent"))
+        elif self.mode == "install" or not self._has_xmlid(xmlid):
+            values["parent_id"] = False
+        for name in ("sequence",):
+            if element.get(name):
+                values[name] = int(element.get(name))
+        if element.get("web_icon"):
+            values["web_icon"] = element.get("web_icon")
+        if element.get("name"):
+            values["name"] = element.get("name")
+        if element.get("action"):
+            action = self.env.ref(self.full_xmlid(element.get("action"))).sudo()
+            values["action"] = f"{action._name},{action.id}"
+            values.setdefault("name", action.name)
+        values.setdefault("name", xmlid)
+        groups = self._group_commands(element.get("groups"))
+        if groups:
+            values["groups_id"] = groups
+        menu = self.save_record("ir.ui.menu", xmlid, values, noupdate)
+        for child in element:
+            if isinstance(child.tag, str) and child.tag == "menuitem":
+                self._xml_menuitem(child, noupdate, parent_id=menu.id)
+
+    def _group_commands(self, groups: str | None) -> list:
+        """``"base.group_user,-base.group_portal"`` -> link/unlink commands."""
+        commands = []
+        for name in (groups or "").split(","):
+            name = name.strip()
+            if name.startswith("-"):
+                commands.append((3, self.ref(name[1:])))
+            elif name:
+                commands.append((4, self.ref(name)))
+        return commands
+
+    def _xml_template(self, element, noupdate: bool) -> None:
+        """``<template id= inherit_id= priority= active= primary=>``: a QWeb ``ir.ui.view`` (stored, not rendered)."""
+        xmlid = element.get("id")
+        if not xmlid:
+            raise DataFileError("<template> needs an id")
+        full = self.full_xmlid(xmlid)
+        values = {"name": element.get("name") or full, "type": "qweb", "key": element.get("key") or full,
+                  "active": _truthy(element.get("active"), True), "priority": int(element.get("priority", 16))}
+        if element.get("inherit_id"):
+            values["inherit_id"] = self.ref(element.get("inherit_id"))
+            values["mode"] = "primary" if _truthy(element.get("primary"), False) else "extension"
+            values["arch"] = f"<data>{_inner_xml(element)}</data>"
+        else:
+            values["arch"] = f'<t t-name="{full}">{_inner_xml(element)}</t>'
+        groups = self._group_commands(element.get("groups"))
+        if groups:
+            values["groups_id"] = groups
+        self.save_record("ir.ui.view", xmlid, values, noupdate)
 
     def _field_value(self, model: str, element):
         field = self.env[model]._fields[element.get("name")]
@@ -154,6 +224,10 @@ class DataLoader:
             return base64.b64encode(data).decode() if field.type == "binary" else data.decode()
         text = element.text or ""
         kind = element.get("type")
+        if kind in ("xml", "html"):
+            inner = _inner_xml(element).strip()
+            # Several root elements (the specs of an extension view) are wrapped in <data>, as Odoo does.
+            return f"<data>{inner}</data>" if kind == "xml" and len(element) > 1 else inner
         if kind == "int":
             return int(text.strip())
         if kind == "float":
@@ -229,6 +303,11 @@ class DataLoader:
             else:
                 values[name] = cell or False
         return xmlid, values
+
+
+def _inner_xml(element) -> str:
+    """What is between an element's tags, as XML text (the arch of ``<field name="arch" type="xml">``)."""
+    return (element.text or "") + "".join(ET.tostring(child, encoding="unicode") for child in element)
 
 
 def _truthy(value: str | None, default: bool) -> bool:

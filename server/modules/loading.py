@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from .. import db as db_module
 from .. import signals
 from ..exceptions import ModuleError
-from ..orm import schema
+from ..orm import delegation, recompute, schema
 from ..orm.environment import SUPERUSER_ID, Environment
 from . import graph
 from .data_loader import DataLoader
@@ -181,8 +181,9 @@ def _load_module(env, registry: Registry, manifest: dict, install: bool, demo: b
     if install and manifest["pre_init_hook"]:
         _hook(package, manifest, "pre_init_hook")(env)
     schema.check_foreign_keys_now(registry.database)
-    _sync_schema(registry)
+    added = _sync_schema(registry)
     schema.defer_foreign_keys(registry.database)
+    _migrate_data(env, registry, added)
     if name == "base":
         _update_module_list(env, registry.manifests)
     reflect_module(env, name)
@@ -216,16 +217,29 @@ def _hook(package, manifest: dict, key: str):
     return function
 
 
-def _sync_schema(registry: Registry) -> None:
+def _sync_schema(registry: Registry) -> dict[str, list[str]]:
+    """Create or migrate every table; return ``{model: [columns added]}``."""
     database = registry.database
     stored = [cls for cls in registry.models.values() if cls._table_model is not None]
+    added = {}
     for cls in stored:
-        schema.sync_model(database, cls)
+        added[cls._name] = schema.sync_model(database, cls)
     for cls in stored:
         for fld in cls._fields.values():
             if fld.type == "many2many" and fld.store:
                 schema.sync_relation(database, fld)
         schema.sync_foreign_keys(database, cls)
+    return {name: columns for name, columns in added.items() if columns}
+
+
+def _migrate_data(env, registry: Registry, added: dict[str, list[str]]) -> None:
+    """Bring existing rows up to the new models: parents for ``_inherits`` models whose delegated
+    fields were columns of their own, and values for stored computed columns just added."""
+    if "ir.module.module" not in added:  # base is installed: existing data may need it
+        for cls in registry.models.values():
+            if cls._inherits and cls._table_model is not None:
+                delegation.migrate_legacy_columns(env, cls)
+    recompute.compute_added_columns(env, added)
 
 
 def _update_module_list(env, manifests: dict) -> None:

@@ -17,7 +17,7 @@ import uuid
 from .. import db as db_module
 from ..exceptions import ModuleError
 from ..orm.access import AccessRights
-from ..orm.compose import build_relation_model, compose_models, setup_model
+from ..orm.compose import build_relation_model, compose_models, finish_dependencies, finish_setup, setup_model
 from ..orm.environment import SUPERUSER_ID, Environment
 
 _logger = logging.getLogger(__name__)
@@ -47,7 +47,9 @@ class Registry:
         self.field_modules: dict[tuple[str, str], list[str]] = {}
         self.loaded_modules: list[str] = []
         self.relation_tables: dict[str, type] = {}
-        self.computed_keys: tuple = ()
+        self.computed_keys: tuple = ()  # cache keys of the non-stored computed fields
+        self.field_triggers: dict = {}  # what a change makes stale (server.orm.recompute)
+        self.inverse_caches: dict = {}  # the x2many caches a many2one/many2many change makes stale
         self.access = AccessRights(self)
         self.manifests: dict = {}
         self.ready = False
@@ -153,10 +155,12 @@ class Registry:
         for cls in self.models.values():
             cls.pool = self
             setup_model(cls, self)
+        finish_setup(self)
         self._link_relations()
+        finish_dependencies(self)
         self.loaded_modules = list(modules)
         self.computed_keys = tuple((m, f.name) for m, cls in self.models.items()
-                                   for f in cls._fields.values() if f.compute)
+                                   for f in cls._fields.values() if f.compute and not f.store)
         self.clear_local_caches()
 
     def _link_relations(self) -> None:
@@ -172,9 +176,9 @@ class Registry:
                         "add the addon that defines it to 'depends'", chain=(cls._module,))
                 field.comodel_table = comodel._table
                 field.model_table = cls._table
-                if field.type == "many2many" and cls._table_model is not None:
+                if field.type == "many2many" and field.store and cls._table_model is not None:
                     self.relation_tables.setdefault(field.relation, build_relation_model(field, self.database))
-                if field.type == "one2many" and field.inverse_name not in comodel._fields:
+                if field.type == "one2many" and field.store and field.inverse_name not in comodel._fields:
                     raise ModuleError(f"Field {cls._name}.{field.name}: {field.comodel_name} has no field "
                                       f"{field.inverse_name!r}", chain=(cls._module,))
 

@@ -6,7 +6,8 @@ record method: the first remote argument is the ids to browse.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Mapping
 
 from .environment import Environment  # noqa: F401  (re-exported as odoo.api.Environment)
 
@@ -20,24 +21,79 @@ def model(method: Callable) -> Callable:
 
 
 def model_create_multi(method: Callable) -> Callable:
-    """Mark a ``create`` that takes a list of value dicts (a single dict is wrapped)."""
-    method._api = "model_create"
-    return method
+    """Mark a ``create`` that takes a list of value dicts; a single dict arrives as a one-item list.
+
+    The wrapping is done here once, so overrides never check ``isinstance(vals_list, dict)``
+    themselves.
+    """
+    @functools.wraps(method)
+    def create(self, vals_list, *args, **kwargs):
+        if isinstance(vals_list, Mapping):
+            vals_list = [vals_list]
+        elif isinstance(vals_list, tuple):
+            vals_list = list(vals_list)
+        return method(self, vals_list, *args, **kwargs)
+
+    create._api = "model_create"
+    return create
 
 
-def depends(*fields: str) -> Callable:
-    """Record which fields a computed value depends on (documentation for readers)."""
+def depends(*fields) -> Callable:
+    """Declare what a computed value depends on: field names or dotted paths (``'partner_id.name'``),
+    or one function returning them.  A stored computed field is recomputed whenever any of them changes
+    (``server.orm.recompute``)."""
+    if len(fields) == 1 and callable(fields[0]):
+        fields = fields[0]
+
     def decorator(method):
         method._depends = fields
         return method
     return decorator
 
 
-def constrains(*fields: str) -> Callable:
-    """Run the decorated method after create/write touching ``fields``; it raises ValidationError."""
+def depends_context(*keys: str) -> Callable:
+    """Declare the context keys (``'lang'``, ``'company'``, ``'uid'``...) a non-stored computed value
+    depends on: its value is cached per combination of them."""
+    def decorator(method):
+        method._depends_context = keys
+        return method
+    return decorator
+
+
+def constrains(*fields) -> Callable:
+    """Run the decorated method after create/write touching ``fields`` (dotted paths allowed: a change
+    of the path's first field triggers it); it raises ValidationError."""
+    if len(fields) == 1 and callable(fields[0]):
+        fields = fields[0]
+
     def decorator(method):
         method._constrains = fields
         return method
+    return decorator
+
+
+def ondelete(*, at_uninstall: bool) -> Callable:
+    """Run the decorated method before records are deleted; it raises UserError to refuse.
+
+    ``at_uninstall=False``: not run when the records go because their addon is uninstalled.
+    """
+    def decorator(method):
+        method._ondelete = at_uninstall
+        return method
+    return decorator
+
+
+def _unsupported(name: str, explanation: str) -> Callable:
+    """A decorator we do not implement: it marks the method, and installing its addon is refused
+    (``server.orm.refusals``)."""
+    def decorator(*args, **kwargs):
+        def mark(method):
+            method._unsupported_decorator = (name, explanation)
+            return method
+        if len(args) == 1 and callable(args[0]) and not kwargs:
+            return mark(args[0])
+        return mark
+    decorator.__name__ = name.rpartition(".")[2]
     return decorator
 
 
@@ -67,4 +123,10 @@ def readonly(method: Callable) -> Callable:
 def private(method: Callable) -> Callable:
     """Forbid calling ``method`` over RPC even though its name has no leading underscore."""
     method._api_private = True
+    return method
+
+
+def autovacuum(method: Callable) -> Callable:
+    """Mark a model method the daily ``ir.autovacuum`` job calls (Odoo's garbage-collection hook)."""
+    method._autovacuum = True
     return method

@@ -12,6 +12,7 @@ from __future__ import annotations
 import peewee
 
 from ..exceptions import ModuleError
+from . import constraints, delegation, recompute, related
 from . import fields as fields_module
 from .models import LOG_ACCESS_FIELDS, MetaModel
 
@@ -23,14 +24,44 @@ def _parents(definition) -> list[str]:
     return list(inherit or ())
 
 
+#: The model every other model inherits, as in Odoo: an addon adds methods to all models with
+#: ``class Base(models.AbstractModel): _inherit = "base"``.
+BASE_MODEL = "base"
+
+
+def _declared_name(definition) -> str | None:
+    parents = _parents(definition)
+    return definition.__dict__.get("_name") or (parents[0] if parents else None)
+
+
+def _compose_base(modules: list[str]) -> type | None:
+    """The composed ``base`` model of the loaded addons' ``_inherit = "base"`` classes (None if none)."""
+    base = None
+    for module in modules:
+        for definition in MetaModel.definitions.get(module, ()):
+            if _declared_name(definition) == BASE_MODEL:
+                bases = (definition,) if base is None else (definition, base)
+                attrs = {"_name": BASE_MODEL, "_register": False, "__module__": definition.__module__,
+                         "_module": base._module if base is not None else module}
+                base = MetaModel(BASE_MODEL, bases, attrs)
+    return base
+
+
 def compose_models(modules: list[str]) -> tuple[dict[str, type], dict[tuple[str, str], list[str]]]:
-    """Return ``{model name: composed class}`` and ``{(model, field): [declaring modules]}``."""
-    models: dict[str, type] = {}
+    """Return ``{model name: composed class}`` and ``{(model, field): [declaring modules]}``.
+
+    The ``base`` model is composed first, so that every model created afterwards has it as its
+    last base, whichever addon extended it.
+    """
+    base = _compose_base(modules)
+    models: dict[str, type] = {BASE_MODEL: base} if base is not None else {}
     field_modules: dict[tuple[str, str], list[str]] = {}
     for module in modules:
         for definition in MetaModel.definitions.get(module, ()):
             parents = _parents(definition)
-            name = definition.__dict__.get("_name") or (parents[0] if parents else None)
+            name = _declared_name(definition)
+            if name == BASE_MODEL:
+                continue
             if not name:
                 raise ModuleError(f"Model class {definition.__qualname__} of addon {module!r} has no _name "
                                   "and no _inherit", chain=(module,))
@@ -43,6 +74,8 @@ def compose_models(modules: list[str]) -> tuple[dict[str, type], dict[tuple[str,
             if name in models:
                 bases.append(models[name])
             bases += [models[p] for p in parents if p != name]
+            if name not in models and base is not None and base not in bases:
+                bases.append(base)
             attrs = {"_name": name, "_register": False, "__module__": definition.__module__,
                      "_module": models[name]._module if name in models else module}
             models[name] = MetaModel(name.replace(".", "_"), tuple(bases), attrs)
@@ -74,12 +107,7 @@ def setup_model(cls, registry) -> None:
     cls._table = _table_of(cls)
     for field in own.values():
         field.setup(cls)
-    cls._constraint_methods = tuple(
-        (attr, tuple(getattr(cls, attr)._constrains))
-        for attr in dir(cls)
-        if not attr.startswith("__") and callable(getattr(cls, attr, None))
-        and hasattr(getattr(cls, attr), "_constrains")
-    )
+    cls._ondelete_methods = constraints.ondelete_methods(cls)
     cls._description = cls._description or cls._name
     cls._table_model = build_table_model(cls, registry.database) if cls._auto and not cls._abstract else None
 
@@ -115,3 +143,45 @@ def build_relation_model(field, database) -> type[peewee.Model]:
         }),
     }
     return type(f"Rel_{field.relation}", (peewee.Model,), attrs)
+
+
+def finish_setup(registry) -> None:
+    """The phases that need every model composed: ``_inherits`` fields, related fields (their
+    targets), then the dependencies of computed fields and what each constraint method watches.
+    ``link_relations`` (the registry's, between the related fields and the dependencies) gives
+    relational fields their tables."""
+    delegation.setup_delegation(registry)
+    related.setup_related(registry)
+
+
+def finish_dependencies(registry) -> None:
+    recompute.setup_dependencies(registry)
+    for cls in registry.models.values():
+        cls._constraint_methods = constraint_methods(cls)
+
+
+def constraint_methods(cls) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``[(method name, field names whose change runs it)]`` of the ``@api.constrains`` methods.
+
+    A dotted name (``'author_id.name'``) runs it when its first field changes on the record; a
+    non-stored related field when the first field of its path does.
+    """
+    found = []
+    for attr in dir(cls):
+        if attr.startswith("__"):
+            continue
+        method = getattr(cls, attr, None)
+        if not callable(method) or not hasattr(method, "_constrains"):
+            continue
+        names = method._constrains
+        if callable(names):
+            names = names(cls._browse(None, (), ()))
+        watched = set()
+        for name in names:
+            first = name.partition(".")[0]
+            watched.add(first)
+            field = cls._fields.get(first)
+            if field is not None and field.related and not field.store:
+                watched.add(field.related.partition(".")[0])
+        found.append((attr, tuple(sorted(watched))))
+    return tuple(found)

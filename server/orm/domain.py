@@ -14,6 +14,8 @@ from functools import reduce
 import peewee
 
 from ..exceptions import ValidationError
+from .field_access import check_field_in_domain
+from .rules import restricted_query
 
 OPERATORS = frozenset({
     "=", "!=", "<>", "<", "<=", ">", ">=", "=?", "like", "ilike", "not like", "not ilike",
@@ -142,6 +144,9 @@ class DomainCompiler:
             raise _invalid(f"unknown field {name!r} on model {self.model._name!r} in {term!r}")
         if not field.searchable:
             raise _invalid(f"field {name!r} of {self.model._name!r} cannot be searched in {term!r}")
+        check_field_in_domain(self.model, field)
+        if not field.store and (field.related or field.search):  # related/searchable computed: a new domain
+            return self.compile(self.model._rewrite_nonstored_leaf(field, rest, operator, value))
         if rest:
             return self._path(field, rest, operator, value, term)
         if operator == "=?":
@@ -171,8 +176,7 @@ class DomainCompiler:
 
     def _ids_of(self, comodel_name: str, domain) -> peewee.Select:
         """The ids ``domain`` matches on the comodel, as an unordered subquery."""
-        comodel = self.model.env[comodel_name]
-        return comodel._search_query(domain, order=False)
+        return restricted_query(self.model.env[comodel_name], domain)
 
     def _path(self, field, rest: str, operator: str, value, term):
         if field.type == "many2one":
@@ -183,10 +187,10 @@ class DomainCompiler:
 
     def _many2one_by_name(self, field, operator: str, value: str):
         comodel = self.model.env[field.comodel_name]
-        subquery = comodel._search_query([(comodel._rec_name_field(), operator, value)], order=False)
+        subquery = restricted_query(comodel, [(comodel._rec_name_field(), operator, value)])
         if operator in ("!=", "not like", "not ilike"):
             positive = {"!=": "=", "not like": "like", "not ilike": "ilike"}[operator]
-            subquery = comodel._search_query([(comodel._rec_name_field(), positive, value)], order=False)
+            subquery = restricted_query(comodel, [(comodel._rec_name_field(), positive, value)])
             column = self._column(field)
             return column.not_in(subquery) | column.is_null()
         return self._column(field).in_(subquery)
@@ -214,7 +218,7 @@ class DomainCompiler:
             positive = operator not in ("!=", "not like", "not ilike", "not in")
             op = {"!=": "=", "not like": "like", "not ilike": "ilike", "not in": "in"}.get(operator, operator)
             comodel = self.model.env[field.comodel_name]
-            matched = comodel._search_query([(comodel._rec_name_field(), op, value)], order=False)
+            matched = restricted_query(comodel, [(comodel._rec_name_field(), op, value)])
             return ids.in_(links(matched)) if positive else ids.not_in(links(matched))
         if isinstance(value, peewee.Select):
             target = value

@@ -48,10 +48,31 @@ class Environment:
 
     @property
     def company(self):
+        """The current company: the first of ``allowed_company_ids`` in the context, else the user's."""
+        allowed = self.companies
+        if self.context.get("allowed_company_ids"):
+            return allowed[:1]
         company_id = self.context.get("company_id")
         if company_id:
             return self["res.company"].browse(company_id)
-        return self.user.company_id if self.uid else self["res.company"]
+        return self["res.company"].browse(self.user.company_id.id) if self.uid else self["res.company"]
+
+    @property
+    def companies(self):
+        """The companies the user works in now: ``allowed_company_ids`` of the context (checked against the
+        user's companies unless superuser), else all the user's companies."""
+        user = self.user
+        mine = user.company_ids.ids if "company_ids" in user._fields else []
+        mine = mine or ([user.company_id.id] if self.uid and user.company_id else [])
+        allowed = self.context.get("allowed_company_ids")
+        if allowed:
+            allowed = [allowed] if isinstance(allowed, int) else list(allowed)
+            if not self.su and not set(allowed) <= set(mine):
+                from ..exceptions import AccessError
+
+                raise AccessError("Access to unauthorized or invalid companies.")
+            return self["res.company"].browse(allowed)
+        return self["res.company"].browse(mine)
 
     @property
     def lang(self) -> str:

@@ -32,14 +32,21 @@ class Field:
 
     def __init__(self, string: str | None = None, **kwargs):
         self.string = string
+        self._given = frozenset(kwargs) | ({"string"} if string else frozenset())
         self.required = kwargs.pop("required", False)
-        self.readonly = kwargs.pop("readonly", False)
         self.default = kwargs.pop("default", None)
         self.index = kwargs.pop("index", False)
         self.help = kwargs.pop("help", None)
+        self.related = kwargs.pop("related", None)
         self.compute = kwargs.pop("compute", None)
-        self.store = kwargs.pop("store", not self.compute)
-        self.copy = kwargs.pop("copy", True)
+        self.inverse = kwargs.pop("inverse", None)
+        self.search = kwargs.pop("search", None)
+        self.store = kwargs.pop("store", not (self.compute or self.related))
+        self.readonly = kwargs.pop("readonly", bool((self.compute and not self.inverse) or self.related))
+        self.compute_sudo = kwargs.pop("compute_sudo", self.store or bool(self.related))
+        self.precompute = kwargs.pop("precompute", False)
+        self.recursive = kwargs.pop("recursive", False)
+        self.copy = kwargs.pop("copy", not (self.compute or self.related))
         self.config_parameter = kwargs.pop("config_parameter", None)
         self.groups = kwargs.pop("groups", None)
         self.secret = kwargs.pop("secret", False)
@@ -47,8 +54,11 @@ class Field:
         self.extra = kwargs
         self.name: str = ""
         self.model_name: str = ""
-        if self.compute and self.store:
-            raise TypeError("stored computed fields are not supported; use store=False")
+        # Set up by the registry (server.orm.recompute, related, delegation).
+        self.depends: tuple[str, ...] = ()
+        self.depends_context: tuple[str, ...] = ()
+        self.related_field: Field | None = None
+        self.inherited = False
 
     def __set_name__(self, owner, name: str) -> None:
         self.name = name
@@ -85,6 +95,8 @@ class Field:
             for record in records:
                 record._set_cache_value(self, self.convert_to_cache(value, record))
             return
+        if records._is_new_records():
+            return records._set_new_values(self, value)
         records.write({self.name: value})
 
     # -- conversions -------------------------------------------------------
@@ -118,9 +130,10 @@ class Field:
         desc = {
             "name": self.name, "type": self.type, "string": self.string or self.name,
             "help": self.help or False, "required": bool(self.required), "readonly": bool(self.readonly),
-            "store": bool(self.store), "manual": False, "depends": (), "company_dependent": False,
-            "related": False, "groups": self.groups or False, "change_default": False,
-            "searchable": bool(self.store and self.searchable), "sortable": bool(self.column), "exportable": True,
+            "store": bool(self.store), "manual": False, "depends": tuple(self.depends), "company_dependent": False,
+            "related": self.related or False, "groups": self.groups or False, "change_default": False,
+            "searchable": bool(self.searchable and (self.store or self.search or self.related)),
+            "sortable": bool(self.column or self.inherited), "exportable": True,
         }
         return desc
 
@@ -432,7 +445,7 @@ class _Relational(Field):
 
     def setup(self, model_cls) -> None:
         super().setup(model_cls)
-        if not self.comodel_name:
+        if not self.comodel_name and not self.related:  # a related field takes its target's comodel later
             raise TypeError(f"{self!r} needs a comodel name")
 
     def get_description(self, env) -> dict:
@@ -440,6 +453,33 @@ class _Relational(Field):
         desc.update(relation=self.comodel_name, domain=self.domain if isinstance(self.domain, list) else [],
                     context=dict(self.context))
         return desc
+
+
+MAX_PREFETCH_MEMO = 256
+
+
+def prefetch_targets(field, record, value) -> tuple:
+    """The ids to fetch with the target(s) ``value`` of ``record``'s relational ``field``: the
+    targets of every record fetched with ``record`` (Odoo's prefetching), so that reading
+    ``loan.book_id.name`` over a thousand loans costs one query, not one per book.
+
+    Worked out once per prefetch set (remembered in the transaction's cache by identity).
+    """
+    memo = record.env.cr.cache.setdefault(("__prefetch__", field.model_name, field.name), {})
+    prefetch_ids = record._prefetch_ids
+    entry = memo.get(id(prefetch_ids))
+    if entry is None or entry[0] is not prefetch_ids:
+        cache = record._cache_for(field)
+        targets: dict = {}
+        for id_ in prefetch_ids:
+            found = cache.get(id_)
+            if found:
+                targets.update(dict.fromkeys(found) if isinstance(found, tuple) else {found: None})
+        if len(memo) >= MAX_PREFETCH_MEMO:
+            memo.clear()
+        entry = memo[id(prefetch_ids)] = (prefetch_ids, tuple(targets), targets)
+    first = value[0] if isinstance(value, tuple) else value
+    return entry[1] if first in entry[2] else (first, *entry[1])
 
 
 class Many2one(_Relational):
@@ -468,7 +508,9 @@ class Many2one(_Relational):
         return value
 
     def convert_to_record(self, value, record):
-        return record.env[self.comodel_name].browse(value or ())
+        if not value:
+            return record.env[self.comodel_name]
+        return record.env[self.comodel_name]._browse(record.env, (value,), prefetch_targets(self, record, value))
 
     def convert_to_read(self, value, record, load="_classic_read"):
         if value is None:
@@ -492,7 +534,9 @@ class _X2many(_Relational):
         return tuple(value or ())
 
     def convert_to_record(self, value, record):
-        return record.env[self.comodel_name].browse(value or ())
+        if not value:
+            return record.env[self.comodel_name]
+        return record.env[self.comodel_name]._browse(record.env, tuple(value), prefetch_targets(self, record, value))
 
     def convert_to_read(self, value, record, load="_classic_read"):
         return list(value or ())
@@ -507,7 +551,7 @@ class One2many(_X2many):
 
     def setup(self, model_cls) -> None:
         super().setup(model_cls)
-        if not self.inverse_name:
+        if not self.inverse_name and not (self.compute or self.related):
             raise TypeError(f"{self!r} needs an inverse field name")
 
     def get_description(self, env) -> dict:
@@ -525,6 +569,8 @@ class Many2many(_X2many):
 
     def setup(self, model_cls) -> None:
         super().setup(model_cls)
+        if not self.comodel_name or not self.store:
+            return
         table, cotable = model_cls._name.replace(".", "_"), self.comodel_name.replace(".", "_")
         if not self.relation:
             first, second = sorted([table, cotable])

@@ -31,8 +31,11 @@ def integrity_message(model, exc: Exception) -> str:
         columns = _constraint_columns(definition)
         index_name = f"{model._table}_{name}"
         sqlite_cols = ", ".join(f"{model._table}.{c}" for c in columns)
-        if constraint == index_name or (sqlite_cols and text.endswith(sqlite_cols)):
+        if constraint == index_name or (sqlite_cols and text.endswith(sqlite_cols)) \
+                or text.startswith(f"CHECK constraint failed: {index_name}"):
             return message
+    if "CHECK constraint failed" in text or "violates check constraint" in text:
+        return f"The operation cannot be completed: {text.splitlines()[0]}"
     if "FOREIGN KEY" in text.upper() or "foreign key" in text:
         return ("The operation cannot be completed: another record requires the record being deleted "
                 "or refers to a record that does not exist. If possible, archive it instead.")

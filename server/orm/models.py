@@ -20,10 +20,14 @@ from collections.abc import Iterable
 import peewee
 
 from ..exceptions import AccessError, MissingError, UserError, ValidationError
-from . import api, fields
+from . import api, constraints, delegation, fields, recompute, related
 from .commands import apply_x2many_commands
 from .domain import DomainCompiler
+from .extensions import ModelExtensions
+from .field_access import field_allowed
 from .integrity import IntegrityTranslator
+from .onchange import NewId, fill_new_value
+from .rules import check_fetch, restricted
 from .search import SearchQuery
 
 _logger = logging.getLogger(__name__)
@@ -62,7 +66,7 @@ class MetaModel(type):
             MetaModel.definitions[addon].append(cls)
 
 
-class BaseModel(metaclass=MetaModel):
+class BaseModel(ModelExtensions, metaclass=MetaModel):
     """Everything a recordset can do; ``Model`` adds a table."""
 
     _register = False
@@ -78,12 +82,15 @@ class BaseModel(metaclass=MetaModel):
     _log_access = True
     _parent_name = "parent_id"
     _sql_constraints: list = []
+    _inherits: dict = {}
     _module: str | None = None
 
     # Set on composed classes by the registry.
     _fields: dict = {}
     _table_model = None
     _constraint_methods: tuple = ()
+    _ondelete_methods: tuple = ()
+    _compute_groups: dict = {}
 
     id = fields.Id()
     display_name = fields.Char("Display Name", compute="_compute_display_name")
@@ -251,16 +258,21 @@ class BaseModel(metaclass=MetaModel):
         return self.browse(tuple(rec.id for rec in self if func(rec)))
 
     def filtered_domain(self, domain):
+        """The records that match ``domain``, in their order; archived records are matched like any other."""
         if not self:
             return self
-        matched = set(self.search([("id", "in", self.ids)] + list(domain))._ids)
+        query = self._search_query([("id", "in", list(set(self._ids)))] + list(domain), order=False)
+        matched = {row[0] for row in query.tuples()}
         return self.browse(tuple(i for i in self._ids if i in matched))
 
     def sorted(self, key=None, reverse: bool = False):
-        """The records sorted by ``key`` (a function or field name), by default in the model's order."""
+        """The records sorted by ``key`` (a function or field name), by default in the model's order
+        (archived records included: sorting never drops a record)."""
         if key is None:
-            ordered = self.search([("id", "in", self.ids)])
-            return ordered.browse(tuple(reversed(ordered._ids)) if reverse else ordered._ids)
+            query = self._search_query([("id", "in", list(set(self._ids)))])
+            rank = {row[0]: n for n, row in enumerate(query.tuples())}
+            ordered = sorted(self._ids, key=lambda i: rank.get(i, len(rank)), reverse=reverse)
+            return self.browse(tuple(ordered))
         if isinstance(key, str):
             name = key
             key = lambda rec: rec[name]  # noqa: E731
@@ -268,13 +280,26 @@ class BaseModel(metaclass=MetaModel):
 
     # -- cache -------------------------------------------------------------
     def _cache_for(self, field) -> dict:
-        return self.env.cr.cache.setdefault((self._name, field.name), {})
+        cache = self.env.cr.cache.setdefault((self._name, field.name), {})
+        if field.depends_context:  # one cache per value of the context keys the field depends on
+            cache = cache.setdefault(self._context_key(field.depends_context), {})
+        return cache
+
+    def _context_key(self, keys) -> tuple:
+        special = {"uid": lambda: self.env.uid, "company": lambda: self.env.context.get("company_id"),
+                   "active_test": lambda: self.env.context.get("active_test", True)}
+        return tuple(special[k]() if k in special else repr(self.env.context.get(k)) for k in keys)
 
     def _get_cache_value(self, field):
         id_ = self._ids[0]
         cache = self._cache_for(field)
+        if field.store and field.compute and field not in self._computing \
+                and id_ in recompute.pending(self.env).get(field, ()):
+            recompute.recompute_now(self, field)
         if id_ not in cache:
-            if field.compute:
+            if isinstance(id_, NewId):
+                fill_new_value(self, field)
+            elif field.compute and not field.store:
                 self._compute_field(field)
             elif field.type in ("one2many", "many2many"):
                 self._fetch_x2many(field)
@@ -299,6 +324,7 @@ class BaseModel(metaclass=MetaModel):
         self.check_access_rights("read")
         column_fields = self._column_fields(names)
         ids = ids if ids is not None else self._batch_ids(column_fields[0] if column_fields else self._fields["id"])
+        ids = check_fetch(self, ids)
         database = self.env.cr.database
         for start in range(0, len(ids), FETCH_BATCH):
             chunk = ids[start:start + FETCH_BATCH]
@@ -387,19 +413,25 @@ class BaseModel(metaclass=MetaModel):
             cache[src] = tuple(dsts)
 
     def _compute_field(self, field) -> None:
+        """Compute a non-stored field for a batch of records around this one (with the fields its
+        method also assigns)."""
         records = self.browse(self._batch_ids(field))._existing()
         if self._ids[0] not in records._ids:
             return
+        group = self._compute_groups.get(field.name, (field,))
+        group = [f for f in group if not f.store] or [field]
         computing = self.env.cr.cache.setdefault(("__computing__",), set())
-        computing.add(field)
+        computing.update(group)
+        target = records.sudo() if field.compute_sudo else records
         try:
-            method = field.compute if callable(field.compute) else getattr(records, field.compute)
-            method(records) if callable(field.compute) else method()
+            method = field.compute if callable(field.compute) else getattr(target, field.compute)
+            method(target) if callable(field.compute) else method()
         finally:
-            computing.discard(field)
-        cache = self._cache_for(field)
-        for id_ in records._ids:
-            cache.setdefault(id_, field.convert_to_cache(False, records))
+            computing.difference_update(group)
+        for member in group:
+            cache = records._cache_for(member)
+            for id_ in records._ids:
+                cache.setdefault(id_, member.convert_to_cache(False, records))
 
     @property
     def _computing(self):
@@ -413,6 +445,11 @@ class BaseModel(metaclass=MetaModel):
             if per_record:
                 for id_ in self._ids:
                     per_record.pop(id_, None)
+        self._invalidate_computed()
+
+    def _invalidate_computed(self) -> None:
+        """Forget every non-stored computed value: they declare no dependencies to follow."""
+        cache = self.env.cr.cache
         for key in self.env.registry.computed_keys:
             cache.pop(key, None)
 
@@ -455,9 +492,6 @@ class BaseModel(metaclass=MetaModel):
             )
         return allowed
 
-    def check_access_rule(self, operation: str) -> None:
-        """Record rules are not implemented: model access rights are the only gate."""
-
     def check_access(self, operation: str) -> None:
         self.check_access_rights(operation)
         self.check_access_rule(operation)
@@ -493,10 +527,13 @@ class BaseModel(metaclass=MetaModel):
                 raise ValidationError(f"Invalid order {order!r} on model {self._name!r}")
             name, direction, nulls = match.groups()
             field = self._fields.get(name)
-            if field is None or not (field.column or name == "id") or not field.searchable:
+            column = related.order_expression(self, field) if field is not None and field.related \
+                and not field.store else None
+            if field is None or not (field.column or name == "id" or column is not None) or not field.searchable:
                 raise ValidationError(f"Invalid order: {name!r} is not a stored field of {self._name!r}")
-            column = table.id if name == "id" else getattr(table, name)
-            if field.type == "many2one":
+            if column is None:
+                column = table.id if name == "id" else getattr(table, name)
+            if field.type == "many2one" and field.column:
                 column = self._many2one_sort_key(field, column)
             ordering = column.desc() if (direction or "").lower() == "desc" else column.asc()
             if nulls:
@@ -538,7 +575,21 @@ class BaseModel(metaclass=MetaModel):
         ``search``, ``search_count`` and ``search_read`` all go through here, so a
         model that restricts what its users may find overrides this (as in Odoo).
         """
-        return SearchQuery(self, self._active_domain(domain), offset, limit, order)
+        return SearchQuery(self, restricted(self, self._active_domain(domain)), offset, limit, order)
+
+    def _rewrite_nonstored_leaf(self, field, rest: str, operator: str, value) -> list:
+        """The domain standing for ``(field[.rest], operator, value)`` on a non-stored field: the
+        related path, or what the field's ``search`` method answers (Odoo's ``_search_<name>``)."""
+        if field.related:
+            return [(field.related + (f".{rest}" if rest else ""), operator, value)]
+        if rest:
+            raise ValidationError(f"Invalid domain: cannot follow {rest!r} from non-stored field {field.name!r} "
+                                  f"of {self._name!r}")
+        method = field.search if callable(field.search) else getattr(self, field.search)
+        domain = method(self, operator, value) if callable(field.search) else method(operator, value)
+        if not isinstance(domain, (list, tuple)):
+            raise ValidationError(f"{self._name}.{field.search} must return a domain, got {domain!r}")
+        return list(domain)
 
     def _rows(self, sql: str, params) -> list[tuple]:
         """The raw rows of a query (converted by ``_cache_rows``, not by peewee's slower row wrappers)."""
@@ -580,10 +631,9 @@ class BaseModel(metaclass=MetaModel):
     @api.readonly
     @api.model
     def name_search(self, name: str = "", args=None, operator: str = "ilike", limit: int = 100) -> list:
-        domain = list(args or [])
-        if name:
-            domain = [(self._rec_name_field(), operator, name)] + domain
-        return self.search(domain, limit=limit).name_get()
+        self.check_access_rights("read")
+        records = self._records_of(self._name_search(name, args, operator, limit=limit))
+        return [(rec.id, rec.display_name) for rec in records.sudo()]
 
     @api.readonly
     def name_get(self) -> list:
@@ -609,7 +659,9 @@ class BaseModel(metaclass=MetaModel):
         """Field values as plain data: m2o ``[id, name]`` (plain id unless ``load='_classic_read'``)."""
         self.check_access_rights("read")
         names = self._check_field_names(fields) if fields else [n for n in self._fields if n != "id"]
+        names = self._readable_field_names(names, explicit=bool(fields))
         records = self._existing(names)
+        check_fetch(records, records._ids)  # the cache may hold them already: the rules are checked anyway
         ids = records._ids
         result = [{"id": id_} for id_ in ids]
         for name in names:
@@ -659,7 +711,7 @@ class BaseModel(metaclass=MetaModel):
         """Describe the fields (all, or ``allfields``), limited to ``attributes`` when given."""
         result = {}
         for name, field in self._fields.items():
-            if allfields and name not in allfields:
+            if (allfields and name not in allfields) or not field_allowed(self, field):
                 continue
             desc = field.get_description(self.env)
             if attributes:
@@ -675,7 +727,8 @@ class BaseModel(metaclass=MetaModel):
     @api.readonly
     @api.model
     def default_get(self, fields_list) -> dict:
-        """Default values for ``fields_list`` from ``default_<name>`` context keys and field defaults."""
+        """Default values for ``fields_list`` from ``default_<name>`` context keys and field defaults
+        (those of the parent model for fields inherited through ``_inherits``)."""
         result = {}
         for name in fields_list or ():
             field = self._fields.get(name)
@@ -683,6 +736,8 @@ class BaseModel(metaclass=MetaModel):
                 continue
             if f"default_{name}" in self.env.context:
                 result[name] = self.env.context[f"default_{name}"]
+            elif field.inherited:
+                result.update(self.env[field.related_field.model_name].default_get([name]))
             elif field.default is not None:
                 value = field.default_value(self)
                 if isinstance(value, BaseModel):
@@ -691,29 +746,32 @@ class BaseModel(metaclass=MetaModel):
         return result
 
     # -- write path --------------------------------------------------------------
-    def _convert_vals(self, vals: dict) -> tuple[dict, dict]:
-        """Split ``vals`` into column values and x2many commands, validating names and types."""
+    def _convert_vals(self, vals: dict) -> tuple[dict, dict, dict]:
+        """Split ``vals`` into column values, x2many commands and values of non-stored fields written
+        through their ``inverse``, validating names and types."""
         if not isinstance(vals, dict):
             raise ValidationError(f"Values for {self._name} must be a dictionary, got {type(vals).__name__}")
-        columns, x2many = {}, {}
+        columns, x2many, inverses = {}, {}, {}
         for name, value in vals.items():
             field = self._fields.get(name)
             if field is None:
                 raise ValidationError(f"Invalid field {name!r} on model {self._name!r}")
             if name == "id" or name in LOG_ACCESS_FIELDS or name == "display_name":
                 continue
-            if field.type in ("one2many", "many2many"):
+            if field.type in ("one2many", "many2many") and field.store:
                 x2many[name] = value
             elif field.column:
                 columns[name] = field.convert_to_column(value, self)
-            elif not field.compute:
+            elif field.inverse:
+                inverses[name] = value
+            elif not (field.compute or field.related):
                 raise ValidationError(f"Field {name!r} of {self._name!r} is not stored and cannot be written")
-        return columns, x2many
+        return columns, x2many, inverses
 
     def _check_required(self, columns: dict, creating: bool) -> None:
         missing = [
             f for f in self._fields.values()
-            if f.required and f.column and (f.name in columns or creating)
+            if f.required and f.column and (f.name in columns or (creating and not f.compute))
             and (columns.get(f.name) is None or columns.get(f.name) == "")
             and f.type != "boolean"
         ]
@@ -726,72 +784,162 @@ class BaseModel(metaclass=MetaModel):
         missing = [name for name in self._fields if name not in vals]
         return {**self.default_get(missing), **vals}
 
-    def _prepare_create_values(self, vals_list: list) -> list[tuple[dict, dict]]:
+    def _prepare_create_values(self, vals_list: list) -> list[tuple[dict, dict, dict]]:
         prepared = []
         now, uid = fields.Datetime.now(), self.env.uid
         for vals in vals_list:
-            columns, x2many = self._convert_vals(self._add_defaults(vals))
+            columns, x2many, inverses = self._convert_vals(vals)
             self._check_required(columns, creating=True)
             if self._log_access:
                 columns.update(create_uid=uid, create_date=now, write_uid=uid, write_date=now)
-            prepared.append((columns, x2many))
+            prepared.append((columns, x2many, inverses))
         return prepared
 
     @api.model_create_multi
     def create(self, vals_list):
-        """Create records from a dict (returns one record) or a list of dicts (returns them all)."""
+        """Create records from a dict (returns one record) or a list of dicts (returns them all).
+
+        The rows are inserted in multi-row statements; stored computed fields of the new records,
+        and those elsewhere that depend on them, are computed before this returns.
+        """
         self.check_access_rights("create")
-        if isinstance(vals_list, dict):
-            vals_list = [vals_list]
-        if not isinstance(vals_list, (list, tuple)):
+        if not isinstance(vals_list, list) or not all(isinstance(v, dict) for v in vals_list):
             raise ValidationError(f"create() on {self._name} expects a dict or a list of dicts")
-        prepared = self._prepare_create_values(list(vals_list))
-        table = self._table_model
+        if not vals_list:
+            return self.browse()
+        for vals in vals_list:
+            self._check_field_writes(vals)
         with self._translated_errors(), self.env.cr.savepoint():
-            ids = [table.insert(columns).execute() for columns, _x2many in prepared]
-            ids = [row if isinstance(row, int) else row[0] for row in ids]
-            records = self.browse(tuple(ids))
-            for record, (_columns, x2many) in zip(records, prepared, strict=False):
+            vals_list = [self._add_defaults(vals) for vals in vals_list]
+            if self._inherits:
+                vals_list = delegation.split_create(self, vals_list)
+            prepared = self._prepare_create_values(vals_list)
+            records = self._insert_rows([columns for columns, _x2many, _inverses in prepared])
+            for record, (_columns, x2many, _inverses) in zip(records, prepared, strict=True):
                 record._write_x2many(x2many)
-            records._invalidate()
-            names = set().union(*(set(c) | set(x) for c, x in prepared)) if prepared else set()
+            self._invalidate_computed()
+            recompute.forget_inverse_caches(records, [f.name for f in self._fields.values() if f.relational])
+            recompute.created(records)
+            for field in self._fields.values():  # computed values given to create are kept
+                if field.store and field.compute:
+                    given = [i for i, (columns, _x, _i) in zip(records._ids, prepared, strict=True)
+                             if field.name in columns]
+                    recompute.protect(self.browse(tuple(given)), [field])
+            records._write_inverses([inverses for _columns, _x2many, inverses in prepared])
+            recompute.flush(self.env)
+            names = set().union(*(set(c) | set(x) | set(i) for c, x, i in prepared))
             records._validate(names)
+            records.check_access_rule("create")
         return records
 
+    def _insert_rows(self, rows: list[dict]):
+        """Insert ``rows`` (column values) in multi-row statements; return the new records, their
+        columns already in the cache (what a new record's computation reads costs no query)."""
+        table, names = self._table_model, list(dict.fromkeys(n for row in rows for n in row))
+        if not names:
+            ids = [table.insert({}).execute() for _row in rows]
+            ids = [row if isinstance(row, int) else row[0] for row in ids]
+        else:
+            ids = []
+            size = max(1, min(1000, 30000 // len(names)))
+            for start in range(0, len(rows), size):
+                chunk = [{n: row.get(n) for n in names} for row in rows[start:start + size]]
+                ids += sorted(row[0] for row in table.insert_many(chunk).returning(table.id).tuples().execute())
+        records = self._browse(self.env, tuple(ids), tuple(ids))
+        self._cache_new_rows(records._ids, rows)
+        return records
+
+    def _cache_new_rows(self, ids: tuple, rows: list[dict]) -> None:
+        """Cache what was just inserted: the column values given (None for others), no x2many links."""
+        for field in self._fields.values():
+            if field.column:
+                cache = self._cache_for(field)
+                for id_, row in zip(ids, rows, strict=True):
+                    cache[id_] = row.get(field.name)
+            elif field.store and field.type in ("one2many", "many2many"):
+                cache = self._cache_for(field)
+                for id_ in ids:
+                    cache[id_] = ()
+        id_cache = self._cache_for(self._fields["id"])
+        for id_ in ids:
+            id_cache[id_] = id_
+
     def write(self, vals: dict) -> bool:
-        """Update every record in the set with ``vals``; return True."""
+        """Update every record in the set with ``vals``; return True.
+
+        Values of fields inherited through ``_inherits`` are written on the parents, those of fields
+        with an ``inverse`` through it; what depends on the written fields is recomputed before this
+        returns, except stored computed values written here by hand.
+        """
         self.check_access_rights("write")
         if not self:
             return True
-        columns, x2many = self._convert_vals(vals)
-        self._check_required(columns, creating=False)
-        if self._log_access:
-            columns.update(write_uid=self.env.uid, write_date=fields.Datetime.now())
-        table = self._table_model
+        self.check_access_rule("write")
+        self._check_field_writes(vals)
         with self._translated_errors(), self.env.cr.savepoint():
-            existing = self.exists()
-            if len(existing) != len(set(self._ids)):
-                missing = sorted(set(self._ids) - set(existing._ids))
-                raise MissingError(f"Record does not exist or has been deleted. (Record: {self._name}{tuple(missing)})")
+            if self._inherits:
+                vals = delegation.split_write(self, vals)
+            columns, x2many, inverses = self._convert_vals(vals)
+            self._check_required(columns, creating=False)
+            written = set(columns) | set(x2many)
+            relational = [n for n in written if self._fields[n].relational]
+            if self._log_access and (columns or x2many):
+                columns.update(write_uid=self.env.uid, write_date=fields.Datetime.now())
+            self._check_existing()
+            recompute.modified(self, relational)
             if columns:
+                table = self._table_model
                 table.update(columns).where(table.id.in_(list(self._ids))).execute()
             self._write_x2many(x2many)
             self._invalidate()
-            self._validate(set(columns) | set(x2many))
+            recompute.forget_inverse_caches(self, relational)
+            recompute.modified(self, written)
+            recompute.protect(self, [self._fields[n] for n in columns if self._fields[n].compute])
+            self._write_inverses([inverses] * len(self._ids) if inverses else [])
+            recompute.flush(self.env)
+            self._validate(written | set(inverses))
         return True
 
+    def _check_existing(self) -> None:
+        existing = self.exists()
+        if len(existing) != len(set(self._ids)):
+            missing = sorted(set(self._ids) - set(existing._ids))
+            raise MissingError(f"Record does not exist or has been deleted. (Record: {self._name}{tuple(missing)})")
+
+    def _write_inverses(self, values_per_record: list[dict]) -> None:
+        """Put the values of non-stored fields in the cache and call their inverse methods, once per
+        method for the records that got a value for it."""
+        by_method: dict = {}
+        for record, values in zip(self, values_per_record, strict=False):
+            for name, value in values.items():
+                field = self._fields[name]
+                record._cache_for(field)[record.id] = field.convert_to_cache(value, record)
+                by_method.setdefault(field.inverse, (field, []))[1].append(record.id)
+        for inverse, (field, ids) in by_method.items():
+            records = self.browse(tuple(dict.fromkeys(ids)))
+            records = records.sudo() if field.compute_sudo else records
+            inverse(records) if callable(inverse) else getattr(records, inverse)()
+
     def unlink(self) -> bool:
-        """Delete the records (and their external ids); return True."""
+        """Delete the records (and their external ids); return True.
+
+        ``@api.ondelete`` methods may refuse first; what depended on the records is recomputed.
+        """
         self.check_access_rights("unlink")
         if not self:
             return True
+        self.check_access_rule("unlink")
+        constraints.run_ondelete(self)
         table = self._table_model
         with self._translated_errors(), self.env.cr.savepoint():
+            recompute.modified(self, [name for (model, name) in self.pool.field_triggers if model == self._name])
             if self._name != "ir.model.data" and "ir.model.data" in self.env.registry.models:
                 data = self.env.registry.models["ir.model.data"]._table_model
                 data.delete().where((data.model == self._name) & data.res_id.in_(list(self._ids))).execute()
             table.delete().where(table.id.in_(list(self._ids))).execute()
-        self.env.cr.cache.clear()
+            recompute.protect(self, [f for f in self._fields.values() if f.store and f.compute])
+            self.env.cr.cache.clear()
+            recompute.flush(self.env)
         return True
 
     def _write_x2many(self, commands_by_field: dict) -> None:
@@ -816,7 +964,8 @@ class BaseModel(metaclass=MetaModel):
             for name, field in rec._fields.items():
                 if name in default or not field.copy or name in LOG_ACCESS_FIELDS or name == "id":
                     continue
-                if field.compute or field.type == "one2many":
+                if (field.compute and not field.inherited) or field.type == "one2many" \
+                        or name in rec._inherits.values():  # the copy gets a new parent, with copied values
                     continue
                 value = rec[name]
                 if field.type == "many2one":
@@ -834,6 +983,19 @@ class BaseModel(metaclass=MetaModel):
         """Duplicate the record; ``default`` overrides copied values."""
         self.ensure_one()
         return self.create(self.copy_data(default))
+
+    # -- views (kept by ir.ui.view of the base addon) ------------------------------------------
+    @api.readonly
+    @api.model
+    def get_views(self, views, options=None) -> dict:
+        """Odoo 17's ``get_views``: the combined arch of each ``[view_id, view_type]``, and the fields."""
+        return self.env["ir.ui.view"]._get_views(self._name, views, dict(options or {}))
+
+    @api.readonly
+    @api.model
+    def get_view(self, view_id=None, view_type="form", **options) -> dict:
+        """The combined arch of one view (the model's default of ``view_type`` without ``view_id``)."""
+        return self.env["ir.ui.view"]._get_view(self._name, view_id, view_type)
 
     # -- misc ------------------------------------------------------------------
     def get_external_id(self) -> dict:

@@ -11,6 +11,8 @@ import logging
 
 import peewee
 
+from . import constraints
+
 _logger = logging.getLogger(__name__)
 
 ONDELETE_SQL = {"set null": "SET NULL", "cascade": "CASCADE", "restrict": "RESTRICT"}
@@ -71,6 +73,7 @@ def sync_model(database, model_cls) -> list[str]:
     if not database.table_exists(table):
         pk = "id INTEGER PRIMARY KEY AUTOINCREMENT" if database.dialect == "sqlite" else "id SERIAL PRIMARY KEY"
         columns = [pk] + [column_sql(database, f) for f in column_fields]
+        columns += constraints.table_constraints_sql(database, model_cls)
         database.execute_sql(f"CREATE TABLE {quote(database, table)} ({', '.join(columns)})")
         added = [f.name for f in column_fields]
     else:
@@ -80,6 +83,7 @@ def sync_model(database, model_cls) -> list[str]:
             if field.name not in existing:
                 database.execute_sql(f"ALTER TABLE {quote(database, table)} ADD COLUMN {column_sql(database, field)}")
                 added.append(field.name)
+        constraints.sync_checks(database, model_cls)
     _sync_indexes(database, model_cls)
     return added
 
@@ -93,23 +97,13 @@ def _sync_indexes(database, model_cls) -> None:
                 f"CREATE INDEX IF NOT EXISTS {quote(database, name)} ON {quote(database, table)} "
                 f"({quote(database, field.name)})")
     for key, definition, _message in model_cls._sql_constraints:
-        columns = unique_columns(definition)
-        if columns is None:
-            _logger.warning("model %s: only unique(...) SQL constraints are supported, skipping %r",
-                            model_cls._name, definition)
+        kind, columns = constraints.parse(model_cls, definition)
+        if kind != "unique":
             continue
         name = f"{table}_{key}"
         cols = ", ".join(quote(database, c) for c in columns)
         database.execute_sql(
             f"CREATE UNIQUE INDEX IF NOT EXISTS {quote(database, name)} ON {quote(database, table)} ({cols})")
-
-
-def unique_columns(definition: str) -> list[str] | None:
-    text = definition.strip()
-    if not text.lower().startswith("unique") or "(" not in text or not text.endswith(")"):
-        return None
-    inner = text[text.index("(") + 1:-1]
-    return [c.strip() for c in inner.split(",") if c.strip()]
 
 
 def sync_relation(database, field) -> None:

@@ -103,7 +103,8 @@ def _leaf(model, path, operator, value, params: list) -> tuple | None:
     if type(path) is not str or type(operator) is not str:
         return None
     field = model._fields.get(path)
-    if field is None or field.type not in PLAIN_TYPES or not field.searchable or not (field.column or path == "id"):
+    if field is None or field.type not in PLAIN_TYPES or not field.searchable or not (field.column or path == "id") \
+            or field.groups:  # checked per user by the domain compiler
         return None
     operator = operator.lower()
     if operator == "<>":

@@ -26,6 +26,7 @@ from ..orm.environment import SUPERUSER_ID, Environment
 RPC_ORM_METHODS = frozenset({
     "search", "search_count", "search_read", "read", "create", "write", "unlink", "fields_get", "fields_get_keys",
     "default_get", "name_get", "name_search", "name_create", "exists", "copy", "check_access_rights",
+    "get_views", "get_view",
 })
 # Odoo's ``@api.returns('self', lambda value: value.id)``: these answer one id, not a list.
 SINGLE_ID_RESULTS = frozenset({"copy"})

@@ -23,9 +23,11 @@ import threading
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
+from .. import signals
 from ..config import Config
 from ..http import Application
 from ..modules.registry import Registry
+from .cron import start_cron_process, start_cron_threads
 from .threads import ElasticThreadPool
 
 _logger = logging.getLogger(__name__)
@@ -115,14 +117,19 @@ def serve_threaded(app: Application, host: str, port: int) -> int:
     threads = thread_count(app.config)
     server = make_threaded_server(app, host, port, threads)
     app.warm_up()
+    cron_runner = start_cron_threads(app.config)
     stop = lambda *_args: threading.Thread(target=server.shutdown, daemon=True).start()  # noqa: E731
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     _logger.info("HTTP service (werkzeug, %d threads) running on %s:%s", threads, host, server.server_port)
+    signals.server_started.send(app)
     try:
         server.serve_forever(poll_interval=STOP_POLL_INTERVAL)
     finally:
+        signals.server_stopping.send(app)
         server.server_close()
+        if cron_runner:
+            cron_runner.stop()
     _logger.info("HTTP service stopped")
     return 0
 
@@ -143,6 +150,7 @@ def serve_prefork(app: Application, host: str, port: int, workers: int) -> int:
     check_port_free(host, port)
     # Connections opened before forking would be shared by every worker: close them in the master.
     Registry.forget_all()
+    start_cron_process(app.config)
     _logger.info("HTTP service (gunicorn, %d workers of %d threads) running on %s:%s", workers,
                  thread_count(app.config), host, port)
     PreforkServer().run()
@@ -172,9 +180,17 @@ def prefork_options(app: Application, host: str, port: int, workers: int) -> dic
         "worker_class": "server.service.workers.LimitedThreadWorker", "threads": thread_count(config),
         "max_requests": max(max_requests, 0), "max_requests_jitter": int(max_requests * MAX_REQUESTS_JITTER),
         "timeout": WORKER_TIMEOUT, "graceful_timeout": GRACEFUL_TIMEOUT,
+        # gunicorn's control socket has one path per user: a second server would take the first one's.
+        "control_socket_disable": True,
         "accesslog": None, "errorlog": "-", "loglevel": _gunicorn_level(app.config.get("log_level")),
-        "proc_name": "odoo-style-server", "post_worker_init": lambda worker: app.warm_up(),
+        "proc_name": "odoo-style-server", "post_worker_init": lambda worker: _worker_started(app),
+        "worker_exit": lambda server, worker: signals.server_stopping.send(app),
     }
+
+
+def _worker_started(app: Application) -> None:
+    app.warm_up()
+    signals.server_started.send(app)
 
 
 def _gunicorn_level(level) -> str:

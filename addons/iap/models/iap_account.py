@@ -1,4 +1,10 @@
-"""A client database's IAP accounts: one token per service, sent with every call to a provider."""
+"""A client database's IAP accounts: one token per service, sent with every call to a provider.
+
+The token is the account's credential (whoever has it spends its credits), so it is for administrators
+(group Settings) and server code only: other users read it as False, cannot search or sort on it, never
+get it inside a buy-credits URL, and cannot create accounts (``get()`` creates one for them only when
+called by server code, under ``sudo()``).
+"""
 from __future__ import annotations
 
 import hashlib
@@ -7,7 +13,8 @@ import logging
 import uuid
 from urllib.parse import urlencode
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import AccessError
 
 from ..tools import iap_tools
 from ..tools.own_transaction import own_transaction
@@ -24,7 +31,7 @@ class IapAccount(models.Model):
 
     name = fields.Char()
     service_name = fields.Char(required=True, index=True)
-    account_token = fields.Char(default=lambda self: uuid.uuid4().hex, index=True,
+    account_token = fields.Char(default=lambda self: uuid.uuid4().hex, index=True, groups="base.group_system",
                                 help="Identifies this database's account at the IAP platform. Do not share it. "
                                      f"Append '{DISABLED_SUFFIX}' to disable the account.")
     company_ids = fields.Many2many("res.company", string="Companies",
@@ -33,19 +40,37 @@ class IapAccount(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         """Create accounts; on a neutralized database their tokens are disabled, so no credit is spent."""
-        if isinstance(vals_list, dict):
-            vals_list = [vals_list]
         if self._is_neutralized():
             vals_list = [{**vals, "account_token": _disabled(vals.get("account_token") or uuid.uuid4().hex)}
                          for vals in vals_list]
         return super().create(vals_list)
+
+    # -- the token is for administrators and server code -------------------------------------------
+    def _sees_tokens(self) -> bool:
+        return self.env.su or self.env.uid == SUPERUSER_ID or self.env.user.has_group("base.group_system")
+
+    def read(self, fields=None, load="_classic_read"):
+        """Read; the token reads as False for anyone but administrators (the field's ``groups``)."""
+        result = super().read(fields, load)
+        if not self._sees_tokens():
+            for row in result:
+                if "account_token" in row:
+                    row["account_token"] = False
+        return result
+
+    def _search(self, domain, offset=0, limit=None, order=None):
+        if not self._sees_tokens() and (_mentions_token(domain) or "account_token" in str(order or "")):
+            raise AccessError("Only administrators (group Settings) may search or sort IAP accounts by token.")
+        return super()._search(domain, offset=offset, limit=limit, order=order)
 
     # -- finding and creating accounts --------------------------------------------------------------
     @api.model
     def get(self, service_name: str, force_create: bool = True):
         """The account to use for ``service_name``: company-specific first, then shared; newest first.
 
-        With ``force_create`` (the default) a missing account is created so that it survives a rollback
+        With ``force_create`` (the default) a missing account is created, if the caller may create
+        accounts (administrators, and server code under ``sudo()``; others get ``AccessError``, as in
+        Odoo), so that it survives a rollback
         of the caller's transaction (which the credit error of a first call typically causes): on
         PostgreSQL in a transaction of its own, committed at once; on SQLite, which cannot commit a
         second writer, in the caller's transaction with a token derived from ``database.secret``, so a
@@ -54,6 +79,7 @@ class IapAccount(models.Model):
         accounts = self._usable_accounts(service_name)
         if accounts or not force_create:
             return accounts[:1]
+        self.check_access_rights("create")
         return self.browse(self._create_durably(service_name))
 
     def _usable_accounts(self, service_name: str):
@@ -101,13 +127,19 @@ class IapAccount(models.Model):
     @api.model
     def get_credits_url(self, service_name: str, base_url: str = "", credit: float = 0, trial: bool = False,
                         account_token: str | bool = False) -> str:
-        """The platform page where the user buys credits for ``service_name`` (Odoo's query string)."""
+        """The platform page where the user buys credits for ``service_name`` (Odoo's query string).
+
+        The account's token is in it for administrators only: another user gets the page without it
+        (the platform then shows the packs, and buying needs an administrator's link).
+        """
         dbuuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
         if not base_url:
             base_url = iap_tools.iap_get_endpoint(self.env) + "/iap/1/credit"
-        if not account_token:
+        if not account_token and self._sees_tokens():
             account_token = self.get(service_name).account_token
-        query = {"dbuuid": dbuuid, "service_name": service_name, "account_token": account_token, "credit": credit}
+        query = {"dbuuid": dbuuid, "service_name": service_name, "credit": credit}
+        if account_token:
+            query["account_token"] = account_token
         if trial:
             query["trial"] = trial
         return f"{base_url}?{urlencode(query)}"
@@ -135,8 +167,15 @@ class IapAccount(models.Model):
     def action_buy_credits(self) -> dict:
         """Open the platform's buy-credits page for this account."""
         self.ensure_one()
-        url = self.get_credits_url(self.service_name, account_token=self.account_token)
+        token = self.account_token if self._sees_tokens() else False
+        url = self.get_credits_url(self.service_name, account_token=token)
         return {"type": "ir.actions.act_url", "url": url, "target": "new"}
+
+
+def _mentions_token(domain) -> bool:
+    """Whether a domain has a condition on the token (also through a path such as ``account_token.x``)."""
+    return any(isinstance(leaf, (list, tuple)) and leaf and str(leaf[0]).split(".")[0] == "account_token"
+               for leaf in domain or ())
 
 
 def _disabled(token: str) -> str:

@@ -13,6 +13,8 @@ the same ``iap_charge`` context manager.  Where we differ, we are safer:
   retry and pay twice.
 * ``iap_sell`` (ours, against our platform's ``/iap/1/sale``) charges in one request what ``iap_charge``
   charges in two, for a service computed before it is paid for and delivered only once paid.
+* A call to this very server and database (the one-server setup) is served in-process, without HTTP
+  or a worker slot, so that a server calling itself never deadlocks (see ``self_call``).
 * The idempotent calls reuse a per-thread HTTP session (its connections too, where the platform keeps
   them open): a retry is safe if a reused connection turns out to be closed.  ``iap_jsonrpc`` itself
   opens a new connection per call, as Odoo's does.
@@ -37,9 +39,12 @@ import requests
 from odoo import signals
 from odoo.exceptions import AccessError, UserError
 
+from . import self_call
+
 _logger = logging.getLogger(__name__)
 
-# Our platform addon (iap_platform) served locally; deployments set the ``iap.endpoint`` parameter.
+# Without an ``iap.endpoint`` parameter the platform is this very server (our ``iap_platform`` addon), at
+# the address it is reached by (``self_call.this_server_url``); this is the last resort of that lookup.
 DEFAULT_ENDPOINT = "http://localhost:8069"
 DEFAULT_TTL_HOURS = 4320
 # Pauses before each retry of an idempotent call (three retries at most).
@@ -119,9 +124,16 @@ def wire_name(cls: type) -> str:
 
 
 # -- JSON-RPC -----------------------------------------------------------------------------------------
+def own_base_urls(env) -> tuple[str, ...]:
+    """This server's configured address (``web.base.url``): a platform there is served in-process."""
+    return (env["ir.config_parameter"].sudo().get_param("web.base.url", ""),)
+
+
 def iap_get_endpoint(env) -> str:
-    """The IAP platform's base URL: the ``iap.endpoint`` system parameter, else ``DEFAULT_ENDPOINT``."""
-    return env["ir.config_parameter"].sudo().get_param("iap.endpoint", DEFAULT_ENDPOINT).rstrip("/")
+    """The IAP platform's base URL: the ``iap.endpoint`` system parameter, else this server, on whatever
+    address and port it runs (``self_call.this_server_url``)."""
+    endpoint = env["ir.config_parameter"].sudo().get_param("iap.endpoint") or self_call.this_server_url(env)
+    return (endpoint or DEFAULT_ENDPOINT).rstrip("/")
 
 
 def iap_jsonrpc(url: str, method: str = "call", params: dict | None = None, timeout: float | tuple = 15) -> Any:
@@ -135,9 +147,16 @@ def iap_jsonrpc(url: str, method: str = "call", params: dict | None = None, time
     return _jsonrpc(requests, url, method, params, timeout)
 
 
-def _jsonrpc(client, url: str, method: str, params: dict | None, timeout) -> Any:
-    """``iap_jsonrpc`` through ``client``: the ``requests`` module, or a ``requests.Session``."""
+def _jsonrpc(client, url: str, method: str, params: dict | None, timeout, base_urls=()) -> Any:
+    """``iap_jsonrpc`` through ``client``: the ``requests`` module, or a ``requests.Session``.
+
+    A URL of this very server and database (its origin the current request's, one of ``base_urls``
+    or loopback on our port) is served in-process instead (``self_call``).
+    """
     payload = {"jsonrpc": "2.0", "method": method, "params": params or {}, "id": uuid.uuid4().hex}
+    app = self_call.local_application(url, base_urls)
+    if app is not None:
+        client = self_call.InProcessClient(app)
     started = time.monotonic()
     response = _post(client, url, payload, timeout)
     _logger.info("iap jsonrpc %s answered in %.3f seconds", url, time.monotonic() - started)
@@ -204,11 +223,11 @@ def _with_extras(data: dict) -> dict:
     return {**{key: context[key] for key in WIRE_EXTRAS if key in context}, **data}
 
 
-def _call_idempotent(url: str, params: dict, timeout: float | tuple = 15) -> Any:
+def _call_idempotent(url: str, params: dict, timeout: float | tuple = 15, base_urls=()) -> Any:
     """``iap_jsonrpc`` for a call that is safe to repeat: retry transient failures with backoff."""
     for delay in (*RETRY_DELAYS, None):
         try:
-            return _jsonrpc(_session(), url, "call", params, timeout)
+            return _jsonrpc(_session(), url, "call", params, timeout, base_urls)
         except Exception as exc:
             if delay is None or not getattr(exc, "retryable", False):
                 raise
@@ -244,8 +263,8 @@ def iap_authorize(env, key: str, account_token: str, credit: float, dbuuid=False
     url = iap_get_endpoint(env) + "/iap/1/authorize"
     try:
         if idempotency_key:
-            return _call_idempotent(url, params)
-        return iap_jsonrpc(url, params=params)
+            return _call_idempotent(url, params, base_urls=own_base_urls(env))
+        return _jsonrpc(requests, url, "call", params, 15, own_base_urls(env))
     except InsufficientCreditError as exc:
         if credit_template:
             _add_credit_template_body(env, exc, credit_template)
@@ -254,23 +273,24 @@ def iap_authorize(env, key: str, account_token: str, credit: float, dbuuid=False
 
 def iap_cancel(env, transaction_token: str, key: str) -> dict:
     """Release the hold (idempotent: cancelling twice is harmless); return the platform's summary."""
-    return cancel_at(iap_get_endpoint(env), transaction_token, key)
+    return cancel_at(iap_get_endpoint(env), transaction_token, key, base_urls=own_base_urls(env))
 
 
 def iap_capture(env, transaction_token: str, key: str, credit: float) -> dict:
     """Charge ``credit`` (at most what was authorized; 0 releases) and release the rest; idempotent."""
-    return capture_at(iap_get_endpoint(env), transaction_token, key, credit)
+    return capture_at(iap_get_endpoint(env), transaction_token, key, credit, base_urls=own_base_urls(env))
 
 
-def cancel_at(endpoint: str, transaction_token: str, key: str) -> dict:
+def cancel_at(endpoint: str, transaction_token: str, key: str, base_urls=()) -> dict:
     """``iap_cancel`` against an explicit platform URL (the outbox keeps the URL of the original call)."""
-    return _call_idempotent(endpoint + "/iap/1/cancel", {"token": transaction_token, "key": key})
+    return _call_idempotent(endpoint + "/iap/1/cancel", {"token": transaction_token, "key": key},
+                            base_urls=base_urls)
 
 
-def capture_at(endpoint: str, transaction_token: str, key: str, credit: float) -> dict:
+def capture_at(endpoint: str, transaction_token: str, key: str, credit: float, base_urls=()) -> dict:
     """``iap_capture`` against an explicit platform URL."""
     params = {"token": transaction_token, "key": key, "credit_to_capture": credit}
-    return _call_idempotent(endpoint + "/iap/1/capture", params)
+    return _call_idempotent(endpoint + "/iap/1/capture", params, base_urls=base_urls)
 
 
 def iap_sell(env, key: str, account_token: str, credit: float, dbuuid=False, description: str | None = None,
@@ -296,7 +316,7 @@ def iap_sell(env, key: str, account_token: str, credit: float, dbuuid=False, des
     if credit_to_capture is not None:
         params["credit_to_capture"] = credit_to_capture
     try:
-        result = _call_idempotent(iap_get_endpoint(env) + "/iap/1/sale", params)
+        result = _call_idempotent(iap_get_endpoint(env) + "/iap/1/sale", params, base_urls=own_base_urls(env))
     except InsufficientCreditError as exc:
         if credit_template:
             _add_credit_template_body(env, exc, credit_template)

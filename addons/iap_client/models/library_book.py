@@ -13,6 +13,7 @@ import uuid
 
 from odoo import api, fields, models
 from odoo.addons.iap.tools.iap_tools import IAPTimeoutError, InsufficientCreditError, iap_jsonrpc
+from odoo.addons.iap.tools.self_call import this_server_url
 from odoo.exceptions import UserError
 from stdnum import isbn as stdnum_isbn
 
@@ -23,7 +24,6 @@ _logger = logging.getLogger(__name__)
 
 SERVICE_NAME = "book_isbn"
 ENDPOINT_PARAM = "iap_client.endpoint"
-DEFAULT_ENDPOINT = "http://localhost:8069"
 TIMEOUT_PARAM = "iap_client.timeout"
 DEFAULT_TIMEOUT = 15.0
 
@@ -64,12 +64,13 @@ class LibraryBook(models.Model):
         """
         self.ensure_one()
         self._check_isbn()
-        account = self.env["iap.account"].get(SERVICE_NAME)
+        # The account is server code's: any user may fetch, only administrators see or create accounts.
+        account = self.env["iap.account"].sudo().get(SERVICE_NAME)
         url, params, timeout = self._book_data_request(account)
         try:
             answer = call_between_transactions(self.env.cr, lambda: _call_with_one_retry(url, params, timeout))
         except InsufficientCreditError as exc:
-            self._add_buy_credits_link(exc, account)
+            self._add_buy_credits_link(exc)
             raise
         return self._apply_answer(answer, url)
 
@@ -87,14 +88,17 @@ class LibraryBook(models.Model):
         config = self.env["ir.config_parameter"].sudo()
         params = {"account_token": account.account_token, "isbn_number": self.isbn,
                   "request_id": self.iap_request_id, "dbuuid": config.get_param("database.uuid")}
-        endpoint = config.get_param(ENDPOINT_PARAM, DEFAULT_ENDPOINT).rstrip("/")
+        endpoint = (config.get_param(ENDPOINT_PARAM) or this_server_url(self.env)).rstrip("/")
         timeout = float(config.get_param(TIMEOUT_PARAM, DEFAULT_TIMEOUT))
         return endpoint + "/get_book_data", params, timeout
 
     def _apply_answer(self, answer, url: str):
         status = answer.get("status") if isinstance(answer, dict) else None
         if status == "found":
-            self.write({**self.process_result(answer["data"]), "iap_request_id": False})
+            values = self.process_result(answer["data"])
+            if _same_isbn(values.get("isbn"), self.isbn):
+                del values["isbn"]  # the ISBN stays as the user typed it: searching by it keeps finding the book
+            self.write({**values, "iap_request_id": False})
             return True
         if status == "not found":
             self.iap_request_id = False
@@ -104,15 +108,18 @@ class LibraryBook(models.Model):
                         "configured yet. Ask its provider, or point the 'iap_client.endpoint' system parameter at "
                         "another one.")
 
-    def _add_buy_credits_link(self, exc: InsufficientCreditError, account) -> None:
-        """Put the buy-credits page (``url``) in the error's JSON message and make its HTML ``body`` safe."""
+    def _add_buy_credits_link(self, exc: InsufficientCreditError) -> None:
+        """Put the buy-credits page (``url``) in the error's JSON message and make its HTML ``body`` safe.
+
+        The page is asked for as the user: it carries the account's token for administrators only.
+        """
         try:
             details = json.loads(exc.args[0])
         except (IndexError, TypeError, ValueError):
             return  # not Odoo's JSON message: leave the error as it came
-        details["url"] = account.get_credits_url(
+        details["url"] = self.env["iap.account"].get_credits_url(
             SERVICE_NAME, base_url=details.get("base_url") or "", credit=details.get("credit") or 1,
-            trial=bool(details.get("trial")), account_token=account.account_token)
+            trial=bool(details.get("trial")))
         if details.get("body"):
             details["body"] = sanitize_html(details["body"])
         exc.args = (json.dumps(details),)
@@ -153,6 +160,14 @@ def _call_with_one_retry(url: str, params: dict, timeout: float):
     except IAPTimeoutError:
         _logger.warning("ISBN service %s timed out; retrying request %s once", url, params["request_id"])
         return iap_jsonrpc(url, params=params, timeout=timeout)
+
+
+def _same_isbn(first, second) -> bool:
+    """Whether two ISBNs name the same book (ISBN-10 or 13, with or without hyphens)."""
+    try:
+        return stdnum_isbn.to_isbn13(stdnum_isbn.validate(first)) == stdnum_isbn.to_isbn13(stdnum_isbn.validate(second))
+    except (TypeError, ValueError):  # stdnum's ValidationError is a ValueError
+        return False
 
 
 def _notification(title: str, message: str) -> dict:

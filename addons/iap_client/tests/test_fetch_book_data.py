@@ -33,11 +33,11 @@ def answer_with(fake_provider, *answers):
     fake_provider.routes["/get_book_data"] = route
 
 
-def test_a_found_book_is_filled_from_the_answer(client, fake_provider):
+def test_a_found_book_is_filled_from_the_answer_and_keeps_its_isbn_as_typed(client, fake_provider):
     answer_with(fake_provider, FOUND)
     book = new_book(client)
     assert book.fetch_book_data() is True
-    assert (book.name, book.isbn, str(book.date_release)) == ("The Hunger Games", "9780439023481", "2008-01-01")
+    assert (book.name, book.isbn, str(book.date_release)) == ("The Hunger Games", "978-0-439-02348-1", "2008-01-01")
     assert book.author_ids.mapped("name") == ["Suzanne Collins"] and not book.iap_request_id
 
 

@@ -2,12 +2,13 @@
 at the platform, served by the same server.  On SQLite this works only because the provider commits and lets
 go of the database's write lock before it calls the platform."""
 import contextlib
+import logging
 import uuid
 
 import pytest
 
 from server.orm.environment import SUPERUSER_ID, Environment
-from server.testing_http import JsonRpcClient
+from server.testing_http import JsonRpcClient, RpcError
 
 TOKEN = "demo-isbn-client-token"
 
@@ -29,9 +30,9 @@ def one_server(db_backend, live_server_factory):
     live.stop()
 
 
-def available(live) -> float:
+def available(live, token: str = TOKEN) -> float:
     with server_env(live) as env:
-        return env["iap.platform.account"].search([("token", "=", TOKEN)]).available / 10_000
+        return env["iap.platform.account"].search([("token", "=", token)]).available / 10_000
 
 
 def test_a_lookup_is_sold_by_the_platform_of_the_same_server(one_server):
@@ -57,3 +58,20 @@ def test_fetch_book_data_on_the_demo_books(one_server):
     with server_env(one_server) as env:
         assert env["library.book"].browse(found).name == "The Hunger Games"
     assert available(one_server) == before - 1
+
+
+def test_the_sale_is_served_in_process_and_a_refusal_reaches_the_client(one_server, caplog):
+    token = "one-credit-" + uuid.uuid4().hex[:8]
+    with server_env(one_server) as env:
+        env["iap.platform.account"].admin_topup("book_isbn", token, 1)
+    with caplog.at_level(logging.INFO, logger="server.http.access"):
+        sold = one_server.client().result("/get_book_data", account_token=token, isbn_number="978-0-7432-7356-5",
+                                          request_id=uuid.uuid4().hex)
+    assert sold["charged"] == 1.0
+    assert [r.getMessage().split()[2] for r in caplog.records if r.threadName.startswith("iap-self-call")] \
+        == ["/iap/1/sale"]
+    with pytest.raises(RpcError) as refused:  # no credit left: the platform's refusal, as over HTTP
+        one_server.client().result("/get_book_data", account_token=token, isbn_number="978-0-7432-7356-5",
+                                   request_id=uuid.uuid4().hex)
+    assert refused.value.name.endswith("InsufficientCreditError")
+    assert available(one_server, token) == 0

@@ -1,1 +1,1 @@
-from . import book_data_request, book_info, isbn_service_settings
+from . import book_data_request, book_info, ir_config_parameter, isbn_service_settings

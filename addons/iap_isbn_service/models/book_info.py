@@ -24,8 +24,6 @@ class BookInfo(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         """Create books with their ISBN normalized, so that lookups by any form of it find them."""
-        if isinstance(vals_list, dict):
-            vals_list = [vals_list]
         return super().create([_with_normalized_isbn(vals) for vals in vals_list])
 
     def write(self, vals):

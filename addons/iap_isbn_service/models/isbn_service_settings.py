@@ -2,7 +2,9 @@
 
 There is no ``res.config.settings`` in this framework yet, so the behaviour lives here, written for any
 field with ``config_parameter=``: opening the form reads the parameters (``default_get``), saving it
-(``execute``, or ``set_values``) writes them; an empty value removes the parameter.
+(``execute``, or ``set_values``) writes them; an empty value removes the parameter.  Both are for
+administrators only (the model's access rights, checked here since server code reads with ``sudo()``),
+and a secret parameter (``ir.config_parameter._is_secret_key``) is shown to administrators only.
 """
 from __future__ import annotations
 
@@ -20,18 +22,21 @@ class IsbnServiceSettings(models.TransientModel):
 
     @api.model
     def default_get(self, fields_list) -> dict:
-        """Defaults, with the fields backed by a system parameter showing its current value."""
+        """Defaults, with the fields backed by a system parameter showing its current value (admins only)."""
+        self.check_access_rights("read")
         values = super().default_get(fields_list)
         params = self.env["ir.config_parameter"].sudo()
         for name in fields_list or ():
             parameter = getattr(self._fields.get(name), "config_parameter", None)
             if parameter:
+                params._check_secret_access(parameter)
                 values[name] = params.get_param(parameter, False)
         return values
 
     def set_values(self) -> None:
         """Write each ``config_parameter`` field to its system parameter (empty removes it)."""
         self.ensure_one()
+        self.check_access_rights("write")
         params = self.env["ir.config_parameter"].sudo()
         for field in self._fields.values():
             parameter = getattr(field, "config_parameter", None)

@@ -32,3 +32,27 @@ def test_the_cli_config_set_command_sets_the_key_the_service_uses(db_backend, da
     assert done.returncode == 0, done.stderr
     env = make_env(Registry.open(config))
     assert env["book.data.request"]._service_key() == "iapk_from_cli"
+
+
+def test_the_service_key_is_a_secret_parameter(env):
+    assert env["ir.config_parameter"]._is_secret_key(KEY)
+
+
+@pytest.mark.parametrize("login", ["base.user_demo", "portal"])
+def test_no_other_user_reads_the_key_through_the_settings_defaults(env, login):
+    env["ir.config_parameter"].set_param(KEY, "iapk_secret_value")
+    if login == "portal":
+        user = env["res.users"].create({"name": "Portal", "login": "portal_settings",
+                                        "groups_id": [(6, 0, [env.ref("base.group_portal").id])]})
+    else:
+        user = env.ref(login)
+    with pytest.raises(AccessError):
+        env["isbn.service.settings"].with_user(user).default_get(["isbn_service_key"])
+
+
+def test_a_secret_parameter_is_refused_to_a_non_admin_even_under_sudo(env):
+    demo_params = env["ir.config_parameter"].with_user(env.ref("base.user_demo")).sudo()
+    with pytest.raises(AccessError, match="secret"):
+        demo_params._check_secret_access(KEY)
+    env["ir.config_parameter"]._check_secret_access(KEY)  # the superuser (and admins) may
+    demo_params._check_secret_access("web.base.url")  # not a secret

@@ -20,7 +20,7 @@ def test_fetch_book_data_fills_the_book_and_moves_exactly_one_credit(servers):
     revenue, commission = servers.revenue_and_commission()
     book = servers.new_book("0-439-02348-3")
     assert servers.fetch(book) is True
-    assert servers.read_book(book) == {"name": "The Hunger Games", "isbn": HUNGER_GAMES,
+    assert servers.read_book(book) == {"name": "The Hunger Games", "isbn": "0-439-02348-3",  # as typed
                                        "date_release": "2008-01-01", "authors": ["Suzanne Collins"],
                                        "iap_request_id": False}
     assert servers.available(token) == 4

@@ -30,13 +30,20 @@ ROUTES = {
 
 
 def call_platform(route: str, params: dict):
-    """Run the model method behind ``/iap/1/<route>``; anything unexpected becomes ``internal_error``."""
+    """Run the model method behind ``/iap/1/<route>``; anything unexpected becomes ``internal_error``.
+
+    The request's transaction is rolled back on an error, except for a refusal marked ``keeps_changes``
+    (a capture after the deadline: the expiry it performed is committed, the refusal still answered).
+    """
     model, method, accepted = ROUTES[route]
     kwargs = {name: value for name, value in params.items() if name in accepted}
     try:
-        return getattr(request.env[model].sudo(), method)(**kwargs)
+        platform = request.env[model].sudo().with_context(iap_remote_addr=request.httprequest.remote_addr)
+        return getattr(platform, method)(**kwargs)
     except Exception as exc:
         converted = as_platform_error(exc)
+        if getattr(converted, "keeps_changes", False):
+            request.cr.commit()  # a refusal standing on a change of its own (an expiry): the change is kept
         if converted is exc:
             raise
         raise converted from exc

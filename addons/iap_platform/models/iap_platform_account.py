@@ -106,13 +106,21 @@ class IapPlatformAccount(models.Model):
 
     # -- trials ---------------------------------------------------------------------------------------------
     def _grant_trial(self, dbuuid) -> None:
-        """Give the service's trial credits, once per (service, database), when the caller names its database."""
+        """Give the service's trial credits, once per (service, database), when the caller names its database.
+
+        Within the daily limits of ``iap.platform.trial.grant`` (the platform's, and the source address's
+        from the context key ``iap_remote_addr`` the wire sets).
+        """
         service = self.service_id
-        if not dbuuid or service.trial_credits <= 0 or not service._trial_offered(dbuuid):
+        if not dbuuid or service.trial_credits <= 0:
+            return
+        grants = self.env["iap.platform.trial.grant"].sudo()
+        grants._serialise_grants()
+        if not service._trial_offered(dbuuid):
             return
         try:
-            self.env["iap.platform.trial.grant"].sudo().create(
-                {"service_id": service.id, "dbuuid": dbuuid, "account_id": self.id})
+            grants.create({"service_id": service.id, "dbuuid": dbuuid, "account_id": self.id,
+                           "remote_addr": self.env.context.get("iap_remote_addr") or False})
         except ValidationError:
             return  # granted concurrently to another request of the same database
         self._add_credit(service.trial_credits, "trial", "platform:trial")

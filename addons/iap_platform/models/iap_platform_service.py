@@ -7,6 +7,7 @@ import re
 import secrets
 
 from odoo import api, fields, models
+from odoo.addons.iap.tools.self_call import this_server_url
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools.errors import credit_error, platform_error, require_admin
@@ -136,17 +137,17 @@ class IapPlatformService(models.Model):
         return credit_error(code, payload)
 
     def _credit_page_url(self) -> str:
-        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "http://localhost:8069")
-        return base.rstrip("/") + "/iap/1/credit"
+        return this_server_url(self.env) + "/iap/1/credit"  # where the client reached us, whatever the port
 
     def _trial_offered(self, dbuuid) -> bool:
-        """Whether a trial is still available to this database (always, when it did not say which it is)."""
+        """Whether a trial is still available to this database (when it did not say which it is: to any),
+        within the platform's daily trial limits (``iap.platform.trial.grant``)."""
         if not self or self.trial_credits <= 0:
             return False
-        if not dbuuid:
-            return True
         grants = self.env["iap.platform.trial.grant"].sudo()
-        return not grants.search_count([("service_id", "=", self.id), ("dbuuid", "=", dbuuid)])
+        if dbuuid and grants.search_count([("service_id", "=", self.id), ("dbuuid", "=", dbuuid)]):
+            return False
+        return grants._quota_left(self.env.context.get("iap_remote_addr"))
 
 
 def _new_key() -> str:

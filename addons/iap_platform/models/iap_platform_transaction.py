@@ -22,7 +22,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools import params
-from ..tools.errors import platform_error, require_admin
+from ..tools.errors import keeping_changes, platform_error, require_admin
 from ..tools.money import credits_text, from_units, split_commission, to_units
 from .iap_platform_account import DISABLED_SUFFIX
 
@@ -254,8 +254,9 @@ class IapPlatformTransaction(models.Model):
     # -- state machine ------------------------------------------------------------------------------------
     def _capture(self, requested) -> dict:
         if self.state == "expired":
-            raise platform_error("transaction_expired", f"Transaction {self.token} expired at {self.expires_at} UTC "
-                                 "before it was captured; its hold was released. Authorize again.")
+            raise keeping_changes(platform_error(
+                "transaction_expired", f"Transaction {self.token} expired at {self.expires_at} UTC before it was "
+                "captured; its hold was released. Authorize again."))
         if self.state == "cancelled" and self.close_reason != "zero_capture":
             raise platform_error("transaction_cancelled", f"Transaction {self.token} was cancelled; nothing can be "
                                  "captured. Authorize again.")

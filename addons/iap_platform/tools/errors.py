@@ -57,10 +57,27 @@ def error_data(exc: BaseException, debug: str = "") -> dict:
 
 
 def as_platform_error(exc: BaseException) -> BaseException:
-    """``exc`` if it is a platform error or a user-facing one, else ``internal_error`` (no internals leak)."""
+    """``exc`` if it is a platform error or a user-facing one, else ``internal_error`` (no internals leak).
+
+    Text that is not valid Unicode (a lone surrogate, which JSON allows) is the client's mistake, not a
+    failure to retry: ``invalid_params``.
+    """
     if getattr(exc, "code", None) in ERRORS or isinstance(exc, UserError):
         return exc
+    if isinstance(exc, UnicodeError):
+        return platform_error("invalid_params", "A parameter is not valid Unicode text (a lone surrogate?): send "
+                              "every string as UTF-8 text.")
     return platform_error("internal_error", "The IAP platform failed to process the request; retry later.")
+
+
+def keeping_changes(exc: Exception) -> Exception:
+    """Mark a refusal made after a lawful change of its own (an expiry): the wire commits that change.
+
+    The refusal is the answer, and the change (a hold released at its deadline) is true whatever the
+    answer; rolled back, the next call would redo it and the books would show it late.
+    """
+    exc.keeps_changes = True
+    return exc
 
 
 def require_admin(env, action: str) -> None:

@@ -17,7 +17,19 @@ def text(value, name: str, max_length: int, required: bool = False) -> str | Non
         raise platform_error("invalid_params", f"{name} must be a string, got {type(value).__name__}")
     if len(value) > max_length or "\x00" in value:
         raise platform_error("invalid_params", f"{name} must be at most {max_length} characters of text")
+    if not is_storable_text(value):
+        raise platform_error("invalid_params", f"{name} is not valid Unicode text (a lone surrogate?): send it "
+                             "as UTF-8 text")
     return value
+
+
+def is_storable_text(value: str) -> bool:
+    """Whether ``value`` can be stored and hashed: UTF-8 encodable (JSON lets lone surrogates through)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def integer(value, name: str) -> int:

@@ -91,8 +91,6 @@ class TcmContract(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         """Create contracts and send ``on_contract_create`` for each (see the module docstring)."""
-        if isinstance(vals_list, dict):
-            vals_list = [vals_list]
         prepared = [self._prepare_create_vals(vals) for vals in vals_list]
         create = super().create
         return self._run_lifecycle("create", lambda: create(prepared))

@@ -1,8 +1,14 @@
-"""System parameters: string key/value pairs only system administrators may read or change."""
+"""System parameters: string key/value pairs only system administrators may read or change.
+
+Some parameters are credentials (a service key, an API token, ``database.secret``): they are *secret*.
+Server code reads them with ``sudo()`` as any parameter, but whatever shows a parameter's value to a user
+(a settings form, a page, a log line) asks ``_is_secret_key(key)`` first and shows it to administrators
+only.  An addon declares its secret keys by extending ``_secret_parameter_keys`` (``super() | {...}``).
+"""
 import uuid
 
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
 
 PROTECTED_KEYS = ("database.secret", "database.uuid", "database.create_date", "web.base.url")
 
@@ -29,6 +35,31 @@ class IrConfigParameter(models.Model):
         for key, value in defaults.items():
             if not self.sudo().get_param(key):
                 self.sudo().set_param(key, value)
+
+    @api.model
+    def _secret_parameter_keys(self) -> frozenset[str]:
+        """The keys of the parameters holding credentials; addons extend it with theirs."""
+        return frozenset({"database.secret"})
+
+    @api.model
+    def _is_secret_key(self, key: str) -> bool:
+        """Whether the parameter ``key`` is a credential, shown to system administrators only."""
+        return key in self._secret_parameter_keys()
+
+    @api.model
+    def _check_secret_access(self, key: str) -> None:
+        """Refuse (AccessError) showing the secret parameter ``key`` to a user who is not an administrator.
+
+        Checks the real user even in a ``sudo()`` environment: sudo is how server code reads parameters,
+        not a sign that the user may see them.
+        """
+        if self._is_secret_key(key) and not self._user_is_system():
+            raise AccessError(f"The system parameter {key} is a secret: only administrators (group Settings) "
+                              "may see it.")
+
+    def _user_is_system(self) -> bool:
+        """Whether the real user (sudo or not) is an administrator, or the environment is the superuser's."""
+        return self.env.uid == SUPERUSER_ID or self.env.user.has_group("base.group_system")
 
     @api.model
     def get_param(self, key: str, default=False):

@@ -10,20 +10,17 @@ class ResUsers(models.Model):
     _name = "res.users"
     _description = "User"
     _order = "name, login"
+    _inherits = {"res.partner": "partner_id"}  # a user is a partner: name, email, lang, tz... are its partner's
     _sql_constraints = [("login_key", "unique(login)", "You can not have two users with the same login!")]
 
-    name = fields.Char(required=True)
     login = fields.Char(required=True, index=True)
     password = fields.Char(help="Write a new password here; only its scrypt hash is stored.", copy=False,
                            secret=True)
     active = fields.Boolean(default=True)
-    partner_id = fields.Many2one("res.partner", "Related Partner", ondelete="restrict")
+    partner_id = fields.Many2one("res.partner", "Related Partner", required=True, ondelete="restrict")
     company_id = fields.Many2one("res.company", "Company",
                                  default=lambda self: self.env.ref("base.main_company", raise_if_not_found=False))
     groups_id = fields.Many2many("res.groups", "res_groups_users_rel", "uid", "gid", "Groups")
-    email = fields.Char()
-    lang = fields.Char("Language", default="en_US")
-    tz = fields.Char("Timezone")
     share = fields.Boolean(compute="_compute_share", help="External user: not an internal user.")
 
     def _compute_share(self):
@@ -40,15 +37,7 @@ class ResUsers(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if isinstance(vals_list, dict):
-            vals_list = [vals_list]
-        prepared = []
-        for vals in vals_list:
-            vals = self._hash_vals(dict(vals))
-            if not vals.get("partner_id") and vals.get("name"):
-                partner = self.env["res.partner"].sudo().create({"name": vals["name"], "email": vals.get("email")})
-                vals["partner_id"] = partner.id
-            prepared.append(vals)
+        prepared = [self._hash_vals(dict(vals)) for vals in vals_list]
         self.env.registry.clear_cache(self.env.cr)  # a rolled-back user's id may be reused (SQLite)
         return super().create(prepared)
 
@@ -57,8 +46,6 @@ class ResUsers(models.Model):
         if "login" in vals and vals["login"] != SUPERUSER_LOGIN and SUPERUSER_LOGIN in self.mapped("login"):
             raise UserError("The system user's login cannot be changed.")
         result = super().write(vals)
-        if "name" in vals:
-            self.mapped("partner_id").sudo().write({"name": vals["name"]})
         if "groups_id" in vals:
             self.env.cr.cache.clear()
         if CACHED_FIELDS.intersection(vals):

@@ -1,1 +1,1 @@
-from . import database, dataset, home, session, webclient
+from . import action, database, dataset, home, session, webclient

@@ -1,0 +1,105 @@
+"""Run one claimed job: the one function that owns a job's transaction.
+
+The job's method, its ``done`` mark and the release of the jobs waiting on it commit together, in
+one transaction, or none of it does.  What went wrong is then recorded in a second, short
+transaction: a ``RetryableJobError`` postpones the job, a database serialization conflict retries
+it soon without counting the try, any other error fails it with its traceback.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import time
+import traceback
+
+import peewee
+from odoo import SUPERUSER_ID
+from odoo.orm.environment import Environment
+
+from ..exception import FailedJobError, RetryableJobError
+from ..job import Job
+from ..store import DONE, FAILED, PENDING, LeaseLost, dialect_of, utcnow
+from . import leases
+
+_logger = logging.getLogger(__name__)
+
+#: Serialization conflicts are retried after a random delay in this range (seconds), try not counted.
+CONFLICT_RETRY = (0.2, 2.0)
+PG_CONFLICT_CODES = ("40001", "40P01")  # serialization_failure, deadlock_detected
+LOST = "lost"
+
+
+def run_claimed(registry, claim: leases.Claim, timeout: float = 0) -> str:
+    """Run ``claim``'s job in a transaction of its own; return ``done``, ``pending``, ``failed`` or ``lost``.
+
+    ``timeout`` (seconds, 0 for none) bounds each SQL statement of the job on PostgreSQL; the worker
+    also stops extending the lease of a job past its timeout, so a late commit is refused.
+    """
+    cr = registry.cursor()
+    job = None
+    try:
+        if timeout and dialect_of(cr).name == "postgresql":
+            cr.execute(f"SET LOCAL statement_timeout = {int(timeout * 1000)}")
+        job = Job.from_row(Environment(cr, SUPERUSER_ID, {}), claim.row)
+        started, clock = utcnow(), time.perf_counter()
+        result = job._perform_counted()
+        leases.finish_done(cr, claim, started, time.perf_counter() - clock, result)
+        cr.close(commit=True)
+        return DONE
+    except Exception as exc:
+        if not cr.closed:
+            cr.close(commit=False)
+        return record_failure(registry, claim, job, exc)
+    except BaseException:
+        if not cr.closed:
+            cr.close(commit=False)
+        raise
+
+
+def record_failure(registry, claim: leases.Claim, job: Job | None, exc: Exception) -> str:
+    """Record in a new transaction what became of a job whose run raised ``exc``."""
+    if isinstance(exc, LeaseLost):
+        _logger.warning("%s", exc)
+        return LOST
+    with registry.cursor() as cr:
+        if is_conflict(exc):
+            return _retry_conflict(cr, claim, exc)
+        if isinstance(exc, RetryableJobError) and job is not None:
+            return _postpone(cr, claim, job, exc)
+        return _fail(cr, claim, exc)
+
+
+def _retry_conflict(cr, claim: leases.Claim, exc: Exception) -> str:
+    eta = utcnow() + dt.timedelta(seconds=random.uniform(*CONFLICT_RETRY))
+    message = f"database conflict, retried without counting the try: {str(exc).strip()[:200]}"
+    held = leases.postpone(cr, claim, eta, claim.retry - 1, message, kind="conflict_retry")
+    return PENDING if held else LOST
+
+
+def _postpone(cr, claim: leases.Claim, job: Job, exc: RetryableJobError) -> str:
+    job.postpone(result=str(exc), seconds=exc.seconds)
+    held = leases.postpone(cr, claim, job.eta, job.retry, str(exc) or type(exc).__name__)
+    return PENDING if held else LOST
+
+
+def _fail(cr, claim: leases.Claim, exc: Exception) -> str:
+    if not isinstance(exc, FailedJobError):
+        _logger.info("job %s failed: %s: %s", claim.row["uuid"], type(exc).__name__, exc)
+    info = "".join(traceback.format_exception(exc))
+    held = leases.fail(cr, claim, type(exc).__name__, str(exc) or type(exc).__name__, info)
+    return FAILED if held else LOST
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """A database serialization failure or deadlock (PostgreSQL), a busy database (SQLite)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        code = getattr(getattr(exc, "orig", None), "pgcode", None) or getattr(exc, "pgcode", None)
+        if code in PG_CONFLICT_CODES:
+            return True
+        if isinstance(exc, peewee.OperationalError) and "database is locked" in str(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False

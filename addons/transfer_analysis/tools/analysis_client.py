@@ -1,0 +1,152 @@
+"""The voice-analysis API client (Nemesysco in the seed): one pooled session, retryable errors named.
+
+``AnalysisClient.analyse(audio_url)`` sends ``GET <api_url>?file=<audio_url>``
+with the auth header (the seed's ``N-MS-AUTHCB``) and returns an
+``AnalysisAnswer`` for any HTTP answer below 500 except 429; it raises
+``RetryableAnalysisError`` for 429, 5xx, timeouts and connection errors.
+The header's value comes from a secret system parameter; it is never logged,
+and ``repr()`` of the client does not show it.
+
+Settings (system parameters, readable by administrators only):
+
+* ``transfer_analysis.api_url`` (required)
+* ``transfer_analysis.api_auth_header`` (default ``N-MS-AUTHCB``)
+* ``transfer_analysis.api_auth_value`` (the secret)
+* ``transfer_analysis.api_timeout`` seconds (default 30)
+* ``transfer_analysis.max_connections`` (default 4): simultaneous requests
+"""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+
+import requests
+from requests.adapters import HTTPAdapter
+
+DEFAULT_HEADER = "N-MS-AUTHCB"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_CONNECTIONS = 4
+PARAM_PREFIX = "transfer_analysis."
+
+
+class RetryableAnalysisError(Exception):
+    """The API may answer later: 429, 5xx, a timeout or a lost connection. ``retry_after`` in seconds, if told."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class AnalysisAnswer:
+    """What the API answered: the status, the JSON (None when the body was not JSON) and the text."""
+
+    status: int
+    payload: object
+    text: str
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    def raw(self) -> object:
+        """What to store: the JSON itself, or ``{"text": ...}`` for a body that was not JSON."""
+        return self.payload if self.payload is not None else {"text": self.text[:10000]}
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    url: str
+    header: str
+    value: str
+    timeout: float
+    connections: int
+
+    def __repr__(self) -> str:  # the header value is a secret
+        return f"AnalysisSettings(url={self.url!r}, header={self.header!r}, connections={self.connections})"
+
+    @classmethod
+    def from_parameters(cls, env) -> AnalysisSettings:
+        """The settings from the system parameters; ValueError naming a missing or bad one."""
+        get = env["ir.config_parameter"].sudo().get_param
+        url = get(PARAM_PREFIX + "api_url")
+        if not url:
+            raise ValueError("the analysis API is not configured: set the system parameter "
+                             "transfer_analysis.api_url")
+        return cls(url, get(PARAM_PREFIX + "api_auth_header") or DEFAULT_HEADER,
+                   get(PARAM_PREFIX + "api_auth_value") or "",
+                   _number(get, "api_timeout", DEFAULT_TIMEOUT, float), max_connections(env))
+
+
+def max_connections(env) -> int:
+    """``transfer_analysis.max_connections``: how many requests the API may see at once."""
+    return max(1, _number(env["ir.config_parameter"].sudo().get_param, "max_connections", DEFAULT_CONNECTIONS, int))
+
+
+def _number(get, name: str, default, kind):
+    value = get(PARAM_PREFIX + name)
+    if not value:
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        raise ValueError(f"system parameter {PARAM_PREFIX}{name} must be a number, not {value!r}") from None
+
+
+class AnalysisClient:
+    """Thread-safe: one ``requests.Session`` whose pool holds ``settings.connections`` connections."""
+
+    def __init__(self, settings: AnalysisSettings):
+        self.settings = settings
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=settings.connections, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def __repr__(self) -> str:
+        return f"AnalysisClient({self.settings!r})"
+
+    def analyse(self, audio_url: str) -> AnalysisAnswer:
+        try:
+            response = self.session.get(self.settings.url, params={"file": audio_url},
+                                        headers={self.settings.header: self.settings.value},
+                                        timeout=self.settings.timeout)
+        except requests.Timeout:
+            raise RetryableAnalysisError(f"the analysis API did not answer within {self.settings.timeout:g} s") \
+                from None
+        except requests.RequestException as exc:
+            raise RetryableAnalysisError(f"cannot reach the analysis API: {type(exc).__name__}") from None
+        if response.status_code == 429 or response.status_code >= 500:
+            raise RetryableAnalysisError(f"the analysis API answered HTTP {response.status_code}",
+                                         _retry_after(response))
+        return AnalysisAnswer(response.status_code, _json_or_none(response.text), response.text)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _json_or_none(text: str):
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _retry_after(response) -> float | None:
+    try:
+        return float(response.headers.get("Retry-After", ""))
+    except ValueError:
+        return None
+
+
+_clients: dict[AnalysisSettings, AnalysisClient] = {}
+_clients_lock = threading.Lock()
+
+
+def client_for(settings: AnalysisSettings) -> AnalysisClient:
+    """One client per distinct settings in this process, so every job shares the connection pool."""
+    with _clients_lock:
+        if settings not in _clients:
+            _clients[settings] = AnalysisClient(settings)
+        return _clients[settings]

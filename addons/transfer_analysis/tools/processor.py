@@ -1,0 +1,338 @@
+"""Analyse one transfer, step by step, each database step in a short transaction of its own.
+
+``process_transfer(registry, transfer_id)`` is what a job, the threaded
+runner of ``transfers follow`` and ``transfers process --key`` all run:
+
+1. *begin*: re-read the transfer; stop if it is done, failed or ignored;
+   move it to ``analysing`` and read the settings (one transaction);
+2. *resolve* (first run only, outside any transaction): the questionnaire,
+   the person, the account and the user from the source; then store the
+   answers to analyse (one transaction);
+3. *analyse*: each pending answer is sent to the API (no transaction open)
+   and its result stored at once (one transaction each), so a crash loses at
+   most the answer in flight, and a re-run asks only for what is missing;
+4. *finish*: the summary, ``done``, the COMPLETED event and the summary
+   mail, all in one transaction;
+5. *write back* to the source after that commit (``PATCH``), then record it;
+   a failed write-back stays ``pending`` and ``retry_writebacks`` tries again.
+
+Retryable API errors (429, 5xx, timeouts, connection errors) go to the
+``retry`` policy: ``InlineRetry`` waits and tries again in this thread (the
+threaded runner); the job wiring raises the queue's retry error instead.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from odoo import SUPERUSER_ID, fields
+
+from .analysis_client import AnalysisSettings, RetryableAnalysisError, client_for
+from .firebase import FirebaseClient, SourceError
+from .risk import read_risk, summary
+
+_logger = logging.getLogger(__name__)
+FINAL_STATES = ("done", "failed", "ignored_old")
+Log = Callable[[str, str], None]
+
+
+def _quiet(step: str, message: str) -> None:
+    _logger.debug("[ %s ] - %s", step, message)
+
+
+@dataclass
+class InlineRetry:
+    """Retry in this thread: ``max_attempts`` per answer, waiting 0.5, 1, 2 ... s (or what Retry-After says)."""
+
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+
+    def wait(self, error: RetryableAnalysisError, attempt: int) -> bool:
+        """Sleep before attempt ``attempt + 1``; False when the attempts are used up."""
+        if attempt >= self.max_attempts:
+            return False
+        delay = error.retry_after if error.retry_after is not None else self.base_delay * 2 ** (attempt - 1)
+        time.sleep(min(delay, self.max_delay))
+        return True
+
+
+class GiveUp(Exception):
+    """The transfer cannot be analysed; the message is recorded as the reason."""
+
+
+@dataclass
+class Plan:
+    """What the steps outside transactions need, read in *begin*."""
+
+    transfer_id: int
+    key: str
+    uid: str
+    settings: AnalysisSettings
+    source: dict | None
+    needs_answers: bool
+    item_keys: dict = field(default_factory=dict)
+
+
+def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None) -> str:
+    """Analyse transfer ``transfer_id`` to its end (or to the next retry); return its state."""
+    retry = retry or InlineRetry()
+    plan = _begin(registry, transfer_id, log)
+    if not isinstance(plan, Plan):
+        return plan
+    try:
+        if plan.needs_answers:
+            _with_retry(lambda: _resolve(registry, plan, log), retry, log, "resolve")
+        _analyse_pending(registry, plan, log, retry)
+    except GiveUp as exc:
+        return _fail(registry, transfer_id, str(exc), log)
+    state = _finish(registry, plan, log)
+    if state == "done":
+        write_back(registry, transfer_id, log)
+        send_summary(registry, transfer_id, log)
+    return state
+
+
+def _env(cr):
+    return cr.registry.env(cr, SUPERUSER_ID)
+
+
+# -- 1. begin ------------------------------------------------------------------------------------------
+def _begin(registry, transfer_id: int, log: Log):
+    with registry.cursor() as cr:
+        env = _env(cr)
+        transfer = env["transfer.transfer"].browse(transfer_id).exists()
+        if not transfer:
+            log("begin", f"transfer {transfer_id} does not exist")
+            return "missing"
+        if transfer.state in FINAL_STATES:
+            log("begin", f"{transfer.key} is {transfer.state}: nothing to do")
+            return transfer.state
+        try:
+            settings = AnalysisSettings.from_parameters(env)
+        except ValueError as exc:
+            transfer._fail(str(exc))
+            log("begin", str(exc))
+            return "failed"
+        transfer._move("start", {"attempts": transfer.attempts + 1})
+        log("begin", f"{transfer.key}: analysing (attempt {transfer.attempts})")
+        return Plan(transfer.id, transfer.key, transfer.uid or transfer.key, settings, _source_of(transfer),
+                    needs_answers=not transfer.answer_ids, item_keys=_item_keys(transfer))
+
+
+def _source_of(transfer) -> dict | None:
+    source = transfer.source_id
+    if not source:
+        return None
+    return {"base_url": source.base_url, "auth": source.auth_token, "node": source.node,
+            "questionnaires": source.questionnaire_node, "persons": source.person_node,
+            "accounts": source.account_node, "users": source.user_node, "storage": source.storage_url.rstrip("/")}
+
+
+def _item_keys(transfer) -> dict:
+    return {"questionnaire": transfer.questionnaire_key, "person": transfer.person_key,
+            "account": transfer.account_key, "user": transfer.user_key}
+
+
+def firebase_for(source: dict) -> FirebaseClient:
+    return FirebaseClient(source["base_url"], source["auth"], session=_shared_session(source["base_url"]))
+
+
+_sessions: dict = {}
+
+
+def _shared_session(base_url: str):
+    import requests
+
+    return _sessions.setdefault(base_url, requests.Session())
+
+
+def _with_retry(step: Callable, retry, log: Log, name: str):
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return step()
+        except RetryableAnalysisError as exc:
+            log(name, f"{exc} (attempt {attempt})")
+            if not retry.wait(exc, attempt):
+                raise GiveUp(f"{name}: gave up after {attempt} attempt(s): {exc}") from None
+
+
+# -- 2. resolve ----------------------------------------------------------------------------------------
+def _resolve(registry, plan: Plan, log: Log) -> None:
+    if not plan.source:
+        raise GiveUp("the transfer has no answers to analyse")
+    firebase = firebase_for(plan.source)
+    questions = _questions(firebase, plan)
+    if not questions:
+        raise GiveUp(f"questionnaire {plan.item_keys['questionnaire']!r} has no question (tipo 'pregunta')")
+    answers = [{"sequence": n, "question": str(index), "url": f"{plan.source['storage']}/cloud/{plan.uid}/{index}.wav"}
+               for n, index in enumerate(questions, 1)]
+    people = _people(firebase, plan)
+    with registry.cursor() as cr:
+        transfer = _env(cr)["transfer.transfer"].browse(plan.transfer_id)
+        transfer._set_answers(answers)
+        transfer.write(people)
+    log("resolve", f"{len(answers)} answer(s) to analyse")
+
+
+def _questions(firebase: FirebaseClient, plan: Plan) -> list:
+    key = plan.item_keys["questionnaire"]
+    if not key:
+        raise GiveUp("the transfer names no questionnaire (key_encuesta)")
+    questionnaire = _fetch(firebase, f"{plan.source['questionnaires']}/{key}")
+    if not isinstance(questionnaire, dict):
+        raise GiveUp(f"unknown questionnaire {key!r}")
+    elements = questionnaire.get("cuestionario")
+    items = elements.items() if isinstance(elements, dict) else enumerate(elements or [])
+    return [index for index, element in items if isinstance(element, dict) and element.get("tipo") == "pregunta"]
+
+
+def _people(firebase: FirebaseClient, plan: Plan) -> dict:
+    """The names the summary mail shows; a missing record leaves its name empty."""
+    values = {}
+    person = _fetch_optional(firebase, plan.source["persons"], plan.item_keys["person"])
+    if person:
+        values["person_name"] = " ".join(str(person.get(k) or "") for k in ("Nombre", "ApPat", "ApMat")).strip()
+    account = _fetch_optional(firebase, plan.source["accounts"], plan.item_keys["account"])
+    if account:
+        values["account_name"] = str(account.get("NComercial") or "")
+    user = _fetch_optional(firebase, plan.source["users"], plan.item_keys["user"])
+    if user:
+        values["user_email"] = str(user.get("email") or "")
+    return values
+
+
+def _fetch_optional(firebase: FirebaseClient, node: str, key: str | None) -> dict | None:
+    if not key:
+        return None
+    value = _fetch(firebase, f"{node}/{key}")
+    return value if isinstance(value, dict) else None
+
+
+def _fetch(firebase: FirebaseClient, path: str):
+    try:
+        return firebase.get(path)
+    except SourceError as exc:
+        if exc.status is not None and 400 <= exc.status < 500:
+            raise GiveUp(f"the source refused {path}: {exc}") from None
+        raise RetryableAnalysisError(f"the source did not answer: {exc}") from None
+
+
+# -- 3. analyse ----------------------------------------------------------------------------------------
+def _analyse_pending(registry, plan: Plan, log: Log, retry) -> None:
+    with registry.cursor() as cr:
+        pending = [(a.id, a.sequence, a.url) for a in _env(cr)["transfer.transfer"].browse(plan.transfer_id)
+                   .answer_ids if a.state == "pending"]
+    client = client_for(plan.settings)
+    for answer_id, sequence, url in pending:
+        answer = _ask(client, url, answer_id, registry, retry, log, sequence)
+        if not answer.ok:
+            _store_answer(registry, answer_id, answer, log, sequence)
+            raise GiveUp(f"the analysis API refused answer {sequence}: HTTP {answer.status} {answer.text[:200]}")
+        _store_answer(registry, answer_id, answer, log, sequence)
+
+
+def _ask(client, url: str, answer_id: int, registry, retry, log: Log, sequence: int):
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return client.analyse(url)
+        except RetryableAnalysisError as exc:
+            _note_attempt(registry, answer_id, str(exc))
+            log("analyse", f"answer {sequence}: {exc} (attempt {attempt})")
+            if not retry.wait(exc, attempt):
+                raise GiveUp(f"answer {sequence}: gave up after {attempt} attempt(s): {exc}") from None
+
+
+def _note_attempt(registry, answer_id: int, error: str) -> None:
+    with registry.cursor() as cr:
+        answer = _env(cr)["transfer.answer"].browse(answer_id)
+        answer.write({"attempts": answer.attempts + 1, "error": error})
+
+
+def _store_answer(registry, answer_id: int, answer, log: Log, sequence: int) -> None:
+    reading = read_risk(answer.payload)
+    with registry.cursor() as cr:
+        record = _env(cr)["transfer.answer"].browse(answer_id)
+        values = {"http_status": answer.status, "raw": answer.raw(), "attempts": record.attempts + 1,
+                  "date_done": fields.Datetime.now()}
+        if not answer.ok:
+            values.update(state="failed", error=f"HTTP {answer.status}")
+        else:
+            values.update(state="invalid" if reading.problem else "done", risk=reading.risk, score=reading.score,
+                          error=reading.problem or False)
+        record.write(values)
+        if answer.ok and reading.problem:
+            record.transfer_id._log("ERR", f"answer {sequence}: {reading.problem}; risk counted as {reading.risk}")
+    log("analyse", f"[ {answer.status} ] answer {sequence}: " +
+        (f"score {reading.score}" if answer.ok else answer.text[:200]))
+
+
+# -- 4. finish and fail --------------------------------------------------------------------------------
+def _finish(registry, plan: Plan, log: Log) -> str:
+    with registry.cursor() as cr:
+        transfer = _env(cr)["transfer.transfer"].browse(plan.transfer_id)
+        if transfer.state != "analysing":
+            return transfer.state
+        answers = transfer.answer_ids.sorted("sequence")
+        resume = summary([a.score for a in answers])
+        transfer._move("finish", {"resume": resume, "date_final": fields.Datetime.now(), "codec": "ra7",
+                                  "writeback_state": "pending" if transfer.source_id else "none"})
+        transfer._log("COMPLETED", f"COMPLETED|{len(answers)}|{resume}")
+        transfer._queue_summary_mail()
+    log("finish", f"{plan.key}: done, resume {resume}")
+    return "done"
+
+
+def _fail(registry, transfer_id: int, reason: str, log: Log) -> str:
+    with registry.cursor() as cr:
+        transfer = _env(cr)["transfer.transfer"].browse(transfer_id)
+        if transfer.state not in FINAL_STATES:
+            transfer._fail(reason)
+    log("fail", reason)
+    return "failed"
+
+
+# -- 5. after the commit ---------------------------------------------------------------------------------
+def write_back(registry, transfer_id: int, log: Log = _quiet) -> bool:
+    """PATCH the result to the source (idempotent); record it, or the error for a later retry."""
+    with registry.cursor() as cr:
+        transfer = _env(cr)["transfer.transfer"].browse(transfer_id)
+        if transfer.writeback_state != "pending":
+            return transfer.writeback_state == "done"
+        source, key = _source_of(transfer), transfer.key
+        values = transfer._writeback_values()
+    try:
+        firebase_for(source).patch(f"{source['node']}/{key}", values)
+        error = None
+    except SourceError as exc:
+        error = str(exc)
+    with registry.cursor() as cr:
+        _env(cr)["transfer.transfer"].browse(transfer_id)._record_writeback(error)
+    log("write-back", error or f"{key}: processed = true at the source")
+    return error is None
+
+
+def retry_writebacks(registry, limit: int = 100) -> int:
+    """Try the pending write-backs again; how many succeeded."""
+    with registry.cursor() as cr:
+        ids = _env(cr)["transfer.transfer"].search([("writeback_state", "=", "pending"),
+                                                    ("state", "=", "done")], limit=limit).ids
+    return sum(write_back(registry, transfer_id) for transfer_id in ids)
+
+
+def send_summary(registry, transfer_id: int, log: Log = _quiet) -> None:
+    """Send the summary mail now (it is queued already: if this fails, the mail queue sends it later)."""
+    with registry.cursor() as cr:
+        mail = _env(cr)["transfer.transfer"].browse(transfer_id).mail_id
+        mail_id = mail.id if mail and mail.state == "outgoing" else None
+    if mail_id:
+        from odoo.addons.mail.tools.queue_runner import send_mails
+
+        run = send_mails(registry, [mail_id])
+        log("mail", f"summary mail {'sent' if run.sent else 'queued for a retry'}")

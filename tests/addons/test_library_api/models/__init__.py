@@ -1,0 +1,1 @@
+from . import library_book, library_loan, library_member

@@ -1,0 +1,162 @@
+"""Stored computed fields: recomputed in the same transaction when any dependency changes, in batches."""
+import datetime as dt
+
+import pytest
+
+pytestmark = pytest.mark.addons("test_library")
+
+
+@pytest.fixture
+def count_queries(env, monkeypatch):
+    """``with count_queries() as queries:`` lists the statements sent to the database in the block
+    (an ``executemany`` counts once: it is one call)."""
+    import contextlib
+
+    database = env.cr.database
+
+    @contextlib.contextmanager
+    def counting():
+        queries: list[str] = []
+        execute_sql, cursor = database.execute_sql, database.cursor
+
+        def counted_execute(sql, params=None):
+            queries.append(sql)
+            return execute_sql(sql, params)
+
+        class CountedCursor:
+            def __init__(self, real):
+                self.real = real
+
+            def executemany(self, sql, rows):
+                queries.append(sql)
+                return self.real.executemany(sql, rows)
+
+            def __getattr__(self, name):
+                return getattr(self.real, name)
+
+        monkeypatch.setattr(database, "execute_sql", counted_execute)
+        monkeypatch.setattr(database, "cursor", lambda *a: CountedCursor(cursor(*a)))
+        try:
+            yield queries
+        finally:
+            monkeypatch.setattr(database, "execute_sql", execute_sql)
+            monkeypatch.setattr(database, "cursor", cursor)
+    return counting
+
+
+@pytest.fixture
+def library(env):
+    country = env["res.country"].create({"name": "Testland", "code": "Q1"})
+    author = env["test_library.author"].create({"name": "Ann", "country_id": country.id})
+    book = env["test_library.book"].create({"name": "Dune", "pages": 600, "author_ids": [(6, 0, author.ids)]})
+    member = env["test_library.member"].create({"name": "Max", "member_number": "M1"})
+    return {"country": country, "author": author, "book": book, "member": member}
+
+
+def test_stored_compute_on_create_and_one2many_changes(env, library):
+    book, member = library["book"], library["member"]
+    assert book.loan_count == 0 and book.is_available
+    loan = env["test_library.loan"].create({"book_id": book.id, "member_id": member.id})
+    assert (book.loan_count, book.is_available, member.ongoing_loan_count) == (1, False, 1)
+    loan.state = "returned"
+    assert (book.loan_count, book.is_available, member.ongoing_loan_count) == (1, True, 0)
+    loan.unlink()
+    assert book.loan_count == 0
+    row = env.cr.execute("SELECT loan_count, is_available FROM test_library_book WHERE id = %s", (book.id,)).fetchone()
+    assert tuple(row) == (0, True)
+
+
+def test_many2many_dependency_both_sides(env, library):
+    author, book = library["author"], library["book"]
+    assert author.book_count == 1
+    other = env["test_library.book"].create({"name": "Emma", "pages": 10})
+    other.write({"author_ids": [(4, author.id)]})
+    assert author.book_count == 2
+    author.write({"book_ids": [(3, book.id)]})
+    assert author.book_count == 1 and author.book_ids == other
+
+
+def test_chain_three_levels_deep(env, library):
+    """country.code -> author.country_code (stored related) -> book.author_countries -> loan."""
+    loan = env["test_library.loan"].create({"book_id": library["book"].id, "member_id": library["member"].id})
+    assert loan.book_author_countries == "Q1"
+    library["country"].code = "Q2"
+    assert library["author"].country_code == "Q2"
+    assert library["book"].author_countries == "Q2"
+    assert loan.book_author_countries == "Q2"
+    row = env.cr.execute("SELECT book_author_countries FROM test_library_loan WHERE id = %s", (loan.id,)).fetchone()
+    assert row[0] == "Q2"
+    assert env["test_library.loan"].search([("book_author_countries", "=", "Q2")]) == loan
+
+
+def test_moving_a_line_recomputes_old_and_new_parent(env, library):
+    book, member = library["book"], library["member"]
+    other = env["test_library.book"].create({"name": "Emma", "pages": 10})
+    loan = env["test_library.loan"].create({"book_id": book.id, "member_id": member.id})
+    loan.book_id = other
+    assert (book.loan_count, other.loan_count) == (0, 1)
+    assert loan.book_name == "Emma"
+
+
+def test_editable_compute_keeps_written_value_until_a_dependency_changes(env, library):
+    loan = env["test_library.loan"].create({"book_id": library["book"].id, "member_id": library["member"].id,
+                                            "date_start": "2024-01-01"})
+    assert loan.date_due == dt.date(2024, 1, 15)
+    loan.date_due = "2024-02-01"
+    assert loan.date_due == dt.date(2024, 2, 1)
+    loan.duration_days = 7
+    assert loan.date_due == dt.date(2024, 1, 8)
+    given = env["test_library.loan"].create({"book_id": library["book"].id, "member_id": library["member"].id,
+                                             "date_start": "2024-01-01", "date_due": "2024-03-01"})
+    assert given.date_due == dt.date(2024, 3, 1)
+
+
+def test_inverse_and_search_of_non_stored_computes(env, library):
+    book = library["book"]
+    book.price = 10
+    assert book.price_with_tax == 12.0
+    book.price_with_tax = 24
+    assert book.price == 20.0
+    short = env["test_library.book"].create({"name": "Short", "pages": 20})
+    found = env["test_library.book"].search([("is_long", "=", True), ("id", "in", [book.id, short.id])])
+    assert found == book
+    assert env["test_library.book"].search([("is_long", "=", False), ("id", "in", [book.id, short.id])]) == short
+
+
+def test_depends_context_caches_per_context_value(env, library):
+    book = library["book"]
+    book.price = 5
+    assert book.display_price == "5.00 €"
+    assert book.with_context(currency_symbol="$").display_price == "5.00 $"
+    assert book.display_price == "5.00 €"
+
+
+def test_compute_sudo_reads_what_the_user_cannot(env, library):
+    loan = env["test_library.loan"].create({"book_id": library["book"].id, "member_id": library["member"].id})
+    assert loan.reference == "M1/Dune"
+    library["member"].member_number = "M9"
+    assert loan.reference == "M9/Dune"
+
+
+def test_creating_many_records_runs_a_bounded_number_of_queries(env, library, count_queries):
+    publisher = env["res.partner"].create({"name": "Pub"})
+    authors = env["test_library.author"].create([{"name": f"A{i}"} for i in range(20)])
+    member = library["member"]
+    books = env["test_library.book"].create([{"name": f"B{i}", "pages": i + 1, "publisher_id": publisher.id}
+                                             for i in range(50)])
+    env.invalidate_all()
+    with count_queries() as queries:
+        env["test_library.loan"].create([{"book_id": books[i % 50].id, "member_id": member.id}
+                                         for i in range(1000)])
+    assert len(queries) <= 30, [q[:80] for q in queries]
+    assert authors
+
+
+def test_upgrade_computes_existing_rows(env, library):
+    loan = env["test_library.loan"].create({"book_id": library["book"].id, "member_id": library["member"].id})
+    env.cr.execute("UPDATE test_library_loan SET book_name = NULL WHERE id = %s", (loan.id,))
+    env.invalidate_all()
+    from server.orm import recompute
+    recompute.compute_added_columns(env, {"test_library.loan": ["book_name"]})
+    env.invalidate_all()
+    assert loan.book_name == "Dune"
