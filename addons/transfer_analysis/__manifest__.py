@@ -9,7 +9,7 @@
     "category": "Services",
     "author": "Odoo-style addon server",
     "license": "LGPL-3",
-    "depends": ["base", "mail"],
+    "depends": ["base", "mail", "web_console"],
     "data": [
         "security/ir.model.access.csv",
         "data/transfer_data.xml",
