@@ -6,7 +6,7 @@
     "category": "Generic Modules",
     "author": "Odoo-style addon server",
     "license": "LGPL-3",
-    "depends": ["base"],
+    "depends": ["base", "web_console"],
     "data": [
         "security/queue_job_security.xml",
         "security/ir.model.access.csv",

@@ -9,7 +9,7 @@
     "category": "Services",
     "author": "Odoo-style addon server",
     "license": "LGPL-3",
-    "depends": ["base", "mail", "queue_job"],
+    "depends": ["base", "mail", "queue_job", "web_console"],
     "data": [
         "security/ir.model.access.csv",
         "data/queue_job_data.xml",

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from odoo import fields, http
 from odoo.addons.web_console import navigation
 from odoo.addons.web_console.masking import short_token
-from odoo.addons.web_console.pages import Listing, int_param, render
+from odoo.addons.web_console.pages import Listing, int_param, render, require_groups
 from odoo.exceptions import MissingError, UserError
 from odoo.http import request
 
@@ -89,10 +89,10 @@ class IapPlatformConsole(http.Controller):
             "listing": listing, "filter": params.get("filter", ""), "credits": credits_text, "short": short_token,
             "now": fields.Datetime.now()}, section="credits")
 
-    @http.route("/console/credits/holds/<hold_id>/cancel", type="http", auth="user", methods=["POST"],
-                groups=SYSTEM)
+    @http.route("/console/credits/holds/<hold_id>/cancel", type="http", auth="user", methods=["POST"])
     def cancel_hold(self, hold_id, back="", **_ignored):
         """Release an open hold (its credits go back to the account); back to the page it was cancelled from."""
+        require_groups(SYSTEM)
         hold = request.env["iap.platform.transaction"].browse(int_param(hold_id, "hold id")).exists()
         if not hold:
             raise MissingError(f"IAP hold {hold_id} does not exist")

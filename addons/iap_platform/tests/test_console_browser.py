@@ -47,6 +47,7 @@ def test_holds_near_expiry_are_on_home(console):
     console.login()
     row = console.page.get_by_role("row", name="Open credit holds near expiry")
     expect(row).to_be_visible()
+    console.shoot("home")
     console.goto("/console/credits/holds")
     expect(console.page.get_by_role("heading", name="Open credit holds")).to_be_visible()
     console.shoot("holds")

@@ -17,7 +17,7 @@ from odoo.modules import graph
 from odoo.modules.manifest import discover
 
 from .. import navigation
-from ..pages import Listing, render
+from ..pages import Listing, render, require_groups
 
 SYSTEM = "base.group_system"
 COLUMNS = {"name": "name", "state": "state, name", "shortdesc": "shortdesc"}
@@ -74,9 +74,10 @@ class ConsoleAddons(http.Controller):
                                                   "operations": OPERATIONS}, section="addons")
 
     @http.route("/console/addons/<string:name>/<string:operation>", type="http", auth="user",
-                methods=["GET", "POST"], groups=SYSTEM)
+                methods=["GET", "POST"])
     def operate(self, name: str, operation: str, **_ignored):
         """GET: the plan and a confirmation button; POST: carry it out."""
+        require_groups(SYSTEM)
         if operation not in OPERATIONS:
             return request.not_found(f"Unknown addon operation {operation!r}: use {', '.join(OPERATIONS)}")
         module = request.env["ir.module.module"].search([("name", "=", name)], limit=1)

@@ -16,7 +16,7 @@ from odoo.http import request
 
 from .. import navigation
 from ..masking import is_secret_param
-from ..pages import Listing, render
+from ..pages import Listing, render, require_groups
 
 SYSTEM = "base.group_system"
 PARAM_COLUMNS = {"key": "key"}
@@ -147,8 +147,9 @@ class ConsoleSettings(http.Controller):
         query = (params.get("q") or "").strip()
         return [("key", "ilike", query)] if query else []
 
-    @http.route("/console/settings/form", type="http", auth="user", methods=["POST"], groups=SYSTEM)
+    @http.route("/console/settings/form", type="http", auth="user", methods=["POST"])
     def save_form(self, model="", **_ignored):
+        require_groups(SYSTEM)
         env = request.env
         if model not in settings_models(env):
             raise AccessError(f"There are no settings named {model!r} that you may change")
@@ -162,9 +163,10 @@ class ConsoleSettings(http.Controller):
             return self._page({}, {model: errors}, form_model=model, status=400)
         return request.redirect(f"/console/settings?saved={model}")
 
-    @http.route("/console/settings/parameter", type="http", auth="user", methods=["POST"], groups=SYSTEM)
+    @http.route("/console/settings/parameter", type="http", auth="user", methods=["POST"])
     def save_parameter(self, key="", value="", delete="", **_ignored):
         """Set (or, with ``delete``, remove) one system parameter; an empty secret value keeps the secret."""
+        require_groups(SYSTEM)
         params = request.env["ir.config_parameter"]
         key = key.strip()
         problem = self._parameter_problem(key, value, delete, is_secret_param(key, request.env))

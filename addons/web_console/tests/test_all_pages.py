@@ -32,7 +32,7 @@ def test_every_page_renders_for_the_administrator_without_secrets(all_addons_ser
     assert secrets, "the demo database has secret parameters (database.secret, service keys)"
     pages = console_pages(all_addons_server)
     assert {"/console", "/console/coupons", "/console/credits", "/console/contracts", "/console/iap",
-            "/console/smt", "/console/settings", "/console/addons"} <= set(pages)
+            "/console/smt", "/console/settings", "/console/addons", "/console/jobs", "/console/transfers"} <= set(pages)
     for path in pages:
         answer = client.http.get(all_addons_server.url + path, timeout=60)
         assert answer.status_code == 200, (path, answer.status_code, answer.text[:300])
@@ -44,7 +44,7 @@ def test_home_lists_the_checks_of_the_installed_addons(all_addons_server):
     client = browser_login(all_addons_server)
     home = client.http.get(all_addons_server.url + "/console", timeout=60).text
     for title in ("Stalled coupon processes", "Failed coupon processes", "Open credit holds near expiry",
-                  "Failed SMT subscriptions"):
+                  "Failed SMT subscriptions", "Failed jobs", "Started jobs past their lease", "Failed transfers"):
         assert title in home
     assert "The check failed" not in home
 
@@ -58,3 +58,14 @@ def test_a_user_who_is_not_an_administrator_sees_no_settings(all_addons_server):
         answer = client.http.get(all_addons_server.url + path, allow_redirects=False, timeout=60)
         assert answer.status_code == 403, (path, answer.status_code)
     assert "Open credit holds near expiry" not in home.text
+
+
+def test_a_user_who_is_not_an_administrator_cannot_post_settings_even_with_a_token(all_addons_server):
+    client = browser_login(all_addons_server, "demo", "demo")
+    home = client.http.get(all_addons_server.url + "/console", timeout=60).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', home).group(1)
+    for path, data in (("/console/settings/parameter", {"key": "web.base.url", "value": "http://evil"}),
+                       ("/console/addons/base/upgrade", {}), ("/console/credits/holds/1/cancel", {})):
+        answer = client.http.post(all_addons_server.url + path, data={**data, "csrf_token": token},
+                                  allow_redirects=False, timeout=60)
+        assert answer.status_code == 403 and "reserved to members of" in answer.text, (path, answer.status_code)
