@@ -124,13 +124,23 @@ def insert_job(env, values: dict) -> tuple[int, str]:
     conflict = ""
     if values.get("identity_key"):
         conflict = f" ON CONFLICT (identity_key) WHERE {IDENTITY_PREDICATE} DO NOTHING"
-    found = cr.execute(f"INSERT INTO queue_job ({', '.join(columns)}) VALUES ({placeholders}){conflict} "
-                       "RETURNING id", params).fetchone()
+    insert = f"INSERT INTO queue_job ({', '.join(columns)}) VALUES ({placeholders}){conflict} RETURNING id"
+    if dialect.name == "postgresql":  # the job and its event in one round trip
+        found = cr.execute(f"WITH job AS ({insert}) {EVENT_FROM_CTE.format(cte='job')} RETURNING job_id",
+                           [*params, values["state"], "created", dialect.ts(utcnow()), None, None]).fetchone()
+    else:
+        found = cr.execute(insert, params).fetchone()
+        if found is not None:
+            insert_event(cr, found[0], values["state"], "created")
     if found is None:
         return _holder_of_key(cr, values["identity_key"])
-    insert_event(cr, found[0], values["state"], "created")
     notify_enqueued(cr, values.get("channel") or "root")
     return found[0], values["uuid"]
+
+
+#: On PostgreSQL, the event of a statement's rows is written by the same statement (a data-modifying CTE).
+EVENT_FROM_CTE = ("INSERT INTO queue_job_event (job_id, state, kind, date, message, worker_id) "
+                  "SELECT id, %s, %s, %s, %s, %s FROM {cte}")
 
 
 IDENTITY_PREDICATE = ("identity_key IS NOT NULL AND state IN ("

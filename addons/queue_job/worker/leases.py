@@ -17,6 +17,10 @@ from ..store import FAILED, JOB_COLUMNS, PENDING, STARTED, LeaseLost, dialect_of
 from .channels import Slot, covers
 
 CAPACITY_LOCK_KEY = 0x51_4A_43_41  # pg advisory lock serializing claims in channels with a capacity
+CAPACITIES_CACHE = "queue_job.capacities"
+#: A claim's commit need not wait for the disk: if the database loses it in a crash, the job is simply
+#: pending again (its run, committed after, is lost with it).  The job's own transaction stays durable.
+ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF; "
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,8 @@ def claim(cr, slot: Slot, limit: int, worker_id: str, pid: int, lease: float) ->
         rows = _claim_group(cr, predicate, params, limit, now, worker_id, pid, lease)
     else:
         rows = _claim_capped(cr, slot, limit, capped, (now, worker_id, pid, lease))
-    if rows:
-        _insert_events(cr, rows, STARTED, "started", worker_id)
+    if rows and dialect_of(cr).name == "sqlite":
+        _insert_events(cr, rows, STARTED, "started", worker_id)  # PostgreSQL: written by the claim itself
     rows.sort(key=lambda row: (row["priority"], row["id"]))
     return [Claim(row, worker_id) for row in rows]
 
@@ -90,14 +94,18 @@ def _capped_channels_of(cr, slot: Slot) -> dict[str, int]:
 
 def _claim_group(cr, predicate: str, params: list, limit: int, now, worker_id, pid, lease) -> list[dict]:
     dialect = dialect_of(cr)
-    sql = (f"WITH picked AS (SELECT id FROM queue_job WHERE state = 'pending' AND (eta IS NULL OR eta <= %s) "
-           f"AND {predicate} ORDER BY priority, id LIMIT %s{dialect.lock_clause}) "
-           "UPDATE queue_job SET state = 'started', retry = retry + 1, date_started = %s, worker_pid = %s, "
-           "worker_id = %s, lease_until = %s WHERE id IN (SELECT id FROM picked) "
-           f"RETURNING {', '.join(JOB_COLUMNS)}")
+    update = (f"WITH picked AS (SELECT id FROM queue_job WHERE state = 'pending' AND (eta IS NULL OR eta <= %s) "
+              f"AND {predicate} ORDER BY priority, id LIMIT %s{dialect.lock_clause}) "
+              "UPDATE queue_job SET state = 'started', retry = retry + 1, date_started = %s, worker_pid = %s, "
+              "worker_id = %s, lease_until = %s WHERE id IN (SELECT id FROM picked) "
+              f"RETURNING {', '.join(JOB_COLUMNS)}")
     until = now + dt.timedelta(seconds=lease)
     values = [dialect.ts(now), *params, limit, dialect.ts(now), pid, worker_id, dialect.ts(until)]
-    return [store.row_from_cursor(dialect, JOB_COLUMNS, found) for found in cr.execute(sql, values).fetchall()]
+    if dialect.name == "postgresql":  # claim, events and a commit that does not wait for the disk: one trip
+        update = (f"{ASYNC_COMMIT}WITH claimed AS ({update}), events AS ("
+                  f"{store.EVENT_FROM_CTE.format(cte='claimed')}) SELECT * FROM claimed")
+        values += [STARTED, "started", dialect.ts(now), None, worker_id]
+    return [store.row_from_cursor(dialect, JOB_COLUMNS, found) for found in cr.execute(update, values).fetchall()]
 
 
 def _channel_predicate(channel: str, negate: bool = False) -> tuple[str, list]:
@@ -118,9 +126,13 @@ def _group_predicate(channel: str, excluded) -> tuple[str, list]:
 
 
 def limited_channels(cr) -> dict[str, int]:
-    """``{complete name: capacity}`` of the channels with a capacity."""
-    rows = cr.execute("SELECT complete_name, capacity FROM queue_job_channel WHERE capacity > 0").fetchall()
-    return {name: capacity for name, capacity in rows}
+    """``{complete name: capacity}`` of the channels with a capacity (a process cache: channel changes
+    empty it here at once, in other processes at their next ``Registry.check_signaling``)."""
+    cache = cr.registry.cache(CAPACITIES_CACHE)
+    if "capacities" not in cache:
+        rows = cr.execute("SELECT complete_name, capacity FROM queue_job_channel WHERE capacity > 0").fetchall()
+        cache["capacities"] = {name: capacity for name, capacity in rows}
+    return cache["capacities"]
 
 
 def _free_capacity(cr, capped: dict[str, int]) -> dict[str, int]:
@@ -159,14 +171,17 @@ def finish_done(cr, claim: Claim, started: dt.datetime, exec_time: float, result
     """
     dialect = dialect_of(cr)
     done = utcnow()
-    found = cr.execute(
-        "UPDATE queue_job SET state = 'done', date_started = %s, date_done = %s, exec_time = %s, result = %s, "
-        f"exc_name = NULL, exc_message = NULL, exc_info = NULL, lease_until = NULL WHERE {_HELD}",
-        (dialect.ts(started), dialect.ts(done), exec_time, None if result is None else str(result),
-         claim.id, claim.worker_id, claim.retry))
-    if found.rowcount != 1:
+    update = ("UPDATE queue_job SET state = 'done', date_started = %s, date_done = %s, exec_time = %s, result = %s, "
+              f"exc_name = NULL, exc_message = NULL, exc_info = NULL, lease_until = NULL WHERE {_HELD} RETURNING id")
+    values = [dialect.ts(started), dialect.ts(done), exec_time, None if result is None else str(result),
+              claim.id, claim.worker_id, claim.retry]
+    if dialect.name == "postgresql":
+        update = f"WITH finished AS ({update}) {store.EVENT_FROM_CTE.format(cte='finished')} RETURNING job_id"
+        values += ["done", "done", dialect.ts(done), None, claim.worker_id]
+    if cr.execute(update, values).fetchone() is None:
         raise LeaseLost(f"job {claim.row['uuid']} was taken back from worker {claim.worker_id} while it ran")
-    store.insert_event(cr, claim.id, "done", "done", worker_id=claim.worker_id)
+    if dialect.name == "sqlite":
+        store.insert_event(cr, claim.id, "done", "done", worker_id=claim.worker_id)
     children = (claim.row.get("dependencies") or {}).get("reverse_depends_on") or []
     if children:
         enqueue_waiting(cr, children)
