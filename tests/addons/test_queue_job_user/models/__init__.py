@@ -1,1 +1,1 @@
-from . import test_queue_job
+from . import queue_job_user
