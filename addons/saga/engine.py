@@ -106,27 +106,30 @@ def execute(instance, execution_id: int) -> str:
     definition = definition_for(instance.env, instance.saga_type)
     step = definition.get_step(execution.step)
     policy = step.retry if execution.phase == FORWARD else definition.compensation_retry
-    attempt = _count_lost_attempts(execution)
-    if attempt > policy.max_attempts:
+    execution = _account_for_lost_tries(execution)
+    if execution.attempt > policy.max_attempts:
         return _exhausted(instance, definition, step, execution, "the worker running it was lost on every try")
     execution.write({"status": "running", "started_at": now()})
     return _run(instance, definition, step, execution, policy)
 
 
-def _count_lost_attempts(execution) -> int:
-    """The try number of ``execution``: its own, plus the tries of its job whose worker died mid-run.
+def _account_for_lost_tries(execution):
+    """The execution to run now: ``execution``, or a new one after the tries of its job whose worker died.
 
-    A try that killed its worker rolled back, so the job runs again with the same execution; each
-    such try is recorded as a ``lost`` execution so the timeline and the attempt count show it.
+    A try that killed its worker rolled back, so the job runs again for the same execution row; that
+    row is kept as the ``lost`` try (one ``lost`` row per such try, in order) and the try made now
+    gets a row of its own with the next attempt number, so the timeline and the attempt count show it.
     """
     job = execution.env["queue.job"].sudo().search([("uuid", "=", execution.job_uuid)], limit=1)
     lost = max((job.retry or 1) - 1, 0) if job else 0
-    for number in range(execution.attempt, execution.attempt + lost):
-        execution.copy({"attempt": number, "status": "lost", "started_at": None, "ended_at": now(),
-                        "error": "the worker running this try was lost (its job's lease expired)"})
-    if lost:
-        execution.attempt += lost
-    return execution.attempt
+    if not lost:
+        return execution
+    lost_error = "the worker running this try was lost (its job's lease expired)"
+    for number in range(execution.attempt + 1, execution.attempt + lost):
+        execution.copy({"attempt": number, "status": "lost", "ended_at": now(), "error": lost_error})
+    current = execution.copy({"attempt": execution.attempt + lost, "status": "scheduled"})
+    execution.write({"status": "lost", "ended_at": now(), "error": lost_error})
+    return current
 
 
 def _run(instance, definition: SagaDefinition, step: Step, execution, policy) -> str:

@@ -1,9 +1,9 @@
 """The seed's order API: ``POST /orders`` (returns the order id) and ``GET /orders`` (with statuses).
 
 Plain JSON over HTTP, as the seed's Spring controller: the body is the ``CreateOrderRequest``
-itself, not a JSON-RPC envelope.  A bad body gets HTTP 400 ``{"error": ..., "field": ...}`` (``field`` when one is to blame) and
-starts nothing.  Both routes run as the public user with the ``ticket_order`` group's rights
-(``auth='public'``); ``GET /orders/<id>`` shows one order.
+itself, not a JSON-RPC envelope.  A bad body gets HTTP 400 ``{"error": ..., "field": ...}``
+(``field`` when one is to blame) and starts nothing.  The routes are public (``auth='public'``),
+as the seed's are, and act through the models with ``sudo()``; ``GET /orders/<id>`` shows one order.
 """
 from __future__ import annotations
 
