@@ -70,10 +70,9 @@ def schedule(instance, step_name: str, phase: str, attempt: int, delay_s: float 
         "instance_id": instance.id, "saga_type": instance.saga_type, "step": step_name, "phase": phase,
         "attempt": attempt, "status": "scheduled", "scheduled_at": eta or now(),
     })
-    job = instance.with_delay(channel=CHANNEL, eta=eta, max_retries=0,
-                              description=f"saga {instance.saga_type} {instance.business_key}: {phase} {step_name}"
-                              )._saga_execute(execution.id)
-    execution.job_uuid = job.uuid
+    instance.with_delay(channel=CHANNEL, eta=eta, max_retries=0,
+                        description=f"saga {instance.saga_type} {instance.business_key}: {phase} {step_name}"
+                        )._saga_execute(execution.id)
     return execution
 
 
@@ -109,8 +108,8 @@ def execute(instance, execution_id: int) -> str:
     execution = _account_for_lost_tries(execution)
     if execution.attempt > policy.max_attempts:
         return _exhausted(instance, definition, step, execution, "the worker running it was lost on every try")
-    execution.write({"status": "running", "started_at": now()})
-    return _run(instance, definition, step, execution, policy)
+    # started_at is written with the outcome: a "running" mark would only be seen by this transaction
+    return _run(instance, definition, step, execution.with_context(saga_started_at=now()), policy)
 
 
 def _account_for_lost_tries(execution):
@@ -120,15 +119,17 @@ def _account_for_lost_tries(execution):
     row is kept as the ``lost`` try (one ``lost`` row per such try, in order) and the try made now
     gets a row of its own with the next attempt number, so the timeline and the attempt count show it.
     """
-    job = execution.env["queue.job"].sudo().search([("uuid", "=", execution.job_uuid)], limit=1)
+    job_uuid = execution.env.context.get("job_uuid")
+    job = execution.env["queue.job"].sudo().search([("uuid", "=", job_uuid)], limit=1) if job_uuid else None
     lost = max((job.retry or 1) - 1, 0) if job else 0
     if not lost:
         return execution
     lost_error = "the worker running this try was lost (its job's lease expired)"
     for number in range(execution.attempt + 1, execution.attempt + lost):
-        execution.copy({"attempt": number, "status": "lost", "ended_at": now(), "error": lost_error})
+        execution.copy({"attempt": number, "status": "lost", "ended_at": now(), "error": lost_error,
+                        "job_uuid": job_uuid})
     current = execution.copy({"attempt": execution.attempt + lost, "status": "scheduled"})
-    execution.write({"status": "lost", "ended_at": now(), "error": lost_error})
+    execution.write({"status": "lost", "ended_at": now(), "error": lost_error, "job_uuid": job_uuid})
     return current
 
 
@@ -151,8 +152,7 @@ def _run(instance, definition: SagaDefinition, step: Step, execution, policy) ->
         return "rejected"
     except Exception as exc:
         return _failed(instance, definition, step, execution, policy, exc)
-    instance.data = ctx.data
-    return _succeeded(instance, definition, step, execution)
+    return _succeeded(instance, definition, step, execution, ctx.data)
 
 
 def _context(instance, step: Step, execution=None) -> StepContext:
@@ -175,21 +175,22 @@ def _run_handler(instance, step: Step, handler, *args) -> bool:
     return True
 
 
-def _succeeded(instance, definition: SagaDefinition, step: Step, execution) -> str:
+def _succeeded(instance, definition: SagaDefinition, step: Step, execution, data: dict) -> str:
     if execution.phase == COMPENSATE:
         _end(execution, "succeeded")
         signals.saga_step_succeeded.send(instance, step=step.name, phase=COMPENSATE)
-        next_compensation(instance, definition)
+        next_compensation(instance, definition, data=data)
         return "compensated"
-    _transition(instance, done_steps=[*(instance.done_steps or []), step.name])
+    done = [*(instance.done_steps or []), step.name]
     if step.wait_for:
-        execution.write({"status": "waiting"})
-        _transition(instance, status="waiting", waiting_for=step.wait_for)
+        execution.write({"status": "waiting", "started_at": _started_at(execution),
+                         "job_uuid": execution.env.context.get("job_uuid")})
+        _transition(instance, status="waiting", waiting_for=step.wait_for, done_steps=done, data=data)
         _schedule_wait_timeout(instance, execution, step)
         return "waiting"
     _end(execution, "succeeded")
     signals.saga_step_succeeded.send(instance, step=step.name, phase=FORWARD)
-    advance(instance, definition, step)
+    advance(instance, definition, step, done_steps=done, data=data)
     return "succeeded"
 
 
@@ -214,11 +215,19 @@ def _exhausted(instance, definition: SagaDefinition, step: Step, execution, erro
     return "incident"
 
 
+def _started_at(execution):
+    return execution.env.context.get("saga_started_at") or execution.started_at
+
+
 def _end(execution, status: str, error: str | None = None) -> None:
+    """Record the outcome of ``execution`` in one write: status, times, duration, error, job."""
     ended = now()
-    started = execution.started_at or ended
-    execution.write({"status": status, "ended_at": ended, "error": error,
-                     "duration": max((ended - started).total_seconds(), 0.0)})
+    started = _started_at(execution) or ended
+    values = {"status": status, "started_at": started, "ended_at": ended, "error": error,
+              "duration": max((ended - started).total_seconds(), 0.0)}
+    if execution.env.context.get("job_uuid"):
+        values["job_uuid"] = execution.env.context["job_uuid"]
+    execution.write(values)
 
 
 def _error_text(exc: Exception) -> str:
@@ -227,16 +236,18 @@ def _error_text(exc: Exception) -> str:
 
 
 # -- moving on ------------------------------------------------------------------------------------------
-def advance(instance, definition: SagaDefinition, step: Step) -> None:
-    """After ``step`` succeeded: schedule the next step, or complete the saga."""
+def advance(instance, definition: SagaDefinition, step: Step, **values) -> None:
+    """After ``step`` succeeded: schedule the next step, or complete the saga (``values`` written too)."""
     following = definition.next_step(step.name)
     if following is not None:
-        _transition(instance, status="running", current_step=following.name, waiting_for=False)
+        _transition(instance, status="running", current_step=following.name, waiting_for=False, **values)
         schedule(instance, following.name, FORWARD, attempt=1)
         return
+    if "data" in values:
+        instance.data = values.pop("data")
     if definition.completion_handler and not _run_handler(instance, step, definition.completion_handler):
         return
-    _transition(instance, status="completed", waiting_for=False, ended_at=now())
+    _transition(instance, status="completed", waiting_for=False, ended_at=now(), **values)
     signals.saga_completed.send(instance)
 
 
@@ -247,13 +258,15 @@ def begin_compensation(instance, reason: str) -> None:
     next_compensation(instance, definition_for(instance.env, instance.saga_type))
 
 
-def next_compensation(instance, definition: SagaDefinition) -> None:
+def next_compensation(instance, definition: SagaDefinition, **values) -> None:
     """Schedule the next compensation (reverse order of the steps done), or end the compensation."""
     pending = _pending_compensations(instance, definition)
     if pending:
-        _transition(instance, current_step=pending[0])
+        _transition(instance, current_step=pending[0], **values)
         schedule(instance, pending[0], COMPENSATE, attempt=1)
         return
+    if "data" in values:
+        instance.data = values.pop("data")
     handler = definition.failure_handler
     if handler and not _run_handler(instance, definition.steps[0], handler, instance.failure_reason):
         return

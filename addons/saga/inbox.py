@@ -88,10 +88,9 @@ def _reply(instance, definition, step, payload: dict) -> tuple[str, str]:
         engine._end(execution, "failed", engine._error_text(exc))
         engine.raise_incident(instance, f"the reply handler of {step.name} failed: {engine._error_text(exc)}")
         return "processed", "the reply handler failed: incident"
-    instance.data = ctx.data
     engine._end(execution, "succeeded")
     engine.signals.saga_step_succeeded.send(instance, step=step.name, phase=engine.FORWARD)
-    engine.advance(instance, definition, step)
+    engine.advance(instance, definition, step, data=ctx.data)
     return "processed", "accepted"
 
 
