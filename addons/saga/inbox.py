@@ -1,0 +1,118 @@
+"""The inbox: messages for waiting sagas, from the signed HTTP callback, RabbitMQ or RPC.
+
+Every message is recorded once (its ``message_id`` is unique: a second delivery finds the first
+and changes nothing), then handed to the instance it names, under the instance's lock, so a
+reply and the wait's timeout cannot both win: whichever transaction locks the instance first
+moves it on, and the other finds it no longer waiting.
+
+A reply that arrives after the instance stopped waiting is ``late``.  If it says the business
+succeeded (its ``on_reply`` handler does not refuse it) while the saga was compensated, money may
+have been taken for an order that was undone: that raises an incident (a refund to make), never a
+silent drop.
+"""
+from __future__ import annotations
+
+from . import engine
+from .exceptions import SagaFailure
+
+LATE_STATUSES = ("compensating", "compensated", "failed", "completed", "incident")
+
+
+def receive(env, message_id: str, message_type: str, business_key: str, payload: dict,
+            saga_type: str | None = None, source: str = "http") -> dict:
+    """Record the message and apply it; return ``{"outcome", "detail", "duplicate"}``."""
+    _check(message_id, message_type, business_key, payload)
+    messages = env["saga.message"].sudo()
+    existing = messages.search([("message_id", "=", message_id)], limit=1)
+    if existing:
+        return {"outcome": existing.outcome, "detail": existing.detail, "duplicate": True}
+    instance = _instance_for(env, message_type, business_key, saga_type)
+    message = messages.create({
+        "message_id": message_id, "message_type": message_type, "business_key": business_key,
+        "saga_type": instance.saga_type if instance else saga_type, "payload": payload, "source": source,
+        "instance_id": instance.id if instance else False,
+    })
+    outcome, detail = _apply(instance, message_type, payload) if instance else (
+        "unknown", f"no saga waits for {message_type} with key {business_key!r}")
+    message.write({"outcome": outcome, "detail": detail})
+    return {"outcome": outcome, "detail": detail, "duplicate": False}
+
+
+def _check(message_id, message_type, business_key, payload) -> None:
+    from odoo.exceptions import ValidationError
+
+    for name, value in (("message_id", message_id), ("message_type", message_type), ("business_key", business_key)):
+        if not isinstance(value, str) or not value.strip() or len(value) > 256:
+            raise ValidationError(f"{name} must be a non-empty string of at most 256 characters")
+    if not isinstance(payload, dict):
+        raise ValidationError("payload must be a JSON object")
+
+
+def _instance_for(env, message_type: str, business_key: str, saga_type: str | None):
+    from .definition import saga_types
+
+    types = [saga_type] if saga_type else [
+        name for name in saga_types() if engine.definition_of(name).waiting_step(message_type)]
+    if not types:
+        return None
+    return env["saga.instance"].sudo().search([("saga_type", "in", types), ("business_key", "=", business_key)],
+                                              limit=1) or None
+
+
+def _apply(instance, message_type: str, payload: dict) -> tuple[str, str]:
+    instance = engine.lock(instance)
+    definition = engine.definition_for(instance.env, instance.saga_type)
+    steps = definition.waiting_step(message_type)
+    if not steps:
+        return "ignored", f"saga {instance.saga_type} waits for no {message_type}"
+    step = steps[0]
+    if instance.status == "waiting" and instance.waiting_for == message_type:
+        return _reply(instance, definition, step, payload)
+    if instance.status in LATE_STATUSES:
+        return _late(instance, step, message_type, payload)
+    return "ignored", f"the saga is {instance.status}, not waiting for {message_type}"
+
+
+def _reply(instance, definition, step, payload: dict) -> tuple[str, str]:
+    execution = instance.step_ids.filtered(lambda e: e.status == "waiting" and e.step == step.name)[-1:]
+    ctx = engine._context(instance, step, execution)
+    try:
+        with instance.env.cr.savepoint():
+            if step.on_reply:
+                step.on_reply(ctx, payload)
+    except SagaFailure as failure:
+        engine._end(execution, "rejected", failure.reason)
+        engine.begin_compensation(instance, f"{step.name}: {failure.reason}")
+        return "processed", f"refused: {failure.reason}"
+    except Exception as exc:
+        engine._end(execution, "failed", engine._error_text(exc))
+        engine.raise_incident(instance, f"the reply handler of {step.name} failed: {engine._error_text(exc)}")
+        return "processed", "the reply handler failed: incident"
+    engine._end(execution, "succeeded")
+    engine.signals.saga_step_succeeded.send(instance, step=step.name, phase=engine.FORWARD)
+    engine.advance(instance, definition, step, data=ctx.data)
+    return "processed", "accepted"
+
+
+def _late(instance, step, message_type: str, payload: dict) -> tuple[str, str]:
+    if instance.status == "completed" or not step.on_reply:
+        return "late", f"the saga is {instance.status}: recorded, nothing to do"
+    ctx = engine._context(instance, step)
+    refused = False
+    try:
+        with instance.env.cr.savepoint():
+            step.on_reply(ctx, payload)
+            raise _Undo
+    except SagaFailure:
+        refused = True
+    except _Undo:
+        pass
+    if refused:
+        return "late", f"a late refusal while {instance.status}: nothing to undo"
+    engine.raise_incident(instance, f"late {message_type} accepted by {step.name} after the saga was "
+                                    f"{instance.status}: refund or settle it by hand")
+    return "late", "a late success after compensation: incident raised"
+
+
+class _Undo(Exception):
+    """Rolls back the savepoint in which a late reply is only evaluated."""

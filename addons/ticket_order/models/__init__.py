@@ -1,0 +1,1 @@
+from . import ir_config_parameter, ticket_inventory, ticket_order

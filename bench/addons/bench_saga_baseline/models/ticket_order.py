@@ -1,0 +1,23 @@
+"""The same three steps as the ``ticket_order`` saga, chained as plain jobs: reserve, pay, finish."""
+from odoo import models
+from odoo.addons.queue_job.delay import chain
+from odoo.addons.ticket_order.services import inventory, payment
+
+
+class TicketOrder(models.Model):
+    _inherit = "ticket.order"
+
+    def _bench_start_plain(self):
+        chain(self.delayable(channel="root.saga")._bench_reserve(),
+              self.delayable(channel="root.saga")._bench_request_payment(),
+              self.delayable(channel="root.saga")._bench_finish()).delay()
+
+    def _bench_reserve(self):
+        inventory.reserve(self.env, self.uid, self.entries())
+
+    def _bench_request_payment(self):
+        payment.request_payment(self.env, self)
+
+    def _bench_finish(self):
+        inventory.sell(self.env, self.uid)
+        self.write({"status": "COMPLETED"})

@@ -1,0 +1,171 @@
+"""Saga benchmark: ticket-order sagas completed per second against the same steps as plain chained jobs.
+
+    python bench/saga.py [--orders 300] [--runs 3] [--workers 2] [--concurrency 4]
+
+Needs PostgreSQL at 127.0.0.1:5432.  Each run makes a fresh database with ``ticket_order``, then:
+
+* saga: ``--orders`` orders placed (each starts a ``ticket_order`` saga), then ``--workers`` worker
+  processes (``odoo-bin.py jobs worker``, ``--concurrency`` jobs each) work them: reserve, request the
+  payment from a fake provider on 127.0.0.1 that answers at once and delivers ``paid`` to the inbox
+  right away, finish.  Throughput: orders / (last completion - first job start).
+* plain: the same orders' three steps as a ``chain()`` of plain jobs (reserve, request payment,
+  finish), no saga bookkeeping, no wait for the reply: the same workers, the same database.
+
+Prints both figures and their ratio, medians of ``--runs`` runs, and the per-step timings of
+``saga stats``.  Goal: saga >= 0.8x plain.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import server  # noqa: E402,F401  (installs the odoo alias)
+from server import db as db_module  # noqa: E402
+from server.config import ROOT, Config  # noqa: E402
+from server.modules.loading import load_modules  # noqa: E402
+from server.modules.registry import Registry  # noqa: E402
+from server.orm.environment import SUPERUSER_ID, Environment  # noqa: E402
+
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+BENCH_ADDONS = Path(__file__).resolve().parent / "addons"
+BODY = {"customerId": "bench", "amount": 200.0, "items": [{"id": "day-one", "amount": 200.0, "quantity": 1}]}
+
+
+def committed(registry, func):
+    with registry.cursor() as cr:
+        return func(Environment(cr, SUPERUSER_ID, {}))
+
+
+class InstantProvider:
+    """A payment provider that takes each request and, for sagas, delivers ``paid`` to the inbox at once."""
+
+    def __init__(self, registry, reply: bool):
+        self.registry, self.reply = registry, reply
+        self.pool = ThreadPoolExecutor(4)
+        provider = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                self.send_response(202)
+                self.end_headers()
+                if provider.reply:
+                    provider.pool.submit(provider.pay, body["orderId"])
+
+            def log_message(self, *_args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/pay"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def pay(self, order_uid: str) -> None:
+        for _try in range(50):  # the step's transaction may not have committed yet: the inbox finds it waiting later
+            answer = committed(self.registry, lambda env: env["saga.instance"].receive_message(
+                f"pay-{order_uid}-{uuid.uuid4().hex}", "payment.result", order_uid, {"status": "paid"},
+                "ticket_order"))
+            if answer["outcome"] == "processed":
+                return
+            time.sleep(0.01)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.pool.shutdown(wait=True)
+
+
+def make_database(name: str) -> Config:
+    addons = [str(ROOT / "addons"), str(BENCH_ADDONS)]
+    config = Config({"db_uri": f"{PG_SERVER}/{name}", "addons_path": ",".join(addons), "log_level": "warning",
+                     "data_dir": str(ROOT / "data" / "bench"), "admin_passwd": "admin"})
+    Registry.forget(load_modules(config, init="bench_saga_baseline"))
+    return config
+
+
+def start_workers(config: Config, count: int, concurrency: int) -> list[subprocess.Popen]:
+    command = [sys.executable, "odoo-bin.py", "jobs", "worker", "--channels", f"root:{concurrency}",
+               "--poll", "0.5", "--vacuum-interval", "0", "--db-uri", config["db_uri"],
+               "--addons-path", config["addons_path"], "--data-dir", str(config.data_dir), "--log-level", "warning"]
+    return [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for _ in range(count)]
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        process.wait(timeout=60)
+
+
+def run_once(args, mode: str) -> float:
+    name = f"bench_saga_{uuid.uuid4().hex[:8]}"
+    config = make_database(name)
+    registry = Registry.open(config)
+    provider = InstantProvider(registry, reply=mode == "saga")
+    try:
+        committed(registry, lambda env: (
+            env["ir.config_parameter"].set_param("ticket_order.payment_url", provider.url),
+            env["ticket.inventory"].search([("code", "=", "day-one")]).write({"available": args.orders * 2})))
+
+        def place(env):
+            orders = env["ticket.order"]
+            for _i in range(args.orders):
+                uid = orders.place(BODY) if mode == "saga" else orders.sudo().create({
+                    "customer_id": "bench", "amount_cents": 20000,
+                    "line_ids": [(0, 0, {"code": "day-one", "quantity": 1, "unit_cents": 20000})]}).uid
+                if mode == "plain":
+                    orders.search([("uid", "=", uid)])._bench_start_plain()
+        committed(registry, place)
+        workers = start_workers(config, args.workers, args.concurrency)
+        try:
+            deadline = time.monotonic() + 600
+            while committed(registry, lambda env: env["ticket.order"].search_count(
+                    [("status", "=", "COMPLETED")])) < args.orders:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"{mode}: not all orders completed within 600 s")
+                time.sleep(0.2)
+        finally:
+            stop(workers)
+        first, last = committed(registry, lambda env: env.cr.execute(
+            "SELECT min(date_started), max(date_done) FROM queue_job").fetchone())
+        if mode == "saga":
+            print("  saga stats:", json.dumps([{k: row[k] for k in ("step", "phase", "count", "mean", "p95")}
+                                               for row in committed(registry, lambda env: env["saga.instance"]
+                                                                    .stats("ticket_order"))], default=str))
+        return args.orders / max((last - first).total_seconds(), 1e-6)
+    finally:
+        provider.close()
+        Registry.forget_uri(config["db_uri"])
+        db_module.drop_database(config["db_uri"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=300)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args()
+    results = {"saga": [], "plain": []}
+    for run in range(args.runs):
+        for mode in ("plain", "saga"):
+            rate = run_once(args, mode)
+            results[mode].append(rate)
+            print(f"run {run + 1} {mode}: {rate:.1f} orders/s")
+    saga, plain = statistics.median(results["saga"]), statistics.median(results["plain"])
+    print(f"saga {saga:.1f} orders/s, plain chained jobs {plain:.1f} orders/s: {saga / plain:.2f}x (goal >= 0.8x)")
+
+
+if __name__ == "__main__":
+    main()
