@@ -5,6 +5,7 @@
 A route is *reached* when the answer is not an authentication refusal; the
 refusals are: login required (JSON-RPC code 100, HTTP 401), group required
 (AccessError naming the group, HTTP 403) and missing CSRF token (HTTP 400).
+An ``auth='none'`` route answering 401 was reached: it refused a service credential of its own.
 """
 import json
 
@@ -60,8 +61,12 @@ def outcome(rule, response) -> str:
             return "login"
         message = (error.get("data") or {}).get("message", "")
         return "group" if "reserved to members of" in message else "reached"
-    if response.status_code == 401 or response.headers.get("Location", "").startswith("/web/login"):
+    if response.headers.get("Location", "").startswith("/web/login"):
         return "login"
+    if response.status_code == 401:
+        # an auth='none' route that checks a service credential of its own (a signature, a bearer token)
+        # was reached: the refusal is the route's, not the framework's
+        return "reached" if rule.endpoint.routing["auth"] == "none" else "login"
     if response.status_code == 403 and "reserved to members of" in response.text:
         return "group"
     if response.status_code == 400 and "CSRF" in response.text:
