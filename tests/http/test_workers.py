@@ -20,8 +20,11 @@ def post(url: str, **params) -> requests.Response:
     return requests.post(url, data=rpc_body(**params), headers={"Content-Type": "application/json"}, timeout=30)
 
 
-def answers_from_every_worker(call, workers: int = 2, rounds: int = 5) -> list:
-    """Call ``call()`` concurrently until answers came from ``workers`` different processes."""
+def answers_from_every_worker(call, workers: int = 2, rounds: int = 20) -> list:
+    """Call ``call()`` concurrently until answers came from ``workers`` different processes.
+
+    Each worker serves many requests at once (threads), so under load one of them may accept a whole
+    round: the rounds go on until the other one answered too."""
     answers = []
     with ThreadPoolExecutor(8) as pool:
         for _round in range(rounds):
