@@ -1,5 +1,5 @@
-"""Keep the analysis channel's capacity equal to ``transfer_analysis.max_connections``."""
-from odoo import models
+"""The analysis API's auth value is a secret parameter; the channel capacity follows max_connections."""
+from odoo import api, models
 from odoo.exceptions import ValidationError
 
 CAPACITY_PARAMETER = "transfer_analysis.max_connections"
@@ -7,6 +7,10 @@ CAPACITY_PARAMETER = "transfer_analysis.max_connections"
 
 class IrConfigParameter(models.Model):
     _inherit = "ir.config_parameter"
+
+    @api.model
+    def _secret_parameter_keys(self) -> frozenset[str]:
+        return super()._secret_parameter_keys() | {"transfer_analysis.api_auth_value"}
 
     def create(self, vals_list):
         records = super().create(vals_list)
