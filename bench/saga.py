@@ -95,7 +95,7 @@ def make_database(name: str) -> Config:
 
 def start_workers(config: Config, count: int, concurrency: int) -> list[subprocess.Popen]:
     command = [sys.executable, "odoo-bin.py", "jobs", "worker", "--channels", f"root:{concurrency}",
-               "--poll", "0.5", "--vacuum-interval", "0", "--db-uri", config["db_uri"],
+               "--poll", "0.5", "--db-uri", config["db_uri"],
                "--addons-path", config["addons_path"], "--data-dir", str(config.data_dir), "--log-level", "warning"]
     return [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             for _ in range(count)]

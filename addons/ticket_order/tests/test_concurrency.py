@@ -23,7 +23,7 @@ from odoo.orm.environment import Environment
 from .fake_services import payment_provider
 
 pytestmark = [pytest.mark.postgresql_only]
-WORKER_ARGS = ("--lease", "3", "--heartbeat", "0.5", "--poll", "0.5", "--vacuum-interval", "0")
+WORKER_ARGS = ("--lease", "3", "--heartbeat", "0.5", "--poll", "0.5")
 WEEKEND = {"id": "weekend", "name": "weekend", "amount": 350.50, "quantity": 1}
 
 

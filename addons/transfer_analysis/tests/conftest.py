@@ -70,7 +70,7 @@ def job_worker():
     started = []
 
     def start(registry, capacity: int = 4):
-        options = WorkerOptions(lease=30, heartbeat=1, poll=0.2, vacuum_interval=0)
+        options = WorkerOptions(lease=30, heartbeat=1, poll=0.2)
         worker = Worker(registry, parse_channels(f"root.transfer_analysis:{capacity}"), options).start()
         started.append(worker)
         return worker
