@@ -43,7 +43,11 @@ def test_sessions_are_shared_by_two_worker_processes(config, server_process):
     server = server_process(config, workers=2)
     client = JsonRpcClient(server.url)
     client.authenticate(config.database_name(), "demo", "demo")
-    answers = answers_from_every_worker(lambda: client.result("/http_test/whoami"))
+    # A kept-alive connection stays with the worker that accepted it: each call opens its own.
+    def whoami():
+        return client.call("/http_test/whoami", headers={"Connection": "close"})["result"]
+
+    answers = answers_from_every_worker(whoami)
     assert len({answer["pid"] for answer in answers}) == 2, server.log()
     assert {answer["login"] for answer in answers} == {"demo"}
     client.result("/web/session/destroy")
