@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 import peewee
 
-from ..exceptions import AccessError, MissingError, UserError, ValidationError
+from ..exceptions import AccessError, DomainFormError, MissingError, UserError, ValidationError
 from . import api, bulk, constraints, delegation, fields, read_path, recompute, related
 from .commands import apply_x2many_commands
 from .domain import DomainCompiler
@@ -508,9 +508,9 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
 
     def _active_domain(self, domain) -> list:
         """Add ``('active', '=', True)`` unless the domain speaks of ``active`` or the context says not to."""
-        if domain and not isinstance(domain, (list, tuple)):
-            raise ValidationError(f"Invalid domain: expected a list of terms, got {type(domain).__name__}")
-        domain = list(domain or [])
+        if not isinstance(domain, (list, tuple)):  # False and None too, as Odoo 17
+            raise DomainFormError()
+        domain = list(domain)
         if "active" not in self._fields or not self.env.context.get("active_test", True):
             return domain
         for term in domain:
