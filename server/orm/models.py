@@ -283,7 +283,7 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
         return cache
 
     def _context_key(self, keys) -> tuple:
-        special = {"uid": lambda: self.env.uid, "company": lambda: self.env.context.get("company_id"),
+        special = {"uid": lambda: self.env.uid, "company": lambda: self.env.company.id,
                    "active_test": lambda: self.env.context.get("active_test", True)}
         return tuple(special[k]() if k in special else repr(self.env.context.get(k)) for k in keys)
 
