@@ -1,6 +1,6 @@
 {
     "name": "Base",
-    "version": "1.5",
+    "version": "1.6",
     "summary": "The kernel every database has: addons, models, external ids, users, groups, partners",
     "category": "Hidden",
     "author": "Odoo-style addon server",
@@ -11,6 +11,7 @@
         "data/res_groups.xml",
         "data/res_company.xml",
         "data/res_users.xml",
+        "data/res_partner_data.xml",
         "data/res.country.csv",
         "data/res.country.state.csv",
         "data/res.currency.csv",

@@ -30,5 +30,6 @@ from . import (  # noqa: F401  (extensions: after the models they extend)
     res_company_logo,
     res_country_state,
     res_currency,
+    res_partner_fields,
     res_users_fields,
 )
