@@ -21,6 +21,7 @@ from . import (  # noqa: F401
     res_partner,
     res_users,
     res_users_apikeys,
+    res_users_identitycheck,
     res_users_login,
 )
 
