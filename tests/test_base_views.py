@@ -36,7 +36,7 @@ def test_get_view_by_id_and_generated_defaults(env):
     extension = env.ref("test_platform.ticket_view_form_priority")
     view = env[TICKET].get_view(extension.id, "form")  # an extension answers its root, combined
     assert view["id"] == env.ref("test_platform.ticket_view_form").id and 'name="priority"' in view["arch"]
-    kanban = env["res.partner"].get_view(view_type="kanban")
+    kanban = env["res.country"].get_view(view_type="kanban")
     assert kanban["id"] is False and '<field name="name"/>' in kanban["arch"]
     with pytest.raises(ValidationError, match="is a view of test_platform.ticket, not of res.partner"):
         env["res.partner"].get_view(extension.id)

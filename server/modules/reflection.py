@@ -18,7 +18,7 @@ def reflect_module(env, module: str) -> None:
     registry = env.registry
     touched = {}
     for definition in MetaModel.definitions.get(module, ()):
-        name = definition.__dict__.get("_name") or _first_parent(definition)
+        name = declared_model(definition)
         if name in registry.models:
             touched[name] = registry.models[name]
     defining = {name for name, cls in touched.items() if cls._module == module}
@@ -32,6 +32,11 @@ def reflect_module(env, module: str) -> None:
         declared = registry.field_modules.get((model, fname), [])
         if module in declared or (model in defining and not declared):
             _ensure_xmlid(imd, known, module, f"field_{_xml_name(model)}__{fname}", "ir.model.fields", field_id)
+
+
+def declared_model(definition) -> str | None:
+    """The model a class of an addon declares (``_name``) or extends (its first ``_inherit``)."""
+    return definition.__dict__.get("_name") or _first_parent(definition)
 
 
 def _first_parent(definition) -> str | None:

@@ -22,8 +22,7 @@ class ResUsers(models.Model):
                              string="Status")
     company_ids = fields.Many2many("res.company", "res_company_users_rel", "user_id", "cid", "Companies",
                                    default=lambda self: self.env.ref("base.main_company", raise_if_not_found=False))
-    # Odoo's relation is ir.actions.actions; actions have a table per type here, and the home action is a window.
-    action_id = fields.Many2one("ir.actions.act_window", "Home Action",
+    action_id = fields.Many2one("ir.actions.actions", "Home Action",
                                 help="If specified, this action will be opened at log on for this user.")
 
     def _compute_state(self):
