@@ -80,3 +80,4 @@ def test_contacts_have_odoo_s_views_and_window(env):
     assert views["views"]["search"]["id"] == env.ref("base.view_res_partner_filter").id
     menu = env["ir.ui.menu"].create({"name": "Customers", "action": f"{action._name},{action.id}"})
     assert menu.action == action
+    assert menu.read(["display_name", "complete_name"])[0]["display_name"] == "Customers"
