@@ -111,7 +111,9 @@ class Field:
     def convert_to_read(self, value, record, load="_classic_read"):
         return False if value is None else value
 
-    def convert_to_column(self, value, record):
+    def convert_to_column(self, value, record, values=None):
+        """The value to store for ``value`` written on ``record``; ``values``: all the values written
+        with it (a monetary amount is rounded by the currency given alongside)."""
         return self.convert_to_cache(value, record)
 
     def from_column(self, value):
@@ -418,7 +420,7 @@ class Binary(Field):
     def convert_to_read(self, value, record, load="_classic_read"):
         return base64.b64encode(value).decode() if value else False
 
-    def convert_to_column(self, value, record):
+    def convert_to_column(self, value, record, values=None):
         return self.convert_to_cache(value, record)
 
     def get_description(self, env) -> dict:
@@ -455,7 +457,7 @@ class Json(Field):
     def from_column(self, value):
         return value  # the column already decoded it (_JsonColumn.python_value)
 
-    def convert_to_column(self, value, record):
+    def convert_to_column(self, value, record, values=None):
         return self.convert_to_cache(value, record)  # _JsonColumn.db_value encodes it, once
 
 
@@ -639,6 +641,7 @@ from .fields_extra import (  # noqa: E402, F401, F811
     Html,
     Image,
     Many2oneReference,
+    Monetary,
     Reference,
     Selection,
 )

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 import peewee
 
 from ..exceptions import AccessError, MissingError, UserError, ValidationError
-from . import api, bulk, constraints, delegation, fields, read_path, recompute, related
+from . import api, bulk, constraints, delegation, fields, precompute, read_path, recompute, related
 from .commands import apply_x2many_commands
 from .domain import DomainCompiler
 from .extensions import ModelExtensions
@@ -724,7 +724,7 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
             if field.type in ("one2many", "many2many") and field.store:
                 x2many[name] = value
             elif field.column:
-                columns[name] = field.convert_to_column(value, self)
+                columns[name] = field.convert_to_column(value, self, vals)
             elif field.inverse:
                 inverses[name] = value
             elif not (field.compute or field.related):
@@ -777,16 +777,18 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
             if self._inherits:
                 vals_list = delegation.split_create(self, vals_list)
             prepared = self._prepare_create_values(vals_list)
+            again = precompute.add_precomputed(self, vals_list, prepared)
             records = self._insert_rows([columns for columns, _x2many, _inverses in prepared])
             for record, (_columns, x2many, _inverses) in zip(records, prepared, strict=True):
                 record._write_x2many(x2many)
             self._invalidate_computed()
             recompute.forget_inverse_caches(records, [f.name for f in self._fields.values() if f.relational])
             recompute.created(records)
-            for field in self._fields.values():  # computed values given to create are kept
+            for field in self._fields.values():  # computed values given to create (or precomputed) are kept
                 if field.store and field.compute:
-                    given = [i for i, (columns, _x, _i) in zip(records._ids, prepared, strict=True)
-                             if field.name in columns]
+                    given = [i for i, (columns, _x, _i), recompute_again in zip(records._ids, prepared, again,
+                                                                                strict=True)
+                             if field.name in columns and field.name not in recompute_again]
                     recompute.protect(self.browse(tuple(given)), [field])
             records._write_inverses([inverses for _columns, _x2many, inverses in prepared])
             recompute.flush(self.env)

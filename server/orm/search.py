@@ -23,7 +23,7 @@ from ..exceptions import ValidationError
 from .domain_values import column_value
 
 # Field types whose search parameters are the values themselves, through the column's db_value.
-PLAIN_TYPES = frozenset({"char", "text", "html", "integer", "float", "boolean", "many2one", "selection"})
+PLAIN_TYPES = frozenset({"char", "text", "html", "integer", "float", "monetary", "boolean", "many2one", "selection"})
 SCALAR_TYPES = (str, int, float, bool, type(None))
 COMPARISONS = frozenset({"<", "<=", ">", ">="})
 LIKES = frozenset({"like", "ilike", "not like", "not ilike", "=like", "=ilike"})

@@ -44,12 +44,17 @@ class IrUiView(models.Model):
     # ``arch`` is what data files and clients write: it is stored as ``arch_db``.
     @api.model_create_multi
     def create(self, vals_list):
-        if isinstance(vals_list, dict):
-            vals_list = [vals_list]
-        return super().create([self._prepare_vals(dict(vals)) for vals in vals_list])
+        return super().create([self._named(self._prepare_vals(dict(vals))) for vals in vals_list])
 
     def write(self, vals):
         return super().write(self._prepare_vals(dict(vals)))
+
+    def _named(self, vals: dict) -> dict:
+        """A view created without a name is named after its model and type, as in Odoo."""
+        if not vals.get("name"):
+            view_type = vals.get("type") or (self.browse(vals["inherit_id"]).type if vals.get("inherit_id") else "")
+            vals["name"] = f"{vals.get('model') or ''} {view_type or ''}".strip() or "view"
+        return vals
 
     def _prepare_vals(self, vals: dict) -> dict:
         for key in ("arch", "arch_base"):
