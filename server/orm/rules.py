@@ -12,7 +12,8 @@ Where they apply:
 
 * every search (``_search``, hence ``search``, ``search_count``,
   ``search_read``, ``read_group``) gets the read domain added, and so do the
-  comodel subqueries of dotted paths (``('book_id.name', '=', x)``);
+  comodel subqueries of dotted paths (``('book_id.name', '=', x)``); the rule
+  domain itself is compiled as superuser (``RuleDomain``), as in Odoo;
 * fetching values (``read``, attribute access) refuses records the read rules
   exclude with an ``AccessError`` (records merely prefetched are skipped);
 * ``write``, ``unlink`` and ``create`` call ``check_access_rule``.
@@ -39,6 +40,13 @@ MAX_RECORDS_SHOWN = 6
 # Models whose comodel subqueries are being built right now: a rule whose domain leads back to one of
 # them is not applied again inside (it would recurse forever).
 _compiling: contextvars.ContextVar[frozenset] = contextvars.ContextVar("rules_compiling", default=frozenset())
+
+
+class RuleDomain(NamedTuple):
+    """A domain term standing for a record-rule domain: compiled as superuser, as Odoo compiles rules, so
+    that the rule's own paths (``('book_id.company_id', ...)``) see every record they lead to."""
+
+    domain: list
 
 
 class Rule(NamedTuple):
@@ -137,7 +145,7 @@ def restricted(model, domain) -> list:
     if not rules_apply(model) or model._name in _compiling.get():
         return domain
     extra = rule_domain(model, "read")
-    return [*extra, *domain] if extra else domain
+    return [RuleDomain(extra), *domain] if extra else domain
 
 
 def restricted_query(comodel, domain):
