@@ -24,10 +24,10 @@ from . import api, bulk, constraints, delegation, fields, precompute, read_path,
 from .commands import apply_x2many_commands
 from .domain import DomainCompiler
 from .extensions import ModelExtensions
-from .field_access import field_allowed
+from .field_access import field_access_error, field_allowed
 from .integrity import IntegrityTranslator
 from .onchange import NewId, fill_new_value
-from .rules import check_fetch, restricted
+from .rules import check_fetch, forget_readable, restricted
 from .search import SearchQuery
 
 _logger = logging.getLogger(__name__)
@@ -415,6 +415,7 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
         cache = self.env.cr.cache
         for key in self.env.registry.computed_keys:
             cache.pop(key, None)
+        forget_readable(self.env.cr)
 
     def invalidate_recordset(self, fnames=None) -> None:
         self._invalidate(fnames)
@@ -466,7 +467,7 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
             raise UserError(f"Model {self._name!r} has no table and cannot be searched")
         query = table.select(table.id).where(DomainCompiler(self).compile(domain or []))
         if order is not False:
-            query = query.order_by(*self._order_by(order or self._order))
+            query = query.order_by(*self._order_by(order or self._order, explicit=bool(order)))
         if limit:
             query = query.limit(self._check_int("limit", limit))
         if offset:
@@ -479,8 +480,9 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
             raise ValidationError(f"{name} must be a non-negative integer, got {value!r}")
         return value
 
-    def _order_by(self, order: str) -> list:
-        """Translate an order spec (``'name desc, id'``) into peewee orderings, refusing anything else."""
+    def _order_by(self, order: str, explicit: bool = True) -> list:
+        """Translate an order spec (``'name desc, id'``) into peewee orderings, refusing anything else
+        (and, in an ``explicit`` order, fields whose ``groups`` the user is not in)."""
         if not isinstance(order, str):
             raise ValidationError(f"Invalid order {order!r}: expected text such as 'name desc, id'")
         table, terms = self._table_model, []
@@ -494,6 +496,8 @@ class BaseModel(ModelExtensions, metaclass=MetaModel):
                 and not field.store else None
             if field is None or not (field.column or name == "id" or column is not None) or not field.searchable:
                 raise ValidationError(f"Invalid order: {name!r} is not a stored field of {self._name!r}")
+            if explicit and not field_allowed(self, field):
+                raise field_access_error(self, [name], "sort on")
             if column is None:
                 column = table.id if name == "id" else getattr(table, name)
             if field.type == "many2one" and field.column:
