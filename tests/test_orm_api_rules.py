@@ -157,3 +157,16 @@ def test_rule_domains_are_compiled_as_superuser(env, library):
     # ...while her own search through the book only finds the books she may see.
     assert Loan.search([("book_id.state", "=", "hidden")]).ids == []
     assert Loan.search([("book_id.name", "=", dune.name)]).ids == [library["loans"]["ann"].id]
+
+
+def test_x2many_values_leave_out_lines_the_rules_hide(env, library):
+    dune = library["books"][0]
+    bob_loan = env["test_library_api.loan"].create({"book_id": dune.id, "member_id": library["members"]["bob"].id})
+    ann_loan = library["loans"]["ann"]
+    assert dune.loan_ids == ann_loan + bob_loan  # superuser: every line
+    as_ann = dune.with_user(library["ann"])
+    assert as_ann.loan_ids == ann_loan
+    assert as_ann.read(["loan_ids"])[0]["loan_ids"] == [ann_loan.id]
+    assert dune.with_user(library["lib"]).loan_ids == ann_loan + bob_loan
+    bob_loan.member_id = library["members"]["ann"]  # the lines Ann may read change with the data
+    assert as_ann.loan_ids == ann_loan + bob_loan

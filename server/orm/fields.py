@@ -17,6 +17,7 @@ import peewee
 
 from ..exceptions import ValidationError
 from .commands import Command  # noqa: F401  (odoo.fields.Command)
+from .rules import readable_ids
 
 DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -561,12 +562,17 @@ class _X2many(_Relational):
         return tuple(value or ())
 
     def convert_to_record(self, value, record):
+        comodel = record.env[self.comodel_name]
         if not value:
-            return record.env[self.comodel_name]
-        return record.env[self.comodel_name]._browse(record.env, tuple(value), prefetch_targets(self, record, value))
+            return comodel
+        targets = prefetch_targets(self, record, value)
+        return comodel._browse(record.env, readable_ids(comodel, tuple(value), targets), targets)
 
     def convert_to_read(self, value, record, load="_classic_read"):
-        return list(value or ())
+        if not value:
+            return []
+        comodel = record.env[self.comodel_name]
+        return list(readable_ids(comodel, tuple(value), prefetch_targets(self, record, value)))
 
 
 class One2many(_X2many):

@@ -16,6 +16,7 @@ Where they apply:
   domain itself is compiled as superuser (``RuleDomain``), as in Odoo;
 * fetching values (``read``, attribute access) refuses records the read rules
   exclude with an ``AccessError`` (records merely prefetched are skipped);
+* x2many values leave out the lines the comodel's read rules exclude (``readable_ids``);
 * ``write``, ``unlink`` and ``create`` call ``check_access_rule``.
 
 Superuser environments (``sudo()``) bypass all of it.  Rules are read once per
@@ -167,6 +168,32 @@ def allowed_ids(records, mode: str, ids) -> set[int] | None:
         return None
     query = records.sudo()._search_query([("id", "in", sorted(set(ids))), *domain], order=False)
     return {row[0] for row in query.tuples()}
+
+
+RULE_MEMO = ("__rules_readable__",)  # the transaction cache's key: {(model, uid, companies): {id: readable}}
+
+
+def readable_ids(comodel, ids: tuple, batch: tuple = ()) -> tuple:
+    """``ids`` without the records of ``comodel`` the current user's read rules exclude: x2many values
+    are filtered so, as in Odoo.  ``batch``: ids to check in the same query (the prefetch set's targets).
+
+    What was checked is remembered until the next write in the transaction (``forget_readable``).
+    """
+    if not ids or not rules_apply(comodel) or comodel._name in _compiling.get() or not rule_domain(comodel, "read"):
+        return ids
+    env = comodel.env
+    key = (comodel._name, env.uid, tuple(env.context.get("allowed_company_ids") or ()))
+    memo = env.cr.cache.setdefault(RULE_MEMO, {}).setdefault(key, {})
+    unknown = [i for i in dict.fromkeys(ids + batch) if i not in memo and i]
+    if unknown:
+        allowed = allowed_ids(comodel, "read", unknown) or ()
+        memo.update((i, i in allowed) for i in unknown)
+    return tuple(i for i in ids if memo.get(i, True))
+
+
+def forget_readable(cr) -> None:
+    """Data changed: what the rules let users read must be checked again."""
+    cr.cache.pop(RULE_MEMO, None)
 
 
 def check_fetch(records, ids: list) -> list:
