@@ -98,3 +98,17 @@ def test_a_rolled_back_change_empties_the_caches_it_may_have_filled(fresh_regist
     with pytest.raises(AccessDenied):
         check_password(fresh_registry, demo, "never-committed")
     check_password(fresh_registry, demo, "demo")
+
+
+def test_odoo_17_clear_cache_without_a_cursor_reaches_other_processes(fresh_registry, other_process):
+    other_process.cache("probe")["key"] = "stale"
+    fresh_registry.cache("probe")["key"] = "stale"
+
+    def clear(env):
+        env.registry.clear_cache()  # Odoo 17: no cursor, the transaction under way carries the signal
+        env.registry.clear_cache("default", "assets")
+        assert fresh_registry.cache("probe") == {}
+    run(fresh_registry, clear, commit=True)
+
+    Registry.check_signaling(other_process)
+    assert other_process.cache("probe") == {}

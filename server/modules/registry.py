@@ -13,6 +13,7 @@ import importlib
 import logging
 import threading
 import uuid
+import weakref
 
 from .. import db as db_module
 from ..exceptions import ModuleError
@@ -56,6 +57,7 @@ class Registry:
         self.signal_sequence = None
         self.cache_sequence = None
         self._caches: dict[str, dict] = {}
+        self._thread_cursors = threading.local()  # for clear_cache() without a cursor
         self.compiled_sql: dict = {}  # SQL texts and converters the ORM built for these models
         from ..addons import set_addons_path
         from ..tools.config import config as tools_config
@@ -224,16 +226,31 @@ class Registry:
         """
         return self._caches.setdefault(name, {})
 
-    def clear_cache(self, cr) -> None:
-        """Empty the process caches here now, and in every process once ``cr`` commits.
+    def clear_cache(self, *cache_names) -> None:
+        """Empty the process caches here now, and in every process once the transaction commits.
 
-        A rollback empties them here again: they may have been filled from the
-        uncommitted data of that transaction.
+        ``clear_cache(cr)`` names the transaction; Odoo 17's ``clear_cache()`` and
+        ``clear_cache('default', ...)`` (every cache is emptied, whatever the names) use this
+        thread's open cursor of this registry.  A rollback empties them here again: they may have
+        been filled from the uncommitted data of that transaction.
         """
+        given = cache_names[0] if cache_names and not isinstance(cache_names[0], str) else None
+        cr = given or self._thread_cursor()
         self.clear_local_caches()
+        if cr is None or cr.readonly:
+            return  # nothing to commit: other processes keep theirs until the next change that commits
         for callback, queue in ((_CacheSignal(cr), cr.precommit), (self.clear_local_caches, cr.postrollback)):
             if callback not in queue:
                 queue.append(callback)
+
+    def clear_all_caches(self) -> None:
+        self.clear_cache()
+
+    def _thread_cursor(self):
+        """The read-write cursor this thread opened last on this registry, while it is open (or None)."""
+        ref = getattr(self._thread_cursors, "cursor", None)
+        cr = ref() if ref is not None else None
+        return cr if cr is not None and not cr._closed else None
 
     def clear_local_caches(self) -> None:
         for cache in list(self._caches.values()):
@@ -249,7 +266,9 @@ class Registry:
         ``readonly``: no transaction, on connections that cannot write (see ``Cursor``).
         """
         if not readonly:
-            return db_module.Cursor(self, self.database)
+            cr = db_module.Cursor(self, self.database)
+            self._thread_cursors.cursor = weakref.ref(cr)
+            return cr
         if self._readonly_database is None:
             with self._lock:
                 if self._readonly_database is None:
