@@ -18,8 +18,16 @@ import weakref
 from .. import db as db_module
 from ..exceptions import ModuleError
 from ..orm.access import AccessRights
-from ..orm.compose import build_relation_model, compose_models, finish_dependencies, finish_setup, setup_model
+from ..orm.compose import (
+    build_relation_model,
+    compose_models,
+    finish_dependencies,
+    finish_setup,
+    record_children,
+    setup_model,
+)
 from ..orm.environment import SUPERUSER_ID, Environment
+from ..orm.models import MetaModel
 
 _logger = logging.getLogger(__name__)
 INSTALLED_STATES = ("installed", "to upgrade", "to remove")
@@ -55,6 +63,7 @@ class Registry:
         self.manifests: dict = {}
         self.ready = False
         self.signal_sequence = None
+        self.composed_from: dict[str, tuple] = {}  # the definitions the models were composed from
         self.cache_sequence = None
         self._caches: dict[str, dict] = {}
         self._thread_cursors = threading.local()  # for clear_cache() without a cursor
@@ -148,11 +157,19 @@ class Registry:
         self.setup_models(order)
         self.ready = True
 
-    def setup_models(self, modules: list[str]) -> None:
-        """Import ``modules`` (in dependency order) and compose their models."""
+    def setup_models(self, modules) -> None:
+        """Import ``modules`` (in dependency order) and compose their models.
+
+        ``setup_models(cr)``, Odoo's form, composes the loaded addons' models again from their
+        definitions as they are now (see ``load``).
+        """
+        if not isinstance(modules, (list, tuple)):
+            modules = self.loaded_modules
         for name in modules:
             import_addon(name)
+        self.composed_from = _definitions_of(modules)
         self.models, self.field_modules = compose_models(modules)
+        record_children(self.models)
         self.compiled_sql = {}
         for cls in self.models.values():
             cls.pool = self
@@ -183,6 +200,34 @@ class Registry:
                 if field.type == "one2many" and field.store and field.inverse_name not in comodel._fields:
                     raise ModuleError(f"Field {cls._name}.{field.name}: {field.comodel_name} has no field "
                                       f"{field.inverse_name!r}", chain=(cls._module,))
+
+    # -- Odoo's registry API for tests that add models (odoo_test_helper's FakeModelLoader) -----------
+    # Such a helper appends model classes to ``MetaModel.module_to_models[addon]``, then calls ``load``,
+    # ``setup_models(cr)`` and ``init_models``; to undo, it restores that list and edits the composed
+    # classes.  ``check_composition`` (called by ``odoo.tests`` after each test and class) composes
+    # the models again once the definitions are back as they were.
+    def __getitem__(self, model_name: str) -> type:
+        return self.models[model_name]
+
+    def __contains__(self, model_name: str) -> bool:
+        return model_name in self.models
+
+    def load(self, cr, package) -> list[str]:
+        """The names of the models ``package`` (an object with a ``name``: the addon) defines."""
+        from ..orm.compose import declared_name
+
+        return list(dict.fromkeys(declared_name(d) for d in MetaModel.definitions.get(package.name, ())))
+
+    def init_models(self, cr, model_names, context: dict, install: bool = True) -> None:
+        """Create the tables and columns the composed models lack, in ``cr``'s transaction."""
+        from .loading import sync_schema
+
+        sync_schema(self)
+
+    def check_composition(self) -> None:
+        """Compose the models again if the loaded addons' definitions changed since they were composed."""
+        if self.ready and _definitions_of(self.loaded_modules) != self.composed_from:
+            self.setup_models(self.loaded_modules)
 
     # -- cross-process invalidation -------------------------------------------------------------
     # Two system parameters hold random tokens that change with what they guard: the installed
@@ -285,6 +330,10 @@ class Registry:
         close = difflib.get_close_matches(str(name), list(self.models), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         return f"Model {name!r} does not exist in database {self.db_name!r}.{hint}"
+
+
+def _definitions_of(modules) -> dict[str, tuple]:
+    return {name: tuple(MetaModel.definitions.get(name, ())) for name in modules}
 
 
 def _write_token(cr, key: str) -> None:

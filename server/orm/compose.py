@@ -29,20 +29,24 @@ def _parents(definition) -> list[str]:
 BASE_MODEL = "base"
 
 
-def _declared_name(definition) -> str | None:
+def declared_name(definition) -> str | None:
     parents = _parents(definition)
     return definition.__dict__.get("_name") or (parents[0] if parents else None)
 
 
-def _compose_base(modules: list[str]) -> type | None:
-    """The composed ``base`` model of the loaded addons' ``_inherit = "base"`` classes (None if none)."""
-    base = None
+def _compose_base(modules: list[str]) -> type:
+    """The composed ``base`` model of the loaded addons' ``_inherit = "base"`` classes (as in Odoo, it
+    exists without any: ``env['base']``)."""
+    from .models import AbstractModel
+
+    base = MetaModel(BASE_MODEL, (AbstractModel,), {"_name": BASE_MODEL, "_register": False,
+                                                  "__module__": "odoo.addons.base", "_module": "base"})
     for module in modules:
         for definition in MetaModel.definitions.get(module, ()):
-            if _declared_name(definition) == BASE_MODEL:
-                bases = (definition,) if base is None else (definition, base)
+            if declared_name(definition) == BASE_MODEL:
+                bases = (definition, base)
                 attrs = {"_name": BASE_MODEL, "_register": False, "__module__": definition.__module__,
-                         "_module": base._module if base is not None else module}
+                         "_module": base._module}
                 base = MetaModel(BASE_MODEL, bases, attrs)
     return base
 
@@ -54,13 +58,13 @@ def compose_models(modules: list[str]) -> tuple[dict[str, type], dict[tuple[str,
     last base, whichever addon extended it.
     """
     base = _compose_base(modules)
-    models: dict[str, type] = {BASE_MODEL: base} if base is not None else {}
+    models: dict[str, type] = {BASE_MODEL: base}
     field_modules: dict[tuple[str, str], list[str]] = {}
     for module in modules:
         for definition in MetaModel.definitions.get(module, ()):
             refusals.check_definition(definition, module)
             parents = _parents(definition)
-            name = _declared_name(definition)
+            name = declared_name(definition)
             if name == BASE_MODEL:
                 continue
             if not name:
@@ -75,7 +79,7 @@ def compose_models(modules: list[str]) -> tuple[dict[str, type], dict[tuple[str,
             if name in models:
                 bases.append(models[name])
             bases += [models[p] for p in parents if p != name]
-            if name not in models and base is not None and base not in bases:
+            if name not in models and base not in bases:
                 bases.append(base)
             attrs = {"_name": name, "_register": False, "__module__": definition.__module__,
                      "_module": models[name]._module if name in models else module}
@@ -86,6 +90,24 @@ def compose_models(modules: list[str]) -> tuple[dict[str, type], dict[tuple[str,
                     if module not in declared:
                         declared.append(module)
     return models, field_modules
+
+
+def record_children(models: dict[str, type]) -> None:
+    """Give each model Odoo's ``_inherit_children`` (the models whose definitions ``_inherit`` it) and
+    ``_inherits_children`` (those delegating to it), which test helpers read."""
+    from ..tools.misc import OrderedSet
+
+    for cls in models.values():
+        cls._inherit_children, cls._inherits_children = OrderedSet(), set()
+    for cls in models.values():
+        for klass in cls.__mro__:
+            inherit = klass.__dict__.get("_inherit") or ()
+            for parent in [inherit] if isinstance(inherit, str) else inherit:
+                if parent != cls._name and parent in models:
+                    models[parent]._inherit_children.add(cls._name)
+        for parent in cls._inherits:
+            if parent in models:
+                models[parent]._inherits_children.add(cls._name)
 
 
 def setup_model(cls, registry) -> None:

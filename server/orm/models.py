@@ -49,6 +49,7 @@ class MetaModel(type):
     """Files every model definition class under the addon that declares it."""
 
     definitions: dict[str, list[type]] = defaultdict(list)
+    module_to_models = definitions  # Odoo's name, used by test helpers that add models
 
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
