@@ -149,7 +149,7 @@ class IrUiView(models.Model):
             if not isinstance(pair, (list, tuple)) or len(pair) != 2:
                 raise ValidationError(f"get_views: {pair!r} is not a [view_id, view_type] pair")
             view_id, view_type = pair
-            answer = self._get_view(model_name, view_id or None, view_type)
+            answer = model.get_view(view_id or None, view_type, **options)  # the model's overrides apply
             if options.get("toolbar") and view_type != "search":
                 bindings = self.env["ir.actions.actions"].get_bindings(model_name)
                 answer["toolbar"] = {"action": bindings.get("action", []), "print": bindings.get("report", [])}
@@ -166,8 +166,8 @@ class IrUiView(models.Model):
         model = self.env[model_name]
         rec_name = model._rec_name_field()
         if view_type == "form":
-            names = [n for n, f in model._fields.items() if f.column and n not in
-                     ("id", "create_uid", "create_date", "write_uid", "write_date")]
+            names = [n for n in model._fields if n not in  # every field but the automatic ones, as Odoo
+                     ("id", "display_name", "create_uid", "create_date", "write_uid", "write_date")]
             inner = "".join(f'<field name="{n}"/>' for n in names)
             return f'<form><sheet string="{model._description}"><group>{inner}</group></sheet></form>'
         if view_type in ("tree", "search"):
