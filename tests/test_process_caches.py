@@ -112,3 +112,11 @@ def test_odoo_17_clear_cache_without_a_cursor_reaches_other_processes(fresh_regi
 
     Registry.check_signaling(other_process)
     assert other_process.cache("probe") == {}
+
+
+def test_odoo_signal_changes_without_a_cursor_makes_other_processes_reload(fresh_registry, other_process):
+    def invalidate(env):
+        env.registry.registry_invalidated = True
+        env.registry.signal_changes()  # as Odoo addons call it, after changing what the models are
+    run(fresh_registry, invalidate, commit=True)
+    assert Registry.check_signaling(other_process) is not other_process

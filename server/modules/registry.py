@@ -64,6 +64,8 @@ class Registry:
         self.ready = False
         self.signal_sequence = None
         self.composed_from: dict[str, tuple] = {}  # the definitions the models were composed from
+        self.hooks_pending = False
+        self.registry_invalidated = False  # Odoo's flag; signal_changes() tells the other processes
         self.cache_sequence = None
         self._caches: dict[str, dict] = {}
         self._thread_cursors = threading.local()  # for clear_cache() without a cursor
@@ -156,6 +158,7 @@ class Registry:
         self.signal_sequence, self.cache_sequence = self.read_sequences()
         self.setup_models(order)
         self.ready = True
+        self.hooks_pending = True  # the models' _register_hook run with the first cursor (run_register_hooks)
 
     def setup_models(self, modules) -> None:
         """Import ``modules`` (in dependency order) and compose their models.
@@ -245,9 +248,15 @@ class Registry:
         return rows.get(self.SEQUENCE_KEY, "0"), rows.get(self.CACHE_SEQUENCE_KEY, "0")
 
     @classmethod
-    def signal_changes(cls, cr) -> None:
-        """Record, in ``cr``'s transaction, that installed addons changed (other processes reload)."""
-        _write_token(cr, cls.SEQUENCE_KEY)
+    def signal_changes(cls, cr=None) -> None:
+        """Record, in ``cr``'s transaction, that installed addons changed (other processes reload).
+
+        Without ``cr`` (Odoo's ``registry.signal_changes()``, after setting ``registry_invalidated``),
+        in the transaction of this thread's last read-write cursor, if it is still open.
+        """
+        cr = cr or _open_cursor(getattr(_LAST_CURSOR, "cursor", None))
+        if cr is not None:
+            _write_token(cr, cls.SEQUENCE_KEY)
 
     @classmethod
     def check_signaling(cls, registry: Registry) -> Registry:
@@ -293,9 +302,7 @@ class Registry:
 
     def _thread_cursor(self):
         """The read-write cursor this thread opened last on this registry, while it is open (or None)."""
-        ref = getattr(self._thread_cursors, "cursor", None)
-        cr = ref() if ref is not None else None
-        return cr if cr is not None and not cr._closed else None
+        return _open_cursor(getattr(self._thread_cursors, "cursor", None))
 
     def clear_local_caches(self) -> None:
         for cache in list(self._caches.values()):
@@ -312,13 +319,24 @@ class Registry:
         """
         if not readonly:
             cr = db_module.Cursor(self, self.database)
-            self._thread_cursors.cursor = weakref.ref(cr)
-            return cr
-        if self._readonly_database is None:
-            with self._lock:
-                if self._readonly_database is None:
-                    self._readonly_database = db_module.open_database(self.uri, readonly=True)
-        return db_module.Cursor(self, self._readonly_database)
+            self._thread_cursors.cursor = _LAST_CURSOR.cursor = weakref.ref(cr)
+        else:
+            if self._readonly_database is None:
+                with self._lock:
+                    if self._readonly_database is None:
+                        self._readonly_database = db_module.open_database(self.uri, readonly=True)
+            cr = db_module.Cursor(self, self._readonly_database)
+        if self.hooks_pending:
+            self.run_register_hooks(cr)
+        return cr
+
+    def run_register_hooks(self, cr) -> None:
+        """Call every model's ``_register_hook`` (once per loaded registry, as Odoo does when a process
+        loads one), at the start of ``cr``'s transaction."""
+        self.hooks_pending = False
+        env = Environment(cr, SUPERUSER_ID, {}, registry=self)
+        for name in list(self.models):
+            env[name]._register_hook()
 
     def env(self, cr, uid: int = SUPERUSER_ID, context: dict | None = None) -> Environment:
         return Environment(cr, uid, context or {})
@@ -330,6 +348,15 @@ class Registry:
         close = difflib.get_close_matches(str(name), list(self.models), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         return f"Model {name!r} does not exist in database {self.db_name!r}.{hint}"
+
+
+_LAST_CURSOR = threading.local()  # this thread's last read-write cursor, of any registry
+
+
+def _open_cursor(ref):
+    """The cursor behind a weak reference, while it is open (or None)."""
+    cr = ref() if ref is not None else None
+    return cr if cr is not None and not cr._closed else None
 
 
 def _definitions_of(modules) -> dict[str, tuple]:

@@ -26,6 +26,10 @@ from .record_cache import RecordCache
 
 _logger = logging.getLogger(__name__)
 
+# Odoo's names for the columns every stored model has.
+LOG_ACCESS_COLUMNS = list(LOG_ACCESS_FIELDS)
+MAGIC_COLUMNS = ["id", *LOG_ACCESS_COLUMNS]
+
 def addon_of(module_name: str) -> str | None:
     """``'odoo.addons.sale.models.order'`` -> ``'sale'``; None outside an addon."""
     parts = module_name.split(".")
@@ -294,6 +298,14 @@ class BaseModel(RecordCache, ModelSearch, ModelRead, ModelWrite, ModelExtensions
     def get_view(self, view_id=None, view_type="form", **options) -> dict:
         """The combined arch of one view (the model's default of ``view_type`` without ``view_id``)."""
         return self.env["ir.ui.view"]._get_view(self._name, view_id, view_type)
+
+    # -- hooks -----------------------------------------------------------------
+    def _register_hook(self) -> None:
+        """Called on every model once its registry is loaded in a process (before its first
+        transaction's own work): override it to patch methods or prepare what the model needs."""
+
+    def _unregister_hook(self) -> None:
+        """Undo what ``_register_hook`` did (called before the registry is dropped)."""
 
     # -- misc ------------------------------------------------------------------
     def get_external_id(self) -> dict:
