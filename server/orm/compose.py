@@ -112,11 +112,12 @@ def record_children(models: dict[str, type]) -> None:
 
 def setup_model(cls, registry) -> None:
     """Give a composed class its own field objects, table name, constraints and table model."""
-    collected: dict[str, fields_module.Field] = {}
+    definitions: dict[str, list] = {}
     for klass in reversed(cls.__mro__):
         for attr, value in vars(klass).items():
             if isinstance(value, fields_module.Field):
-                collected[attr] = value
+                definitions.setdefault(attr, []).append(value)
+    collected = {name: merged_field(chain) for name, chain in definitions.items()}
     if not cls._log_access or not cls._auto:
         for name in LOG_ACCESS_FIELDS:
             collected.pop(name, None)
@@ -133,6 +134,24 @@ def setup_model(cls, registry) -> None:
     cls._ondelete_methods = constraints.ondelete_methods(cls)
     cls._description = cls._description or cls._name
     cls._table_model = build_table_model(cls, registry.database) if cls._auto and not cls._abstract else None
+
+
+def merged_field(definitions: list):
+    """The field that successive definitions of one name make, as Odoo makes it: a redefinition of the
+    same type (``old_revision_ids = fields.One2many(comodel_name='my.model')``) keeps what the earlier
+    ones gave and it does not (the ``inverse_name``, the ``string``...); one of another type replaces them."""
+    last = definitions[-1]
+    same = []
+    for field in reversed(definitions):
+        if not isinstance(field, type(last)):
+            break
+        same.append(field)
+    if len(same) == 1:
+        return last
+    given: dict = {}
+    for field in reversed(same):
+        given.update(field.given_attributes())
+    return type(last)(**given)
 
 
 def _table_of(cls) -> str:

@@ -10,6 +10,7 @@ A field converts values between four representations:
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 
 import peewee
 
@@ -27,6 +28,23 @@ class Field:
     column_class: type | None = None
     relational = False
     empty = False
+
+    def __new__(cls, *args, **kwargs):
+        field = super().__new__(cls)
+        field._init_args = (args, dict(kwargs))  # what the definition gave: redefinitions extend it
+        return field
+
+    def given_attributes(self) -> dict:
+        """The parameters this field's definition gave, by name (``Char('Name', size=3)``:
+        ``{'string': 'Name', 'size': 3}``)."""
+        args, kwargs = self._init_args
+        signature = inspect.signature(type(self).__init__)
+        given = dict(signature.bind_partial(self, *args, **kwargs).arguments)
+        given.pop(next(iter(signature.parameters)))
+        for name, parameter in signature.parameters.items():
+            if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+                given.update(given.pop(name, {}))
+        return given
 
     def __init__(self, string: str | None = None, **kwargs):
         self.string = string
