@@ -205,5 +205,9 @@ def test_base_forms_have_odoo_s_ids_and_anchors_for_extension_views(env):
     assert 'string="Rank"' in arch and arch.index('name="email"') < arch.index('string="Rank"')
     assert env.ref("base.view_partner_form").model == "res.partner"
     assert env.ref("base.view_users_form").model == "res.users"
+    assert 'name="tz_offset"' in env.ref("base.view_users_form_simple_modif").arch
+    assert env["res.partner"].create({"name": "Asha", "tz": "Asia/Kolkata"}).tz_offset == "+0530"
+    for xmlid in ("view_model_form", "sequence_view", "view_partner_tree", "view_company_tree"):
+        assert env.ref(f"base.{xmlid}")
     assert View.search([("inherit_id", "=", env.ref("base.view_company_form").id)]).name == "res.company form"
 
