@@ -96,3 +96,12 @@ def test_custom_models_and_fields_are_refused_at_run_time(env):
     with pytest.raises(UserError, match="custom fields are not supported"):
         env["ir.model.fields"].create({"name": "x_colour", "model": "res.partner", "model_id": model.id,
                                        "ttype": "char"})
+
+
+def test_one2many_lines_follow_the_field_domain(env):
+    book = env["test_library_api.book"].create({"name": "Dune"})
+    member = env["test_library_api.member"].create({"name": "Ann"})
+    Loan = env["test_library_api.loan"]
+    paid = Loan.create({"book_id": book.id, "member_id": member.id, "fee": 2.0})
+    Loan.create({"book_id": book.id, "member_id": member.id, "fee": 0.0})
+    assert book.paid_loan_ids == paid and len(book.loan_ids) == 2

@@ -229,7 +229,12 @@ class ModelWrite:
         return IntegrityTranslator(self)
 
     def copy_data(self, default=None) -> list[dict]:
+        """The values ``copy`` creates the copies with; a ``state`` field starts again from its default
+        (a copy of a cancelled order is a draft), as in Odoo."""
         default = dict(default or {})
+        state = self._fields.get("state")
+        if "state" not in default and state is not None and state.default is not None:
+            default["state"] = state.default_value(self)
         result = []
         for rec in self:
             vals = {}

@@ -92,9 +92,12 @@ class RecordCache:
         existing = set(self.browse(ids).exists()._ids)
         groups: dict[int, list[int]] = {i: [] for i in ids if i in existing}
         comodel = self.env[field.comodel_name]
+        if isinstance(field.context, dict) and field.context:
+            comodel = comodel.with_context(**field.context)
+        domain = _lines_domain(comodel, field)
         if field.type == "one2many":
             inverse = field.inverse_name
-            for rec in comodel.sudo().search([(inverse, "in", list(groups))]):
+            for rec in comodel.sudo().search([(inverse, "in", list(groups)), *domain]):
                 groups[rec._fields[inverse].__get__(rec).id].append(rec.id)
         else:
             rel = self.env.registry.relation_table(field)
@@ -106,8 +109,11 @@ class RecordCache:
                 allowed[dst] = True
             order = comodel.sudo().search([("id", "in", list(allowed))])._ids if allowed else ()
             rank = {id_: n for n, id_ in enumerate(order)}
+            kept = set(comodel.sudo().with_context(active_test=False).search(
+                [("id", "in", list(allowed)), *domain])._ids) if domain and allowed else None
             for src in groups:
-                groups[src] = sorted(groups[src], key=lambda i: rank.get(i, len(rank)))
+                lines = groups[src] if kept is None else [i for i in groups[src] if i in kept]
+                groups[src] = sorted(lines, key=lambda i: rank.get(i, len(rank)))
         cache = self._cache_for(field)
         for src, dsts in groups.items():
             cache[src] = tuple(dsts)
@@ -160,3 +166,9 @@ class RecordCache:
     def invalidate_model(self, fnames=None) -> None:
         for name in fnames or list(self._fields):
             self.env.cr.cache.pop((self._name, name), None)
+
+
+def _lines_domain(comodel, field) -> list:
+    """The ``domain`` of an x2many field, which restricts its lines (a list, or a function of the model)."""
+    domain = field.domain(comodel) if callable(field.domain) else field.domain
+    return list(domain) if isinstance(domain, (list, tuple)) else []

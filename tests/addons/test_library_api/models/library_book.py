@@ -19,6 +19,7 @@ class LibraryBook(models.Model):
     author_id = fields.Many2one("res.partner", "Author")
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
     loan_ids = fields.One2many("test_library_api.loan", "book_id", "Loans")
+    paid_loan_ids = fields.One2many("test_library_api.loan", "book_id", "Paid loans", domain=[("fee", ">", 0)])
     summary = fields.Char(compute="_compute_summary")
     cover = fields.Image(max_width=64, max_height=32)
     description = fields.Html()
