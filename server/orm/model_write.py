@@ -233,7 +233,7 @@ class ModelWrite:
         (a copy of a cancelled order is a draft), as in Odoo."""
         default = dict(default or {})
         state = self._fields.get("state")
-        if "state" not in default and state is not None and state.default is not None:
+        if "state" not in default and state is not None and state.default not in (None, False):
             default["state"] = state.default_value(self)
         result = []
         for rec in self:
