@@ -26,7 +26,8 @@ def test_currency_field_names_another_field(env):
     book.write({"deposit_currency_id": env.ref("base.KWD").id, "deposit": 1.23456})
     assert book.deposit == 1.235
     described = env["test_library_api.book"].fields_get(["deposit", "list_price"])
-    assert described["deposit"]["type"] == "monetary" and described["deposit"]["currency_field"] == "deposit_currency_id"
+    assert described["deposit"]["type"] == "monetary"
+    assert described["deposit"]["currency_field"] == "deposit_currency_id"
     assert described["list_price"]["currency_field"] == "currency_id"
 
 

@@ -1,7 +1,6 @@
 import datetime
 
 import pytz
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
