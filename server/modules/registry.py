@@ -327,7 +327,11 @@ class Registry:
                         self._readonly_database = db_module.open_database(self.uri, readonly=True)
             cr = db_module.Cursor(self, self._readonly_database)
         if self.hooks_pending:
-            self.run_register_hooks(cr)
+            try:
+                self.run_register_hooks(cr)
+            except BaseException:
+                cr.close(commit=False)
+                raise
         return cr
 
     def run_register_hooks(self, cr) -> None:
@@ -335,8 +339,12 @@ class Registry:
         loads one), at the start of ``cr``'s transaction."""
         self.hooks_pending = False
         env = Environment(cr, SUPERUSER_ID, {}, registry=self)
-        for name in list(self.models):
-            env[name]._register_hook()
+        try:
+            for name in list(self.models):
+                env[name]._register_hook()
+        except db_module.ReadOnlyError:
+            self.hooks_pending = True  # a hook that writes: run again with the next read-write cursor
+            raise
 
     def env(self, cr, uid: int = SUPERUSER_ID, context: dict | None = None) -> Environment:
         return Environment(cr, uid, context or {})
