@@ -20,6 +20,7 @@
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
         "views/base_menus.xml",
+        "views/base_views.xml",
         "views/res_partner_views.xml",
     ],
     "demo": ["demo/res_partner_demo.xml"],
