@@ -214,15 +214,19 @@ class Float(Field):
         self.digits = digits
 
     def convert_to_cache(self, value, record):
+        value = self._as_number(value)
+        if value is not None and self.digits:
+            value = round(value, self.digits[1])
+        return value
+
+    def _as_number(self, value) -> float | None:
+        """``value`` as a float (None for empty); a ValidationError naming the field when it is no number."""
         if value is None or value is False:
             return None
         try:
-            value = float(value)
+            return float(value)
         except (TypeError, ValueError):
             raise ValidationError(f"{self.model_name}.{self.name} expects a number, got {value!r}") from None
-        if self.digits:
-            value = round(value, self.digits[1])
-        return value
 
     def convert_to_record(self, value, record):
         return value or 0.0

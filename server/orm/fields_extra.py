@@ -42,12 +42,9 @@ class Float(core.Float):
         return tuple(self.digits) if self.digits else None
 
     def convert_to_cache(self, value, record):
-        if value is None or value is False:
+        value = self._as_number(value)
+        if value is None:
             return None
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise ValidationError(f"{self.model_name}.{self.name} expects a number, got {value!r}") from None
         digits = self.get_digits(record.env if record is not None else None)
         return float_round(value, precision_digits=digits[1]) if digits else value
 
@@ -77,13 +74,8 @@ class Monetary(core.Float):
                             f"{model_cls._name} (give currency_field=...)")
 
     def convert_to_cache(self, value, record):
-        if value is None or value is False:
-            return None
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise ValidationError(f"{self.model_name}.{self.name} expects a number, got {value!r}") from None
-        if record is not None and len(record._ids) == 1:
+        value = super().convert_to_cache(value, record)
+        if value is not None and record is not None and len(record._ids) == 1:
             value = _rounded(self._currency(record, None), value)
         return value
 
