@@ -60,6 +60,8 @@ class IapPlatformLedgerEntry(models.Model):
             ids.append(uuid.uuid4().hex)
             rows += [(ids[-1], kind, code, amount, transaction_id, quota_id, self.env.uid, now, self.env.uid, now)
                      for code, amount in lines]
+        if not rows:
+            return ids  # nothing moved (a quota used up to its last unit returns nothing)
         marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
         self.env.cr.execute(
             "INSERT INTO iap_platform_ledger_entry (journal, kind, account_code, amount, transaction_id, quota_id, "
