@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools import iap_tools
 from ..tools.own_transaction import own_transaction
@@ -74,7 +74,11 @@ class IapPendingOp(models.Model):
                 "hold_expires_at": fields.Datetime.now() + dt.timedelta(hours=ttl_hours)}
         if operation == "cancel" and not deferred and self._insert_committed(vals):
             return self.search([("operation", "=", operation), ("transaction_token", "=", token)], limit=1)
-        return self.create(vals)
+        try:
+            with self.env.cr.savepoint():
+                return self.create(vals)
+        except ValidationError:  # queued meanwhile by a concurrent attempt of the same request
+            return self.search([("operation", "=", operation), ("transaction_token", "=", token)], limit=1)
 
     def _insert_committed(self, vals: dict) -> bool:
         with own_transaction(self.env) as cr:

@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import threading
@@ -169,11 +170,12 @@ class OdooPlatform:
     It reads only Odoo's parameters (as Odoo's routes do, it ignores the others: an idempotency key is no
     use here), answers authorize with a bare transaction token, and treats a repeated capture or cancel
     as Odoo documents ("no further effect").  Any other route is a 404, as on Odoo's platform.
-    ``accounts[token]`` are balances; ``charged[tx]`` and ``cancelled`` what happened to each hold.
+    ``accounts[token]`` are balances (``balance`` for a token not seen yet); ``charged[tx]`` and
+    ``cancelled`` what happened to each hold.
     """
 
-    def __init__(self, fake: FakeIap, key: str = "odoo-service-key"):
-        self.key, self.accounts = key, {}
+    def __init__(self, fake: FakeIap, key: str = "odoo-service-key", balance: float = 0):
+        self.key, self.accounts = key, collections.defaultdict(lambda: balance)
         self.holds: dict[str, tuple[str, float]] = {}
         self.charged: dict[str, float] = {}
         self.cancelled: set[str] = set()
@@ -194,7 +196,7 @@ class OdooPlatform:
 
     def authorize(self, params):
         token, credit = params["account_token"], params["credit"]
-        if self.accounts.get(token, 0) < credit:
+        if self.accounts[token] < credit:
             message = {"title": "Insufficient Balance", "message": "You don't have enough credits",
                        "base_url": "https://iap.odoo.test/iap/1/credit", "service_name": "book_isbn",
                        "credit": credit, "trial": False}

@@ -8,11 +8,11 @@ wherever the platform is, every other request of the provider would wait for its
 a transaction open across an outgoing call holds its row locks and a connection for as long.
 
 A request opts in with ``release_write_lock(cr)``: it commits what it wrote so far and goes on without
-the lock.  From then on the IAP helpers that call out (``iap_charge``) or write (the outbox, the quota
-store) keep it that way: ``unlock_for_call(cr)`` before each outgoing call commits what was written
-since, and ``lock_for_write(cr)`` before each write begins a transaction that may write (on SQLite, one
-holding the lock again).  A request that did not opt in is left alone: its calls happen inside its
-transaction, as in Odoo.
+the lock (or with ``release_at_calls(cr)``: the same, at its first outgoing call only).  From then on the
+IAP helpers that call out (``iap_charge``) or write (the outbox, the quota store) keep it that way:
+``unlock_for_call(cr)`` before each outgoing call commits what was written since, and ``lock_for_write(cr)``
+before each write begins a transaction that may write (on SQLite, one holding the lock again).  A request
+that did not opt in is left alone: its calls happen inside its transaction, as in Odoo.
 """
 from __future__ import annotations
 
@@ -32,6 +32,13 @@ def release_write_lock(cr) -> None:
     """
     cr.commit(write_lock=False)
     _writing[cr] = False
+
+
+def release_at_calls(cr) -> None:
+    """Opt in without committing now: the transaction goes on, and the IAP helpers end it before their first
+    outgoing call (and take the lock again before writing).  A request that writes nothing before charging
+    keeps a single transaction when it makes no call at all (a charge against a quota)."""
+    _writing.setdefault(cr, True)
 
 
 def lock_for_write(cr) -> None:
