@@ -70,11 +70,20 @@ class IapQuota(models.Model):
 
     # -- charging (in the caller's transaction) -----------------------------------------------------------
     @api.model
-    def _take(self, key: str, units: int) -> dict | None:
+    def _take(self, key: str, units: int, guarded: bool = False) -> dict | None:
         """Charge ``units`` to an open quota of the account ``key`` that has them left; None if none has.
 
         One statement: the row lock it takes keeps the charge and the report that reads it in order.
+        On PostgreSQL a take that waited for a row another call was charging keeps that row locked
+        even when it found it used up: the caller ends its transaction before waiting for anything
+        else, or asks for a ``guarded`` take, whose savepoint releases the lock when nothing was taken.
         """
+        if guarded:
+            try:
+                with self.env.cr.savepoint():
+                    return self._take(key, units) or _nothing_taken()
+            except _NothingTaken:
+                return None
         now = fields.Datetime.to_string(fields.Datetime.now())
         row = self.env.cr.execute(
             "UPDATE iap_quota SET used = used + %s, calls = calls + 1 WHERE id = ("
@@ -187,17 +196,29 @@ class IapQuota(models.Model):
     def _next_due_in(self) -> float | None:
         """Seconds until a report falls due (0 if one is), None if no quota is open."""
         row = self.env.cr.execute(
-            "SELECT MIN(CASE WHEN used > reported THEN report_due_at END), MIN(usable_until), MIN(lease_until) "
+            "SELECT COUNT(*), MAX(CASE WHEN lease_until IS NULL AND (used >= granted OR (used > reported AND "
+            "calls - reported_calls >= report_every)) THEN 1 ELSE 0 END), "
+            "MIN(CASE WHEN used > reported THEN report_due_at END), MIN(usable_until), MIN(lease_until) "
             "FROM iap_quota WHERE state IN (%s, %s)", ("open", "closing")).fetchone()
-        moments = [fields.Datetime.to_datetime(value) for value in row or () if value]
-        if not moments:
+        if not row[0]:
             return None
+        if row[1]:
+            return 0.0  # used up, or enough calls for a report
+        moments = [fields.Datetime.to_datetime(value) for value in row[2:] if value]
         return max(0.0, (min(moments) - fields.Datetime.now()).total_seconds())
 
     @api.model
     def _cron_report_due(self, limit: int = 200) -> int:
         """The cron's backstop for a provider whose sender threads are not running (commits)."""
         return self._report_due(limit)
+
+
+class _NothingTaken(Exception):
+    """Rolls a guarded take's savepoint back."""
+
+
+def _nothing_taken():
+    raise _NothingTaken
 
 
 class IapQuotaSlot(models.Model):

@@ -39,7 +39,7 @@ from .iap_tools import (
     notify_charge,
     own_base_urls,
 )
-from .write_lock import lock_for_write, unlock_for_call
+from .write_lock import is_released, lock_for_write, unlock_for_call
 
 _logger = logging.getLogger(__name__)
 TERMS = {  # system parameter: (term, default)
@@ -108,16 +108,19 @@ def _take_or_grant(env, key: str, account_token: str, units: int, credit: float,
     store, slots = env["iap.quota"].sudo(), env["iap.quota.slot"].sudo()
     account = account_key(key, account_token)
     deadline = time.monotonic() + GRANT_WAIT_SECONDS
+    guarded = not is_released(env.cr)  # see ``iap.quota._take``: a failed take may keep a row locked
     while True:
         lock_for_write(env.cr)
-        taken = store._take(account, units)
+        taken = store._take(account, units, guarded)
         if taken:
             return taken
+        unlock_for_call(env.cr)  # before waiting for the slot
+        lock_for_write(env.cr)
         grant_key = slots._claim(account)
         if grant_key is None:
             _wait_for_grant(env, deadline)
             continue
-        taken = store._take(account, units)  # granted by another worker between the two statements
+        taken = store._take(account, units, guarded)  # granted by another worker meanwhile
         if taken:
             slots._free(account, keep_grant_key=True)
             return taken
