@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg2
 import pytest
 from odoo import SUPERUSER_ID
-from odoo.config import ROOT
+from odoo.addons.queue_job.tests.helpers import worker_processes  # noqa: F401 (the workers fixture)
 from odoo.modules.registry import Registry
 from odoo.orm.environment import Environment
 
@@ -30,29 +28,6 @@ WEEKEND = {"id": "weekend", "name": "weekend", "amount": 350.50, "quantity": 1}
 @pytest.fixture
 def config(db_backend, database_factory):
     return database_factory.create(db_backend, ("ticket_order",))
-
-
-@pytest.fixture
-def workers():
-    started: list[subprocess.Popen] = []
-
-    def start(config, channels: str = "root:4") -> subprocess.Popen:
-        command = [sys.executable, "odoo-bin.py", "jobs", "worker", "--channels", channels, *WORKER_ARGS,
-                   "--db-uri", config["db_uri"], "--addons-path", config["addons_path"],
-                   "--data-dir", str(config.data_dir), "--log-level", "warning"]
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in started:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def committed(registry, func):
@@ -80,8 +55,8 @@ def test_concurrent_orders_on_limited_stock_never_oversell(config, workers):
         committed(registry, lambda env: (
             env["ir.config_parameter"].set_param("ticket_order.payment_url", provider.url),
             env["ticket.inventory"].search([("code", "=", "weekend")]).write({"available": 60})))
-        workers(config)
-        workers(config)
+        workers(config, options=WORKER_ARGS)
+        workers(config, options=WORKER_ARGS)
         body = {"customerId": "c", "amount": 350.5, "items": [WEEKEND]}
         with ThreadPoolExecutor(8) as pool:
             uids = list(pool.map(lambda _i: committed(registry, lambda env: env["ticket.order"].place(body)),
@@ -111,14 +86,14 @@ def test_a_worker_killed_during_the_reservation_reserves_once_on_retry(config, w
         uid = committed(registry, lambda env: env["ticket.order"].place(body))
         blocker = psycopg2.connect(config["db_uri"])  # holds the stock row: the reservation blocks mid-step
         blocker.cursor().execute("SELECT id FROM ticket_inventory WHERE code = 'day-one' FOR UPDATE")
-        doomed = workers(config)
+        doomed = workers(config, options=WORKER_ARGS)
         wait_until(lambda: committed(registry, lambda env: env["queue.job"].search_count([("state", "=", "started")])))
         wait_until(lambda: _waits_for_lock(blocker))
         os.kill(doomed.pid, signal.SIGKILL)
         doomed.wait(timeout=30)
         blocker.rollback()
         blocker.close()
-        workers(config)
+        workers(config, options=WORKER_ARGS)
         wait_until(lambda: len(provider.requests) == 1)
     timeline = committed(registry, lambda env: env["saga.instance"].search([("business_key", "=", uid)]).timeline())
     assert [(r["step"], r["attempt"], r["status"]) for r in timeline] == [
