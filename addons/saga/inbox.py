@@ -3,7 +3,8 @@
 Every message is recorded once (its ``message_id`` is unique: a second delivery finds the first
 and changes nothing), then handed to the instance it names, under the instance's lock, so a
 reply and the wait's timeout cannot both win: whichever transaction locks the instance first
-moves it on, and the other finds it no longer waiting.
+moves it on, and the other finds it no longer waiting.  The message row is written after it was
+applied, with its outcome, in the same transaction: a delivery that fails leaves nothing.
 
 A reply that arrives after the instance stopped waiting is ``late``.  If it says the business
 succeeded (its ``on_reply`` handler does not refuse it) while the saga was compensated, money may
@@ -16,6 +17,7 @@ from . import engine
 from .exceptions import SagaFailure
 
 LATE_STATUSES = ("compensating", "compensated", "failed", "completed", "incident")
+REPLY_FAILED = "the reply handler failed: incident"
 
 
 def receive(env, message_id: str, message_type: str, business_key: str, payload: dict,
@@ -27,14 +29,18 @@ def receive(env, message_id: str, message_type: str, business_key: str, payload:
     if existing:
         return {"outcome": existing.outcome, "detail": existing.detail, "duplicate": True}
     instance = _instance_for(env, message_type, business_key, saga_type)
+    if instance:
+        instance, _claims = engine.lock(instance)
+        outcome, detail = _apply(instance, message_type, payload)
+    else:
+        outcome, detail = "unknown", f"no saga waits for {message_type} with key {business_key!r}"
     message = messages.create({
         "message_id": message_id, "message_type": message_type, "business_key": business_key,
         "saga_type": instance.saga_type if instance else saga_type, "payload": payload, "source": source,
-        "instance_id": instance.id if instance else False,
+        "instance_id": instance.id if instance else False, "outcome": outcome, "detail": detail,
     })
-    outcome, detail = _apply(instance, message_type, payload) if instance else (
-        "unknown", f"no saga waits for {message_type} with key {business_key!r}")
-    message.write({"outcome": outcome, "detail": detail})
+    if detail == REPLY_FAILED:
+        instance.write({"incident_message_id": message.id})  # what an operator's retry applies again
     return {"outcome": outcome, "detail": detail, "duplicate": False}
 
 
@@ -60,7 +66,7 @@ def _instance_for(env, message_type: str, business_key: str, saga_type: str | No
 
 
 def _apply(instance, message_type: str, payload: dict) -> tuple[str, str]:
-    instance = engine.lock(instance)
+    """Hand the message to the (locked) instance; return its outcome and a detail."""
     definition = engine.definition_for(instance.env, instance.saga_type)
     steps = definition.waiting_step(message_type)
     if not steps:
@@ -73,31 +79,59 @@ def _apply(instance, message_type: str, payload: dict) -> tuple[str, str]:
     return "ignored", f"the saga is {instance.status}, not waiting for {message_type}"
 
 
+def _waiting_execution(instance, step):
+    return instance.waiting_step_id or instance.env["saga.step"].sudo().search(
+        [("instance_id", "=", instance.id), ("step", "=", step.name), ("status", "=", "waiting")],
+        order="id desc", limit=1)
+
+
 def _reply(instance, definition, step, payload: dict) -> tuple[str, str]:
-    execution = instance.step_ids.filtered(lambda e: e.status == "waiting" and e.step == step.name)[-1:]
-    ctx = engine._context(instance, step, execution)
+    execution = _waiting_execution(instance, step)
+    ctx = engine.context(instance, step.name, engine.FORWARD, execution.attempt)
     try:
         with instance.env.cr.savepoint():
             if step.on_reply:
                 step.on_reply(ctx, payload)
     except SagaFailure as failure:
-        engine._end(execution, "rejected", failure.reason)
-        engine.begin_compensation(instance, f"{step.name}: {failure.reason}")
+        engine.end(execution, "rejected", failure.reason)
+        engine.begin_compensation(instance, definition, f"{step.name}: {failure.reason}")
         return "processed", f"refused: {failure.reason}"
     except Exception as exc:
-        engine._end(execution, "failed", engine._error_text(exc))
-        engine.raise_incident(instance, f"the reply handler of {step.name} failed: {engine._error_text(exc)}")
-        return "processed", "the reply handler failed: incident"
-    engine._end(execution, "succeeded")
-    engine.signals.saga_step_succeeded.send(instance, step=step.name, phase=engine.FORWARD)
+        error = engine.error_text(exc)
+        engine.end(execution, "failed", error)
+        engine.raise_incident(instance, f"the reply handler of {step.name} failed: {error}", "reply",
+                              waiting_step_id=False)
+        return "processed", REPLY_FAILED
+    engine.end(execution, "succeeded")
+    engine.notify(engine.signals.saga_step_succeeded, instance, step=step.name, phase=engine.FORWARD)
     engine.advance(instance, definition, step, data=ctx.data)
     return "processed", "accepted"
+
+
+def reapply(instance, definition, message) -> None:
+    """An operator's retry of a failed reply handler: wait again, and hand the same message over.
+
+    The reply gets an execution row of its own (the next attempt of the waiting step); the saga
+    moves on as it would have, or the incident is raised again with the new error.
+    """
+    step = definition.waiting_step(message.message_type)[0]
+    failed = instance.env["saga.step"].sudo().search(
+        [("instance_id", "=", instance.id), ("step", "=", step.name), ("phase", "=", engine.FORWARD)],
+        order="attempt desc", limit=1)
+    try_ = engine.Try(step, engine.FORWARD, (failed.attempt or 0) + 1, engine.now())
+    waiting = engine.record(instance, try_, "waiting")
+    engine.transition(instance, status="waiting", waiting_for=message.message_type, waiting_step_id=waiting.id,
+                      **engine.CLEARED)
+    outcome, detail = _reply(instance, definition, step, dict(message.payload or {}))
+    if detail == REPLY_FAILED:
+        instance.write({"incident_message_id": message.id})
+    message.write({"outcome": outcome, "detail": f"applied again by an operator: {detail}"})
 
 
 def _late(instance, step, message_type: str, payload: dict) -> tuple[str, str]:
     if instance.status == "completed" or not step.on_reply:
         return "late", f"the saga is {instance.status}: recorded, nothing to do"
-    ctx = engine._context(instance, step)
+    ctx = engine.context(instance, step.name, instance.phase)
     refused = False
     try:
         with instance.env.cr.savepoint():
@@ -110,7 +144,7 @@ def _late(instance, step, message_type: str, payload: dict) -> tuple[str, str]:
     if refused:
         return "late", f"a late refusal while {instance.status}: nothing to undo"
     engine.raise_incident(instance, f"late {message_type} accepted by {step.name} after the saga was "
-                                    f"{instance.status}: refund or settle it by hand")
+                                    f"{instance.status}: refund or settle it by hand", "late")
     return "late", "a late success after compensation: incident raised"
 
 

@@ -2,54 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from odoo import SUPERUSER_ID
-from odoo.addons.queue_job.worker.worker import drain
-from odoo.orm.environment import Environment
+
+from .flow_helpers import committed, reply, run_jobs, script, start, state, successes
 
 pytestmark = pytest.mark.addons("test_saga_flows")
-
-
-def committed(registry, func):
-    with registry.cursor() as cr:
-        return func(Environment(cr, SUPERUSER_ID, {}))
-
-
-def script(registry, key: str, step: str, phase: str = "forward", **values) -> None:
-    def write(env):
-        scripts = env["test.saga.script"]
-        row = scripts.search([("key", "=", key), ("step", "=", step), ("phase", "=", phase)])
-        if row:
-            row.write(values)
-        else:
-            scripts.create({"key": key, "step": step, "phase": phase, **values})
-    committed(registry, write)
-
-
-def start(registry, key: str) -> None:
-    committed(registry, lambda env: env["saga.instance"].start("test_flow", key, {}))
-
-
-def reply(registry, key: str, message_id: str, **payload) -> dict:
-    return committed(registry, lambda env: env["saga.instance"].receive_message(
-        message_id, "test.reply", key, payload))
-
-
-def state(registry, key: str) -> dict:
-    def read(env):
-        instance = env["saga.instance"].search([("business_key", "=", key)])
-        return {"status": instance.status, "current_step": instance.current_step, "data": instance.data,
-                "last_error": instance.last_error, "failure_reason": instance.failure_reason,
-                "timeline": [(r["phase"], r["step"], r["attempt"], r["status"]) for r in instance.timeline()]}
-    return committed(registry, read)
-
-
-def successes(registry, key: str) -> dict:
-    return committed(registry, lambda env: {
-        (s.step, s.phase): s.successes for s in env["test.saga.script"].search([("key", "=", key)])})
-
-
-def run_jobs(registry) -> dict:
-    return drain(registry, "root:1")
 
 
 def test_a_saga_runs_its_steps_waits_for_the_reply_and_completes(fresh_registry):
