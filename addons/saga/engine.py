@@ -173,6 +173,19 @@ def lock(instance, job_uuid: str | None = None) -> tuple:
     return instance.sudo(), (row[0] if row and row[0] else 1)
 
 
+def find_and_lock(env, saga_types: list[str], business_key: str):
+    """The instance of one of ``saga_types`` for ``business_key``, locked, to be read afresh (or None).
+
+    One statement finds and locks the row (the key is unique per type), where a search then ``lock``
+    would read the row twice.
+    """
+    lock_clause = " FOR UPDATE" if env.cr.database.dialect == "postgresql" else ""
+    types = ", ".join(["%s"] * len(saga_types))
+    row = env.cr.execute(f"SELECT id FROM saga_instance WHERE saga_type IN ({types}) AND business_key = %s "
+                         f"ORDER BY id LIMIT 1{lock_clause}", (*saga_types, business_key)).fetchone()
+    return env["saga.instance"].sudo().browse(row[0]) if row else None
+
+
 def current(instance, version: int, statuses: tuple[str, ...]) -> bool:
     """Whether a job enqueued for ``version`` is still wanted (same version, an expected status)."""
     return instance.version == version and instance.status in statuses

@@ -30,13 +30,13 @@ def receive(env, message_id: str, message_type: str, business_key: str, payload:
         return {"outcome": existing.outcome, "detail": existing.detail, "duplicate": True}
     instance = _instance_for(env, message_type, business_key, saga_type)
     if instance:
-        instance, _claims = engine.lock(instance)
+        saga_type = instance.saga_type
         outcome, detail = _apply(instance, message_type, payload)
     else:
         outcome, detail = "unknown", f"no saga waits for {message_type} with key {business_key!r}"
     message = messages.create({
         "message_id": message_id, "message_type": message_type, "business_key": business_key,
-        "saga_type": instance.saga_type if instance else saga_type, "payload": payload, "source": source,
+        "saga_type": saga_type, "payload": payload, "source": source,
         "instance_id": instance.id if instance else False, "outcome": outcome, "detail": detail,
     })
     if detail == REPLY_FAILED:
@@ -55,18 +55,18 @@ def _check(message_id, message_type, business_key, payload) -> None:
 
 
 def _instance_for(env, message_type: str, business_key: str, saga_type: str | None):
+    """The instance the message is for, locked (None when there is none)."""
     from .definition import saga_types
 
     types = [saga_type] if saga_type else [
         name for name in saga_types() if engine.definition_of(name).waiting_step(message_type)]
     if not types:
         return None
-    return env["saga.instance"].sudo().search([("saga_type", "in", types), ("business_key", "=", business_key)],
-                                              limit=1) or None
+    return engine.find_and_lock(env, types, business_key)
 
 
 def _apply(instance, message_type: str, payload: dict) -> tuple[str, str]:
-    """Hand the message to the (locked) instance; return its outcome and a detail."""
+    """Hand the message to the locked instance; return its outcome and a detail."""
     definition = engine.definition_for(instance.env, instance.saga_type)
     steps = definition.waiting_step(message_type)
     if not steps:
