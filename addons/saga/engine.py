@@ -398,8 +398,10 @@ def raise_incident(instance, error: str, kind: str, **values) -> None:
 
 
 def _cancel_wait(instance) -> None:
-    if instance.waiting_step_id:
-        end(instance.waiting_step_id, "cancelled", "superseded: the saga moved on without it")
+    """End the open wait, if any is still open (a reply or the timeout may have ended it just now)."""
+    waiting = instance.waiting_step_id
+    if waiting and waiting.status == "waiting":
+        end(waiting, "cancelled", "superseded: the saga moved on without it")
 
 
 # -- waiting and resuming ------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ def test_a_refused_reply_compensates_in_reverse_order_then_runs_the_failure_hand
     assert final["status"] == "compensated"
     assert final["data"]["log"] == ["forward:a", "forward:b", "compensate:b", "compensate:a"]
     assert final["data"]["failure_handled"] == "b: the reply said no"
+    assert [t for t in final["timeline"] if t[0] == "forward"] == [
+        ("forward", "a", 1, "succeeded"), ("forward", "b", 1, "rejected")]
     assert [t for t in final["timeline"] if t[0] == "compensate"] == [
         ("compensate", "b", 1, "succeeded"), ("compensate", "a", 1, "succeeded")]
 
