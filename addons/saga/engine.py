@@ -11,10 +11,11 @@ step S try N, or time out the wait).  A job that finds another version does noth
 timeout or an operator moved the saga on since it was enqueued.  So nothing has to find and cancel
 pending jobs, and a step's job costs one read of the instance to know whether it is still wanted.
 
-**An execution row is written once, with its outcome** (succeeded, failed, rejected, lost; a
-waiting step's row is written ``waiting`` and ended by the reply or the timeout).  What is
-scheduled and not run yet is on the instance (``current_step``, ``phase``, ``current_attempt``,
-``scheduled_at``), and the timeline shows it as its last line.
+**An execution row is written once, with its outcome** (succeeded, failed, rejected, timed out,
+lost, cancelled).  What is scheduled and not run yet, or waits for its message, is on the instance
+(``current_step``, ``phase``, ``current_attempt``, ``scheduled_at``, ``step_started_at``), and the
+timeline shows it as its last line; a waiting step's row is written when the reply, the timeout
+or an operator ends the wait, its duration running from its action's start.
 
 Order of events:
 * start: the instance and the first step's job;
@@ -259,9 +260,8 @@ def _succeeded(instance, definition: SagaDefinition, try_: Try, data: dict) -> s
         return "compensated"
     done = [*(instance.done_steps or []), step.name]
     if step.wait_for:
-        waiting = record(instance, try_, "waiting")
         transition(instance, time_out(step, instance.env), status="waiting", waiting_for=step.wait_for,
-                   waiting_step_id=waiting.id, done_steps=done, data=data)
+                   current_attempt=try_.attempt, step_started_at=try_.started_at, done_steps=done, data=data)
         return "waiting"
     record(instance, try_, "succeeded")
     notify(signals.saga_step_succeeded, instance, step=step.name, phase=FORWARD)
@@ -289,22 +289,20 @@ def _exhausted(instance, definition: SagaDefinition, try_: Try, policy, error: s
 
 
 def record(instance, try_: Try, status: str, error: str | None = None):
-    """Write the execution row of ``try_`` with its outcome (one insert); ``waiting`` rows stay open."""
-    ended = None if status == "waiting" else now()
+    """Write the execution row of ``try_`` with its outcome (one insert)."""
+    ended = now()
     return instance.env["saga.step"].sudo().create({
         "instance_id": instance.id, "saga_type": instance.saga_type, "step": try_.step.name,
         "phase": try_.phase, "attempt": try_.attempt, "status": status, "job_uuid": try_.job_uuid,
         "scheduled_at": try_.scheduled_at or try_.started_at, "started_at": try_.started_at, "ended_at": ended,
-        "duration": max((ended - try_.started_at).total_seconds(), 0.0) if ended else 0.0, "error": error,
+        "duration": max((ended - try_.started_at).total_seconds(), 0.0), "error": error,
     })
 
 
-def end(execution, status: str, error: str | None = None) -> None:
-    """End an open (``waiting``) execution row in one write: status, end, duration, error."""
-    ended = now()
-    started = execution.started_at or ended
-    execution.write({"status": status, "ended_at": ended, "error": error,
-                     "duration": max((ended - started).total_seconds(), 0.0)})
+def waiting_try(instance, step: Step) -> Try:
+    """The try of ``step`` whose action succeeded and which waits for its message (ended by ``record``)."""
+    started = instance.step_started_at or now()
+    return Try(step, FORWARD, instance.current_attempt or 1, started, instance.scheduled_at or started)
 
 
 def error_text(exc: Exception) -> str:
@@ -319,8 +317,7 @@ def advance(instance, definition: SagaDefinition, step: Step, **values) -> None:
     if following is None:
         complete(instance, definition, **values)
         return
-    transition(instance, run_step(following.name), status="running", waiting_for=False, waiting_step_id=False,
-               **values)
+    transition(instance, run_step(following.name), status="running", waiting_for=False, **values)
 
 
 def complete(instance, definition: SagaDefinition, **values) -> None:
@@ -330,19 +327,18 @@ def complete(instance, definition: SagaDefinition, **values) -> None:
     ok, data = _run_handler(instance, definition.completion_handler, last, FORWARD, before)
     if not ok:
         kept = {} if before is None else {"data": before}
-        raise_incident(instance, data, "handler", status="running", phase=FORWARD, waiting_for=False,
-                       waiting_step_id=False, **kept, **values)
+        raise_incident(instance, data, "handler", status="running", phase=FORWARD, waiting_for=False, **kept,
+                       **values)
         return
-    transition(instance, status="completed", waiting_for=False, waiting_step_id=False, current_step=False,
+    transition(instance, status="completed", waiting_for=False, current_step=False,
                ended_at=now(), data=data, **values)
     notify(signals.saga_completed, instance)
 
 
 def begin_compensation(instance, definition: SagaDefinition, reason: str) -> None:
-    """Start undoing what was done: an open wait is cancelled, compensations follow."""
-    _cancel_wait(instance)
+    """Start undoing what was done (a wait was ended by the caller): compensations follow."""
     next_compensation(instance, definition, status="compensating", phase=COMPENSATE, failure_reason=reason,
-                      waiting_for=False, waiting_step_id=False, incident_kind=False, incident_message_id=False)
+                      waiting_for=False, incident_kind=False, incident_message_id=False)
 
 
 def next_compensation(instance, definition: SagaDefinition, **values) -> None:
@@ -397,11 +393,11 @@ def raise_incident(instance, error: str, kind: str, **values) -> None:
     notify(signals.saga_incident, instance, error=error, kind=kind)
 
 
-def _cancel_wait(instance) -> None:
-    """End the open wait, if any is still open (a reply or the timeout may have ended it just now)."""
-    waiting = instance.waiting_step_id
-    if waiting and waiting.status == "waiting":
-        end(waiting, "cancelled", "superseded: the saga moved on without it")
+def _cancel_wait(instance, definition: SagaDefinition) -> None:
+    """An operator moves a waiting saga on: its wait ends ``cancelled`` on the timeline."""
+    if instance.status == "waiting":
+        record(instance, waiting_try(instance, definition.get_step(instance.current_step)), "cancelled",
+               "superseded: an operator moved the saga on without its message")
 
 
 # -- waiting and resuming ------------------------------------------------------------------------------
@@ -413,8 +409,7 @@ def wait_timeout(instance, version: int) -> str:
     definition = definition_for(instance.env, instance.saga_type)
     step = definition.get_step(instance.current_step)
     reason = f"no {step.wait_for} within {step.wait_seconds(instance.env):g} s"
-    if instance.waiting_step_id:
-        end(instance.waiting_step_id, "timed_out", reason)
+    record(instance, waiting_try(instance, step), "timed_out", reason)
     begin_compensation(instance, definition, f"{step.name}: {reason}")
     return "timed_out"
 
@@ -455,11 +450,13 @@ def retry(instance) -> None:
 
 def compensate(instance, reason: str) -> None:
     instance, _claims = lock(instance)
-    begin_compensation(instance, definition_for(instance.env, instance.saga_type), reason)
+    definition = definition_for(instance.env, instance.saga_type)
+    _cancel_wait(instance, definition)
+    begin_compensation(instance, definition, reason)
 
 
 def cancel(instance) -> None:
     instance, _claims = lock(instance)
-    _cancel_wait(instance)
+    _cancel_wait(instance, definition_for(instance.env, instance.saga_type))
     transition(instance, status="failed", failure_reason="cancelled by an operator", waiting_for=False,
-               waiting_step_id=False, current_step=False, ended_at=now(), **CLEARED)
+               current_step=False, ended_at=now(), **CLEARED)

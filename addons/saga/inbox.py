@@ -79,30 +79,24 @@ def _apply(instance, message_type: str, payload: dict) -> tuple[str, str]:
     return "ignored", f"the saga is {instance.status}, not waiting for {message_type}"
 
 
-def _waiting_execution(instance, step):
-    return instance.waiting_step_id or instance.env["saga.step"].sudo().search(
-        [("instance_id", "=", instance.id), ("step", "=", step.name), ("status", "=", "waiting")],
-        order="id desc", limit=1)
-
-
 def _reply(instance, definition, step, payload: dict) -> tuple[str, str]:
-    execution = _waiting_execution(instance, step)
-    ctx = engine.context(instance, step.name, engine.FORWARD, execution.attempt)
+    """The reply the waiting step waits for: its ``on_reply`` decides, the wait's row is written."""
+    try_ = engine.waiting_try(instance, step)
+    ctx = engine.context(instance, step.name, engine.FORWARD, try_.attempt)
     try:
         with instance.env.cr.savepoint():
             if step.on_reply:
                 step.on_reply(ctx, payload)
     except SagaFailure as failure:
-        engine.end(execution, "rejected", failure.reason)
+        engine.record(instance, try_, "rejected", failure.reason)
         engine.begin_compensation(instance, definition, f"{step.name}: {failure.reason}")
         return "processed", f"refused: {failure.reason}"
     except Exception as exc:
         error = engine.error_text(exc)
-        engine.end(execution, "failed", error)
-        engine.raise_incident(instance, f"the reply handler of {step.name} failed: {error}", "reply",
-                              waiting_step_id=False)
+        engine.record(instance, try_, "failed", error)
+        engine.raise_incident(instance, f"the reply handler of {step.name} failed: {error}", "reply")
         return "processed", REPLY_FAILED
-    engine.end(execution, "succeeded")
+    engine.record(instance, try_, "succeeded")
     engine.notify(engine.signals.saga_step_succeeded, instance, step=step.name, phase=engine.FORWARD)
     engine.advance(instance, definition, step, data=ctx.data)
     return "processed", "accepted"
@@ -115,12 +109,8 @@ def reapply(instance, definition, message) -> None:
     moves on as it would have, or the incident is raised again with the new error.
     """
     step = definition.waiting_step(message.message_type)[0]
-    failed = instance.env["saga.step"].sudo().search(
-        [("instance_id", "=", instance.id), ("step", "=", step.name), ("phase", "=", engine.FORWARD)],
-        order="attempt desc", limit=1)
-    try_ = engine.Try(step, engine.FORWARD, (failed.attempt or 0) + 1, engine.now())
-    waiting = engine.record(instance, try_, "waiting")
-    engine.transition(instance, status="waiting", waiting_for=message.message_type, waiting_step_id=waiting.id,
+    engine.transition(instance, status="waiting", waiting_for=message.message_type, current_step=step.name,
+                      current_attempt=(instance.current_attempt or 1) + 1, step_started_at=engine.now(),
                       **engine.CLEARED)
     outcome, detail = _reply(instance, definition, step, dict(message.payload or {}))
     if detail == REPLY_FAILED:

@@ -46,8 +46,8 @@ class SagaInstance(models.Model):
                                                  "in reverse)")
     current_attempt = fields.Integer(readonly=True, help="The try of the current step that is scheduled")
     scheduled_at = fields.Datetime(readonly=True, help="When the current step's try may start")
-    waiting_step_id = fields.Many2one("saga.step", readonly=True, ondelete="set null",
-                                      help="The open execution of the step that waits for a message")
+    step_started_at = fields.Datetime(readonly=True, help="When the action of the step that waits for its "
+                                                          "message started")
     company_id = fields.Many2one("res.company", readonly=True, ondelete="set null",
                                  help="The company of whoever started the saga (its jobs' company)")
     incident_kind = fields.Selection(engine.INCIDENT_KINDS, readonly=True, help="What retry runs again")

@@ -114,7 +114,10 @@ def test_a_late_success_after_compensation_is_an_incident_not_a_silent_drop(fres
     committed(fresh_registry, lambda env: env["saga.instance"].search([("business_key", "=", "k9")])
               .action_compensate())
     run_jobs(fresh_registry)
-    assert state(fresh_registry, "k9")["status"] == "compensated"
+    compensated = state(fresh_registry, "k9")
+    assert compensated["status"] == "compensated"
+    assert [t for t in compensated["timeline"] if t[0] == "forward"] == [
+        ("forward", "a", 1, "succeeded"), ("forward", "b", 1, "cancelled")]  # the wait an operator ended
     answer = reply(fresh_registry, "k9", "m9", ok=True)
     assert answer["outcome"] == "late"
     late = state(fresh_registry, "k9")
