@@ -182,7 +182,7 @@ def _load_module(env, registry: Registry, manifest: dict, install: bool, demo: b
     if install and manifest["pre_init_hook"]:
         _hook(package, manifest, "pre_init_hook")(env)
     schema.check_foreign_keys_now(registry.database)
-    added = _sync_schema(registry)
+    added = sync_schema(registry)
     schema.defer_foreign_keys(registry.database)
     _migrate_data(env, registry, added)
     if name == "base":
@@ -218,7 +218,7 @@ def _hook(package, manifest: dict, key: str):
     return function
 
 
-def _sync_schema(registry: Registry) -> dict[str, list[str]]:
+def sync_schema(registry: Registry) -> dict[str, list[str]]:
     """Create or migrate every table; return ``{model: [columns added]}``."""
     database = registry.database
     stored = [cls for cls in registry.models.values() if cls._table_model is not None]

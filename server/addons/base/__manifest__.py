@@ -19,6 +19,7 @@
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
         "views/base_menus.xml",
+        "views/base_views.xml",
     ],
     "demo": ["demo/res_partner_demo.xml"],
     "post_init_hook": "init_admin_password",

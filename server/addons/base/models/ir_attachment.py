@@ -205,8 +205,6 @@ class IrAttachment(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if isinstance(vals_list, dict):
-            vals_list = [vals_list]
         prepared = []
         for vals in vals_list:
             self.browse()._check_attached("create", vals)
