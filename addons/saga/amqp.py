@@ -29,7 +29,6 @@ database it serves where ``saga`` is installed; ``odoo-bin.py saga consume -d DB
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -74,25 +73,6 @@ def declare(channel, queue: str) -> None:
         "x-dead-letter-exchange": "", "x-dead-letter-routing-key": f"{queue}.rejected"})
 
 
-def parse(body: bytes, message_id: str | None = None) -> dict:
-    """The inbox arguments of a message body (``ValueError`` naming what is wrong)."""
-    try:
-        message = json.loads(body)
-    except ValueError:
-        raise ValueError("the body is not JSON") from None
-    if not isinstance(message, dict):
-        raise ValueError("the body must be a JSON object")
-    message.setdefault("message_id", message_id)
-    for name in ("message_id", "type", "business_key"):
-        if not isinstance(message.get(name), str) or not message[name]:
-            raise ValueError(f"field {name!r} must be a non-empty string")
-    if not isinstance(message.get("payload", {}), dict):
-        raise ValueError("field 'payload' must be an object")
-    if message.get("saga_type") is not None and not isinstance(message["saga_type"], str):
-        raise ValueError("field 'saga_type' must be a string")
-    return message
-
-
 class Consumer:
     """Consume one queue into one database's inbox until ``stop`` is set (``run`` blocks; ``start`` threads)."""
 
@@ -109,7 +89,7 @@ class Consumer:
     def deliver(self, body: bytes, message_id: str | None = None) -> str:
         """Record one message in the inbox and commit; return what to tell the broker (``ACK``...)."""
         try:
-            message = parse(body, message_id)
+            message = inbox.parse(body, message_id)
         except ValueError as exc:
             _logger.warning("saga queue %s: message rejected: %s", self.settings.queue, exc)
             return REJECT

@@ -13,6 +13,8 @@ silent drop.
 """
 from __future__ import annotations
 
+import json
+
 from . import engine
 from .exceptions import SagaFailure
 
@@ -42,6 +44,30 @@ def receive(env, message_id: str, message_type: str, business_key: str, payload:
     if detail == REPLY_FAILED:
         instance.write({"incident_message_id": message.id})  # what an operator's retry applies again
     return {"outcome": outcome, "detail": detail, "duplicate": False}
+
+
+def parse(body: bytes, message_id: str | None = None) -> dict:
+    """A delivered message (the callback's body, a queue's message): ``ValueError`` naming what is wrong.
+
+    ``{"message_id", "type", "business_key", "payload"?, "saga_type"?}``; ``message_id`` may come with
+    the delivery instead (an AMQP property).  ``payload`` defaults to ``{}``.
+    """
+    try:
+        message = json.loads(body)
+    except ValueError:
+        raise ValueError("the body is not JSON") from None
+    if not isinstance(message, dict):
+        raise ValueError("the body must be a JSON object")
+    if message_id is not None:
+        message.setdefault("message_id", message_id)
+    for name in ("message_id", "type", "business_key"):
+        if not isinstance(message.get(name), str) or not message[name]:
+            raise ValueError(f"field {name!r} must be a non-empty string")
+    if not isinstance(message.setdefault("payload", {}), dict):
+        raise ValueError("field 'payload' must be an object")
+    if message.get("saga_type") is not None and not isinstance(message["saga_type"], str):
+        raise ValueError("field 'saga_type' must be a string")
+    return message
 
 
 def _check(message_id, message_type, business_key, payload) -> None:
