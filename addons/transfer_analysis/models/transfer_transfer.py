@@ -235,11 +235,15 @@ class TransferTransfer(models.Model):
 
     def _analyse_job(self) -> str:
         """The job: analyse this transfer, step by step, each step committed (re-read first: done exits)."""
-        from ..tools.processor import JobRetry, JobTransaction, process_transfer
+        from odoo.addons.mail.tools.transaction_steps import CommittedSteps
+
+        from ..tools.processor import JobRetry, process_transfer
 
         self.ensure_one()
+        # superuser: the job's user may only submit transfers; the steps are idempotent, so a job
+        # that dies between two of them resumes where it was when the queue runs it again
         return process_transfer(self.env.registry, self.id, retry=JobRetry.from_parameters(self.env),
-                                steps=JobTransaction(self.env))
+                                steps=CommittedSteps(self.sudo().env))
 
     @api.model
     def dispatch_waiting(self) -> int:

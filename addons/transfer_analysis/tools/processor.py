@@ -25,10 +25,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from odoo import SUPERUSER_ID, fields
+from odoo import fields
+from odoo.addons.mail.tools.queue_runner import send_mails
+from odoo.addons.mail.tools.transaction_steps import OwnTransactions, as_steps
 
 from .analysis_client import AnalysisSettings, RetryableAnalysisError, client_for
 from .firebase import FirebaseClient, SourceError
@@ -107,7 +108,8 @@ def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None, 
     """Analyse transfer ``transfer_id`` to its end (or to the next retry); return its state.
 
     ``steps`` says where each step's transaction comes from: ``OwnTransactions(registry)`` (default)
-    opens one cursor per step; a job passes ``JobTransaction(env)``, its own cursor committed per step.
+    opens one cursor per step; a job passes ``CommittedSteps(env)``, its own cursor committed per step
+    (``odoo.addons.mail.tools.transaction_steps``).
     """
     retry = retry or InlineRetry()
     steps = steps or OwnTransactions(registry)
@@ -128,45 +130,6 @@ def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None, 
         write_back(steps, transfer_id, log)
         send_summary(steps, transfer_id, log)
     return state
-
-
-class OwnTransactions:
-    """Each step in a transaction of its own (a new cursor), committed when the step ends."""
-
-    def __init__(self, registry):
-        self.registry = registry
-
-    @contextmanager
-    def step(self):
-        with self.registry.cursor() as cr:
-            yield self.registry.env(cr, SUPERUSER_ID)
-
-
-class JobTransaction:
-    """Each step in the job's own cursor, committed when the step ends (rolled back if it raises).
-
-    The steps are idempotent, so a job that dies between two of them resumes where it was when
-    the queue runs it again; between steps no transaction holds a lock (``write_lock=False``).
-    """
-
-    def __init__(self, env):
-        self.env = env["transfer.transfer"].sudo().env  # the job's user may only submit transfers
-
-    @contextmanager
-    def step(self):
-        # The transaction open between steps holds no lock (SQLite: DEFERRED); a step that writes
-        # starts one that does, so its writes never fail half-way on a lock another writer took.
-        self.env.cr.commit(write_lock=True)
-        try:
-            yield self.env
-        except BaseException:
-            self.env.cr.rollback()
-            raise
-        self.env.cr.commit(write_lock=False)
-
-
-def _steps(registry_or_steps):
-    return registry_or_steps if hasattr(registry_or_steps, "step") else OwnTransactions(registry_or_steps)
 
 
 # -- 1. begin ------------------------------------------------------------------------------------------
@@ -386,9 +349,9 @@ def _fail(steps, transfer_id: int, reason: str, log: Log) -> str:
 def write_back(steps, transfer_id: int, log: Log = _quiet) -> bool:
     """PATCH the result to the source (idempotent); record it, or the error for a later retry.
 
-    ``steps``: a registry, or the ``OwnTransactions``/``JobTransaction`` of the caller.
+    ``steps``: a registry, or the steps of the caller.
     """
-    steps = _steps(steps)
+    steps = as_steps(steps)
     with steps.step() as env:
         transfer = env["transfer.transfer"].browse(transfer_id)
         if transfer.writeback_state != "pending":
@@ -408,7 +371,7 @@ def write_back(steps, transfer_id: int, log: Log = _quiet) -> bool:
 
 def retry_writebacks(steps, limit: int = 100) -> int:
     """Try the pending write-backs again; how many succeeded (``steps``: a registry, or steps)."""
-    steps = _steps(steps)
+    steps = as_steps(steps)
     with steps.step() as env:
         ids = env["transfer.transfer"].search([("writeback_state", "=", "pending"),
                                                     ("state", "=", "done")], limit=limit).ids
@@ -417,7 +380,7 @@ def retry_writebacks(steps, limit: int = 100) -> int:
 
 def retry_summaries(steps, limit: int = 100) -> int:
     """Send the summary mails of done transfers still outgoing (a run stopped before sending them)."""
-    steps = _steps(steps)
+    steps = as_steps(steps)
     with steps.step() as env:
         ids = env["transfer.transfer"].search([("state", "=", "done"), ("mail_id.state", "=", "outgoing")],
                                               limit=limit).ids
@@ -427,18 +390,14 @@ def retry_summaries(steps, limit: int = 100) -> int:
 
 
 def send_summary(steps, transfer_id: int, log: Log = _quiet) -> None:
-    """Send the summary mail now, SMTP outside any transaction (it is queued already: if sending
-    fails, the mail keeps its retries and the mail queue sends it later)."""
-    from odoo.addons.mail.models.mail_mail import deliver_all
-
-    steps = _steps(steps)
+    """Send the summary mail now, as the mail queue does: claimed first (the daemon's sweep and a
+    resumed job never send one twice), SMTP outside any transaction; if sending fails, the mail
+    keeps its retries and the mail queue's cron sends it later."""
+    steps = as_steps(steps)
     with steps.step() as env:
-        mail = env["transfer.transfer"].browse(transfer_id).mail_id
-        # claimed first: the daemon's sweep and a resumed job never send one summary twice
-        outgoing = env["mail.mail"]._claim_due(ids=mail.ids)._prepare_outgoing() if mail else []
-    if not outgoing:
+        mail_ids = env["transfer.transfer"].browse(transfer_id).mail_id.ids
+    if not mail_ids:
         return
-    deliver_all(outgoing)
-    with steps.step() as env:
-        env["mail.mail"]._record_results(outgoing)
-    log("mail", "summary mail " + ("queued for a retry: " + str(outgoing[0].error) if outgoing[0].error else "sent"))
+    run = send_mails(steps, mail_ids)
+    if run.sent or run.retried or run.failed:
+        log("mail", "summary mail " + ("sent" if run.sent else "queued for a retry" if run.retried else "failed"))
