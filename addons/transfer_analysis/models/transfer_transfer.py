@@ -5,6 +5,10 @@ States (``TRANSITIONS`` is the whole table, ``REFUSALS`` its messages)::
     new -> queued -> analysing -> done | failed       (failed -> queued: retry)
     new -> ignored_old                                (older than the source's max age)
 
+A transfer whose analysis job fails (an unexpected error, its tries used up, cancelled) is failed
+too, with ``failure_origin = 'job'`` (``transfer_transfer_jobs.py``): retrying the transfer, or running
+its job again, resumes it.
+
 A transfer's key is unique in the database: a second arrival of the same key
 is an INSERT the database refuses, recorded as a REPEATED event; nothing ever
 searches for duplicates.  The steps of one analysis each run in a short
@@ -23,8 +27,7 @@ STATES = [("new", "New"), ("queued", "Queued"), ("analysing", "Analysing"), ("do
           ("failed", "Failed"), ("ignored_old", "Ignored (too old)")]
 KEY_UNIQUE_MESSAGE = "A transfer with this key already exists."
 CODEC = "ra7"
-JOB_CHANNEL = "root.transfer_analysis"
-JOB_MAX_RETRIES = 20  # the queue's bound; a transfer's own (transfer_analysis.max_attempts) comes first
+FAILURE_ORIGINS = [("analysis", "The analysis refused it"), ("job", "Its analysis job failed")]
 WRITEBACK_STATES = [("none", "Nothing to write back"), ("pending", "Pending"), ("done", "Written back")]
 
 
@@ -75,6 +78,8 @@ class TransferTransfer(models.Model):
     date_final = fields.Datetime("Analysed on", readonly=True)
     codec = fields.Char(readonly=True)
     error = fields.Text(readonly=True, help="Why the transfer failed.")
+    failure_origin = fields.Selection(FAILURE_ORIGINS, readonly=True,
+                                      help="Job: running its job again (requeue) resumes the transfer.")
     attempts = fields.Integer(readonly=True, default=0)
     answer_ids = fields.One2many("transfer.answer", "transfer_id", "Answers")
     event_ids = fields.One2many("transfer.event", "transfer_id", "Events")
@@ -158,8 +163,8 @@ class TransferTransfer(models.Model):
                                 transfer=transfer.key, state=transfer.state)
         self.write({**(values or {}), "state": transition.target})
 
-    def _fail(self, reason: str) -> None:
-        self._move("fail", {"error": reason})
+    def _fail(self, reason: str, origin: str = "analysis") -> None:
+        self._move("fail", {"error": reason, "failure_origin": origin})
         for transfer in self:
             transfer._log("ERR", reason)
 
@@ -214,43 +219,16 @@ class TransferTransfer(models.Model):
     # -- operator actions ---------------------------------------------------------------------------
     def action_retry(self) -> bool:
         """Queue failed transfers again (their analysed answers are kept; the others are asked again)."""
-        self._move("retry", {"error": False})
-        for transfer in self:
-            transfer.answer_ids.filtered(lambda a: a.state == "failed").write({"state": "pending", "error": False})
-            transfer._log("RETRY", "queued again by an operator")
+        self._reopen("queued again by an operator")
         self._dispatch()
         return True
 
-    def _dispatch(self) -> None:
-        """Queue these transfers: one job each on ``root.transfer_analysis``, stored in this transaction.
-
-        The identity key makes a second dispatch of a transfer whose job has not run yet a no-op, so
-        the stream, the sweep and an operator may all dispatch without ever doubling a job.
-        """
-        self.filtered(lambda t: t.state == "new")._move("queue")
-        for transfer in self.filtered(lambda t: t.state == "queued"):
-            transfer.with_delay(channel=JOB_CHANNEL, identity_key=f"transfer.transfer:{transfer.id}",
-                                max_retries=JOB_MAX_RETRIES,
-                                description=f"Analyse transfer {transfer.key}")._analyse_job()
-
-    def _analyse_job(self) -> str:
-        """The job: analyse this transfer, step by step, each step committed (re-read first: done exits)."""
-        from odoo.addons.mail.tools.transaction_steps import CommittedSteps
-
-        from ..tools.processor import JobRetry, process_transfer
-
-        self.ensure_one()
-        # superuser: the job's user may only submit transfers; the steps are idempotent, so a job
-        # that dies between two of them resumes where it was when the queue runs it again
-        return process_transfer(self.env.registry, self.id, retry=JobRetry.from_parameters(self.env),
-                                steps=CommittedSteps(self.sudo().env))
-
-    @api.model
-    def dispatch_waiting(self) -> int:
-        """Dispatch the transfers still ``new`` (created by ``create`` rather than the intakes); how many."""
-        waiting = self.search([("state", "=", "new")])
-        waiting._dispatch()
-        return len(waiting)
+    def _reopen(self, why: str) -> None:
+        """``failed -> queued`` with a fresh count of runs; failed answers are asked again."""
+        self._move("retry", {"error": False, "failure_origin": False, "attempts": 0})
+        for transfer in self:
+            transfer.answer_ids.filtered(lambda a: a.state == "failed").write({"state": "pending", "error": False})
+            transfer._log("RETRY", why)
 
     @api.model
     def status_counts(self) -> dict:

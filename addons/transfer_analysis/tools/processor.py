@@ -3,8 +3,9 @@
 ``process_transfer(registry, transfer_id)`` is what a job, the threaded
 runner of ``transfers follow`` and ``transfers process --key`` all run:
 
-1. *begin*: re-read the transfer; stop if it is done, failed or ignored;
-   move it to ``analysing`` and read the settings (one transaction);
+1. *begin*: re-read the transfer; stop if it is done, failed or ignored
+   (unless a job runs again after failing it: then it resumes); move it to
+   ``analysing`` and read the settings (one transaction);
 2. *resolve* (first run only, outside any transaction): the questionnaire,
    the person, the account and the user from the source; then store the
    answers to analyse (one transaction);
@@ -139,6 +140,8 @@ def _begin(steps, transfer_id: int, log: Log, retry):
         if not transfer:
             log("begin", f"transfer {transfer_id} does not exist")
             return "missing"
+        if env.context.get("job_uuid") and transfer._resume_by_job():
+            log("begin", f"{transfer.key}: its failed job runs again, analysing it again")
         if transfer.state in FINAL_STATES:
             log("begin", f"{transfer.key} is {transfer.state}: nothing to do")
             return transfer.state
