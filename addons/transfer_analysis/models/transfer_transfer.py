@@ -90,10 +90,11 @@ class TransferTransfer(models.Model):
 
     # -- intake -------------------------------------------------------------------------------------
     @api.model
-    def receive_item(self, source, key: str, item) -> tuple[str, TransferTransfer]:
+    def receive_item(self, source, key: str, item, queue: bool = False) -> tuple[str, TransferTransfer]:
         """Record an item of a stream source; ``(event kind, transfer)``.
 
-        NEW: a new transfer to analyse; OLD: recorded as ``ignored_old``;
+        NEW: a new transfer to analyse (created ``queued`` with ``queue``, its job to be stored by
+        ``_dispatch`` in this transaction; else ``new``); OLD: recorded as ``ignored_old``;
         REPEATED: the key exists (the transfer returned is empty); ERR: the
         item is malformed (recorded as an event, no transfer).
         """
@@ -105,7 +106,7 @@ class TransferTransfer(models.Model):
             return "ERR", self._log_orphan(key, "ERR", str(exc))
         old = date is not None and date < fields.Datetime.now() - timedelta(minutes=source.max_age_minutes)
         values = {**_item_values(item), "key": key, "source_id": source.id, "company_id": source.company_id.id,
-                  "date": date, "raw_item": item, "state": "ignored_old" if old else "new"}
+                  "date": date, "raw_item": item, "state": "ignored_old" if old else "queued" if queue else "new"}
         transfer = self._create_once(values)
         if not transfer:
             return "REPEATED", self._log_orphan(key, "REPEATED", "the key was received before")
@@ -168,14 +169,17 @@ class TransferTransfer(models.Model):
         for transfer in self:
             transfer._log("ERR", reason)
 
-    def _set_answers(self, answers: list[dict]) -> None:
-        """Create the answers once (a re-run after a crash finds them there and keeps them)."""
+    def _set_answers(self, answers: list[dict]):
+        """Create the answers once (a re-run after a crash finds them there and keeps them); all of them."""
         self.ensure_one()
-        existing = set(self.answer_ids.mapped("sequence"))
-        new = [{**answer, "transfer_id": self.id} for answer in answers if answer["sequence"] not in existing]
-        if new:
-            self.env["transfer.answer"].create(new)
-            self.invalidate_recordset(["answer_ids"])
+        existing = self.answer_ids
+        known = set(existing.mapped("sequence"))
+        new = [{**answer, "transfer_id": self.id} for answer in answers if answer["sequence"] not in known]
+        if not new:
+            return existing
+        created = self.env["transfer.answer"].create(new)
+        self.invalidate_recordset(["answer_ids"])
+        return existing | created
 
     def _log(self, kind: str, detail: str = "") -> None:
         self.env["transfer.event"].sudo().create([{"transfer_id": t.id, "key": t.key, "kind": kind, "detail": detail}
@@ -188,22 +192,25 @@ class TransferTransfer(models.Model):
         return self.browse()
 
     # -- results ------------------------------------------------------------------------------------------
-    def _writeback_values(self) -> dict:
-        """What the seed's updateBranch sets on Transfer/<key>."""
+    def _writeback_values(self, values: dict | None = None) -> dict:
+        """What the seed's updateBranch sets on Transfer/<key>: from the transfer, or from the ``values``
+        (``resume``, ``date_final``, ``codec``) about to be written on it."""
         self.ensure_one()
-        date_final = self.date_final.strftime("%Y/%m/%d - %H:%M:%S UTC") if self.date_final else ""
-        return {"resultado": self.resume or "", "date_final": date_final, "codec": self.codec or CODEC,
-                "processed": True}
+        get = values.get if values is not None else lambda name: self[name]
+        date_final = get("date_final")
+        return {"resultado": get("resume") or "", "codec": get("codec") or CODEC, "processed": True,
+                "date_final": date_final.strftime("%Y/%m/%d - %H:%M:%S UTC") if date_final else ""}
 
     def _record_writeback(self, error: str | None) -> None:
         self.ensure_one()
+        attempts = self.writeback_attempts + 1
+        # the event first: it reads the key, which the write would make the ORM read again
         if error is None:
-            self.write({"writeback_state": "done", "writeback_error": False,
-                        "writeback_attempts": self.writeback_attempts + 1})
             self._log("WRITEBACK", "processed = true at the source")
+            self.write({"writeback_state": "done", "writeback_error": False, "writeback_attempts": attempts})
         else:
-            self.write({"writeback_error": error, "writeback_attempts": self.writeback_attempts + 1})
             self._log("ERR", f"write-back failed (will retry): {error}")
+            self.write({"writeback_error": error, "writeback_attempts": attempts})
 
     def _queue_summary_mail(self) -> None:
         """Queue the summary for the company's recipients (never a hard-coded address)."""

@@ -69,8 +69,7 @@ class TransferJobs(models.Model):
         self.ensure_one()
         steps = CommittedSteps(self.sudo().env)
         try:
-            return process_transfer(self.env.registry, self.id, retry=JobRetry.from_parameters(self.env),
-                                    steps=steps)
+            return process_transfer(self.env.registry, self.id, retry=JobRetry(), steps=steps)
         except Exception as exc:
             if not _queue_retries(exc):
                 with steps.step() as env:

@@ -80,7 +80,7 @@ def test_a_cancelled_job_fails_its_transfer_which_a_retry_resumes(configured, fi
         assert registry.env(cr)["transfer.transfer"].fail_stuck() == 0  # once
         registry.env(cr)["transfer.transfer"].browse(transfer_id).action_retry()
     job_worker(registry)
-    done = _wait(registry, transfer_id, lambda found: found["state"] == "done")
+    done = _wait(registry, transfer_id, lambda found: found["state"] == "done" and _last_job_is("done")(found))
     assert [state for _id, state in done["jobs"]] == ["cancelled", "done"]
 
 
