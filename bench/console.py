@@ -21,16 +21,15 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PG_PREFIX = "postgresql://postgres@127.0.0.1:5432/"
+import databases  # noqa: E402  (bench/databases.py)
+
 GOAL_MS = 100.0
 CHANNELS = ("root", "root.mail", "root.transfer_analysis", "root.reports")
 
@@ -58,18 +57,8 @@ PAGES = [("first page", "/console/jobs"), ("failed jobs", "/console/jobs?state=f
          ("sorted by channel", "/console/jobs?sort=channel"), ("page 1000", "/console/jobs?page=1000")]
 
 
-def odoo_bin(db_uri: str, *args: str) -> None:
-    command = [sys.executable, "odoo-bin.py", *args, "--db-uri", db_uri, "--log-level", "warn"]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    if done.returncode:
-        raise SystemExit(f"failed: {' '.join(command)}\n{done.stdout}{done.stderr}")
-
-
 def create_database(backend: str, tmp: Path) -> str:
-    name = f"bench_console_{uuid.uuid4().hex[:8]}"
-    uri = f"sqlite:///{tmp / (name + '.sqlite3')}" if backend == "sqlite" else PG_PREFIX + name
-    odoo_bin(uri, "-i", "queue_job,web_console", "--without-demo", "all", "--stop-after-init")
-    return uri
+    return databases.create_database(backend, tmp, "bench_console", "queue_job,web_console")
 
 
 def open_registry(uri: str):

@@ -32,7 +32,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PG_PREFIX = "postgresql://postgres@127.0.0.1:5432/"
+import databases  # noqa: E402  (bench/databases.py)
+
 ANSWERS, LATENCY, CAPACITY = 3, 0.100, 8
 #: As the seed's questionnaires are: an introduction, then the questions (elements 1 .. ANSWERS).
 QUESTIONNAIRE = {"cuestionario": [{"tipo": "intro"}] + [{"tipo": "pregunta"} for _ in range(ANSWERS)]}
@@ -46,18 +47,8 @@ def _fakes():
     return module
 
 
-def odoo_bin(db_uri: str, *args: str) -> None:
-    command = [sys.executable, "odoo-bin.py", *args, "--db-uri", db_uri, "--log-level", "warn"]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    if done.returncode:
-        raise SystemExit(f"failed: {' '.join(command)}\n{done.stdout}{done.stderr}")
-
-
 def create_database(backend: str, tmp: Path) -> str:
-    name = f"bench_transfers_{uuid.uuid4().hex[:8]}"
-    uri = f"sqlite:///{tmp / (name + '.sqlite3')}" if backend == "sqlite" else PG_PREFIX + name
-    odoo_bin(uri, "-i", "transfer_analysis", "--without-demo", "all", "--stop-after-init")
-    return uri
+    return databases.create_database(backend, tmp, "bench_transfers", "transfer_analysis")
 
 
 def configure(uri: str, firebase, api) -> None:
