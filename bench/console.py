@@ -149,12 +149,21 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench_console_"))
     uri = create_database(args.backend, tmp)
     config, registry = open_registry(uri)
+    try:
+        report(measure(config, registry, args))
+    finally:
+        registry.dispose()
+        databases.drop_database(uri)
+
+
+def measure(config, registry, args) -> list[tuple]:
+    """``(label, path, server ms, plain SQL ms or None)`` of each page."""
+    from server.http import Application
+
     started = time.perf_counter()
     failed_id = fill_jobs(registry, args.jobs)
     print(f"backend {args.backend}: {args.jobs:,} jobs stored in {time.perf_counter() - started:.1f} s; "
           f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    from server.http import Application
-
     client = login(Application(config))
     rows = []
     more = [("one job", f"/console/jobs/{failed_id}"), ("channels' figures", "/console/jobs/channels")]
@@ -162,12 +171,7 @@ def main() -> None:
         ours = page_ms(client, path, args.repeat)
         base = baseline_ms(registry, path, args.repeat) if (label, path) in PAGES else None
         rows.append((label, path, ours, base))
-    report(rows)
-    registry.dispose()
-    if args.backend == "postgresql":
-        from server import db as db_module
-
-        db_module.drop_database(uri)
+    return rows
 
 
 def report(rows) -> None:

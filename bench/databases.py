@@ -24,3 +24,12 @@ def create_database(backend: str, folder: Path, prefix: str, addons: str) -> str
     uri = f"sqlite:///{folder / (name + '.sqlite3')}" if backend == "sqlite" else PG_PREFIX + name
     odoo_bin(uri, "-i", addons, "--without-demo", "all", "--stop-after-init")
     return uri
+
+
+def drop_database(uri: str) -> None:
+    """Remove a database made by ``create_database`` (a PostgreSQL one: SQLite files stay in their folder)."""
+    if uri.startswith("postgresql:"):
+        sys.path.insert(0, str(ROOT))
+        from server import db as db_module
+
+        db_module.drop_database(uri)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import signal
 import statistics
 import subprocess
@@ -134,6 +135,7 @@ def main() -> None:
     firebase.db["Encuestas"]["q1"] = QUESTIONNAIRE
     tmp = Path(f"/tmp/bench_transfers_{uuid.uuid4().hex[:6]}")
     tmp.mkdir()
+    load = os.getloadavg()[0]
     uri = create_database(args.backend, tmp)
     configure(uri, firebase, api)
     daemon = start_daemon(uri, tmp / "daemon.log")
@@ -148,16 +150,18 @@ def main() -> None:
         daemon.wait(60)
         firebase.stop()
         api.stop()
-    report(rates, latencies, seed, args, api.max_in_flight)
+        databases.drop_database(uri)
+    report(rates, latencies, seed, args, api.max_in_flight, load)
 
 
-def report(rates: list[float], latencies: list[float], seed: float, args, max_in_flight: int) -> None:
+def report(rates: list[float], latencies: list[float], seed: float, args, max_in_flight: int, load: float) -> None:
     limit = CAPACITY / LATENCY
     rate = statistics.median(rates)
     p50 = statistics.median(latencies) * 1000
     p90 = latencies[int(len(latencies) * 0.9) - 1] * 1000
     print(f"backend {args.backend}: {args.transfers} transfers x {ANSWERS} answers, API latency "
-          f"{LATENCY * 1000:.0f} ms, capacity {CAPACITY} (most simultaneous requests seen: {max_in_flight})")
+          f"{LATENCY * 1000:.0f} ms, capacity {CAPACITY} (most simultaneous requests seen: {max_in_flight}); "
+          f"load average {load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end, {os.cpu_count()} cores")
     print(f"throughput: {rate:.1f} answers/s (median of {len(rates)}: {', '.join(f'{r:.1f}' for r in rates)}) "
           f"= {rate / limit:.0%} of the physical limit {limit:.0f}/s (goal >= 90 %)")
     print(f"seed's single consumer thread: {seed:.1f} answers/s; ours is {rate / seed:.1f}x")
