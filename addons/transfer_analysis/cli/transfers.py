@@ -39,6 +39,7 @@ from odoo.modules.registry import Registry
 
 from ..models.transfer_transfer_jobs import JOB_CHANNEL
 from ..tools.analysis_client import max_connections
+from ..tools.followups import FOLLOW_UPS
 from ..tools.processor import process_transfer, retry_summaries, retry_writebacks
 from ..tools.stream_consumer import StreamConsumer
 
@@ -117,6 +118,7 @@ def run_action(registry: Registry, args: argparse.Namespace) -> int:
         stop.set()
     if worker is not None:
         worker.stop(wait=True)
+        FOLLOW_UPS.wait(timeout=30)  # what is left is done by the next daemon's sweep
     return 0
 
 

@@ -69,7 +69,8 @@ class TransferJobs(models.Model):
         self.ensure_one()
         steps = CommittedSteps(self.sudo().env)
         try:
-            return process_transfer(self.env.registry, self.id, retry=JobRetry(), steps=steps)
+            return process_transfer(self.env.registry, self.id, retry=JobRetry(), steps=steps,
+                                    follow_up_later=True)
         except Exception as exc:
             if not _queue_retries(exc):
                 with steps.step() as env:

@@ -3,10 +3,18 @@
 Both are idempotent and may run again after a crash (a resumed job, the daemon's sweep): the
 write-back ``PATCH`` sets the same values twice, and the summary mail is claimed before it is sent,
 as the mail queue does, so nobody sends it twice.  Neither holds a transaction open during its call.
+
+An analysis job hands them to ``FOLLOW_UPS`` (two daemon threads of the process, each step in a
+transaction of its own) and ends: the job's slot on ``root.transfer_analysis``, one of the API's
+connections, is then free for the next transfer instead of waiting on the source and the SMTP
+server.  If the process dies first, the write-back is still ``pending`` and the mail ``outgoing``:
+the daemon's sweep (``retry_writebacks``, ``retry_summaries``) and the mail queue's cron do them.
 """
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from dataclasses import dataclass
 
 from odoo.addons.mail.tools.queue_runner import send_mails
@@ -111,3 +119,43 @@ def send_summary(steps, transfer_id: int, log=_quiet, mail_ids: tuple[int, ...] 
     run = send_mails(steps, list(mail_ids))
     if run.sent or run.retried or run.failed:
         log("mail", "summary mail " + ("sent" if run.sent else "queued for a retry" if run.retried else "failed"))
+
+
+class FollowUps:
+    """Write-backs and summary mails done by ``threads`` daemon threads of this process, in order."""
+
+    def __init__(self, threads: int = 2):
+        self.threads = threads
+        self.todo: queue.Queue = queue.Queue()
+        self.started: list[threading.Thread] = []
+        self.lock = threading.Lock()
+
+    def submit(self, registry, transfer_id: int, writeback: Writeback | None, mail_ids: tuple[int, ...]) -> None:
+        """Do the write-back (when the transfer has a source) and send its mails, soon, in another thread."""
+        with self.lock:
+            while len(self.started) < self.threads:
+                thread = threading.Thread(target=self._work, name=f"transfer-followups-{len(self.started)}",
+                                          daemon=True)
+                thread.start()
+                self.started.append(thread)
+        self.todo.put((registry, transfer_id, writeback, mail_ids))
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until everything submitted so far is done (tests, a stopping daemon); False on timeout."""
+        with self.todo.all_tasks_done:
+            return self.todo.all_tasks_done.wait_for(lambda: not self.todo.unfinished_tasks, timeout)
+
+    def _work(self) -> None:
+        while True:
+            registry, transfer_id, writeback, mail_ids = self.todo.get()
+            try:
+                if writeback is not None:
+                    write_back(registry, transfer_id, known=writeback)
+                send_summary(registry, transfer_id, mail_ids=mail_ids)
+            except Exception:  # the sweep tries again; this thread goes on with the others
+                _logger.exception("transfer %s: write-back or summary mail failed", transfer_id)
+            finally:
+                self.todo.task_done()
+
+
+FOLLOW_UPS = FollowUps()

@@ -19,7 +19,8 @@ runner of ``transfers follow`` and ``transfers process --key`` all run:
 4. *finish*: the summary, ``done``, the COMPLETED event and the summary
    mail, all in one transaction;
 5. *write back* to the source after that commit (``PATCH``), then record it;
-   then send the summary mail (``tools/followups.py``).
+   then send the summary mail (``tools/followups.py``; a job leaves both to
+   the process's follow-up threads and ends, freeing its API slot).
 
 Retryable API errors (429, 5xx, timeouts, connection errors) go to the
 ``retry`` policy (``tools/retry_policy.py``): ``InlineRetry`` waits and tries
@@ -37,7 +38,16 @@ from odoo.addons.mail.tools.transaction_steps import OwnTransactions
 
 from .analysis_client import AnalysisSettings, AskAhead, RetryableAnalysisError, analysis_parameters, client_for
 from .firebase import FirebaseClient, SourceError
-from .followups import Writeback, firebase_for, retry_summaries, retry_writebacks, send_summary, source_of, write_back
+from .followups import (
+    FOLLOW_UPS,
+    Writeback,
+    firebase_for,
+    retry_summaries,
+    retry_writebacks,
+    send_summary,
+    source_of,
+    write_back,
+)
 from .retry_policy import InlineRetry, JobRetry
 from .risk import read_risk, summary
 
@@ -89,12 +99,14 @@ class Finished:
     mail_ids: tuple[int, ...] = ()
 
 
-def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None, steps=None) -> str:
+def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None, steps=None,
+                     follow_up_later: bool = False) -> str:
     """Analyse transfer ``transfer_id`` to its end (or to the next retry); return its state.
 
     ``steps`` says where each step's transaction comes from: ``OwnTransactions(registry)`` (default)
     opens one cursor per step; a job passes ``CommittedSteps(env)``, its own cursor committed per step
-    (``odoo.addons.mail.tools.transaction_steps``).
+    (``odoo.addons.mail.tools.transaction_steps``).  ``follow_up_later``: the write-back and the
+    summary mail are handed to ``FOLLOW_UPS`` instead of done before returning (a job does that).
     """
     retry = retry or InlineRetry()
     steps = steps or OwnTransactions(registry)
@@ -114,7 +126,9 @@ def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None, 
     finally:
         asking.drop()
     finished = _finish(steps, plan, log)
-    if finished.state == "done":
+    if finished.state == "done" and follow_up_later:
+        FOLLOW_UPS.submit(registry, transfer_id, finished.writeback, finished.mail_ids)
+    elif finished.state == "done":
         write_back(steps, transfer_id, log, known=finished.writeback)
         send_summary(steps, transfer_id, log, mail_ids=finished.mail_ids)
     return finished.state
