@@ -239,7 +239,7 @@ class DataLoader:
             return text.strip().lower() in TRUE_WORDS
         if field.type == "integer":
             return int(text.strip()) if text.strip() else False
-        if field.type == "float":
+        if field.type in ("float", "monetary"):
             return float(text.strip()) if text.strip() else False
         return text
 
@@ -301,7 +301,7 @@ class DataLoader:
                 values[name] = cell.lower() in TRUE_WORDS
             elif field.type in ("integer", "many2one"):
                 values[name] = int(cell) if cell else False
-            elif field.type == "float":
+            elif field.type in ("float", "monetary"):
                 values[name] = float(cell) if cell else False
             else:
                 values[name] = cell or False

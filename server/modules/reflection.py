@@ -18,7 +18,7 @@ def reflect_module(env, module: str) -> None:
     registry = env.registry
     touched = {}
     for definition in MetaModel.definitions.get(module, ()):
-        name = definition.__dict__.get("_name") or _first_parent(definition)
+        name = declared_model(definition)
         if name in registry.models:
             touched[name] = registry.models[name]
     defining = {name for name, cls in touched.items() if cls._module == module}
@@ -33,6 +33,11 @@ def reflect_module(env, module: str) -> None:
             missing.append((f"field_{_xml_name(model)}__{fname}", "ir.model.fields", field_id))
     imd.create([{"module": module, "name": name, "model": model, "res_id": res_id, "noupdate": False}
                 for name, model, res_id in missing if (model, res_id) not in known])
+
+
+def declared_model(definition) -> str | None:
+    """The model a class of an addon declares (``_name``) or extends (its first ``_inherit``)."""
+    return definition.__dict__.get("_name") or _first_parent(definition)
 
 
 def _first_parent(definition) -> str | None:

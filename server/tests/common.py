@@ -164,6 +164,7 @@ class _ClassTransaction(BaseCase):
     def _close_cursor(cls) -> None:
         cls.cr.close(commit=False)
         cls.registry.clear_local_caches()
+        cls.registry.check_composition()  # models a test helper added and removed: composed again
 
 
 class TransactionCase(_ClassTransaction):
@@ -179,6 +180,7 @@ class TransactionCase(_ClassTransaction):
         self.cr.execute(f"ROLLBACK TO SAVEPOINT {name}")
         self.cr.cache.clear()
         self.registry.clear_local_caches()
+        self.registry.check_composition()
         self.__dict__.pop("env", None)  # a test's own ``self.env = ...`` does not leak into the next one
 
 

@@ -80,7 +80,6 @@ class MailMail(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        vals_list = [vals_list] if isinstance(vals_list, dict) else vals_list
         return super().create([{"message_id": f"<{uuid.uuid4().hex}@odoo-style>", **vals} for vals in vals_list])
 
     def mark_outgoing(self) -> bool:
