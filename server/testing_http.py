@@ -221,7 +221,7 @@ def fresh_live_server(request, db_backend, live_server_factory):
     live = live_server_factory.for_addons(db_backend, http_addons(request), fresh=True)
     yield live
     live.stop()
-    Registry.forget_uri(live.config["db_uri"])
+    live_server_factory.database_factory.release(live.config["db_uri"])
 
 
 # -- servers in a subprocess ---------------------------------------------------------------------------
