@@ -7,7 +7,7 @@ from server.orm.environment import SUPERUSER_ID, Environment
 
 PERIODIC = {
     "base.autovacuum_job": ("ir.autovacuum", "_run_vacuum_cleaner"),
-    "iap.ir_cron_iap_outbox": ("iap.pending.op", "process_due"),
+    "iap.ir_cron_iap_outbox": ("iap.pending.op", "_send_due"),
     "iap_platform.ir_cron_expire_holds": ("iap.platform.transaction", "expire_overdue"),
     "tcm_smt.ir_cron_smt_retry": ("tcm.smt.subscription", "retry_failed"),
     "coupon_generator.ir_cron_resume_stalled": ("coupon.process", "step"),
