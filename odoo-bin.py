@@ -21,5 +21,14 @@ def exit_now(code: int) -> None:
     os._exit(code)
 
 
+def run() -> int:
+    """``main()``; a reader that goes away (``odoo-bin.py --help | head``) ends it quietly, as a Unix tool."""
+    try:
+        return main()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # what is still buffered goes nowhere
+        return 1
+
+
 if __name__ == "__main__":
-    exit_now(main())
+    exit_now(run())

@@ -42,6 +42,18 @@ class ValidationError(UserError):
     """Values break a constraint: required field, domain syntax, unique key."""
 
 
+class DomainFormError(ValidationError, AssertionError):
+    """A domain that is not a list or tuple of terms (``search(False)``, ``search("[]")``).
+
+    Odoo 17 fails an assertion there; clients see its ``builtins.AssertionError`` and message.
+    """
+
+    MESSAGE = "Domains to normalize must have a 'domain' form: a list or tuple of domain components"
+
+    def __init__(self, message: str = MESSAGE, *args, **context):
+        super().__init__(message, *args, **context)
+
+
 class RedirectWarning(Exception):
     """A warning that offers the user an action: ``RedirectWarning(message, action_id, button_text, context)``."""
 

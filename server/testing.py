@@ -14,13 +14,21 @@ Loaded for every test run (``-p server.testing`` in ``pyproject.toml``).
   ``base``, plus any named with ``@pytest.mark.addons("a", "b")``.
 * Installing is done once per set of addons and backend; databases are then
   copied from that template, so a test pays milliseconds, not an install.
+  With ``-n N`` (pytest-xdist) the worker processes share the templates: the
+  first to need one builds it under a file lock, the others copy it, and the
+  run's main process drops them at its end.
 """
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import importlib
 import os
+import queue
 import shutil
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -36,6 +44,7 @@ BACKENDS = ("sqlite", "postgresql")
 PG_URI = os.environ.get("TEST_PG_URI", "postgresql://postgres@127.0.0.1:5432/test")
 TEST_ADDONS = ROOT / "tests" / "addons"
 STORAGE_FIXTURES = {"db_backend", "registry", "fresh_registry", "env", "database_factory_db"}
+PARALLEL_DROPS = 4  # DROP DATABASE statements at once at the session's end (their checkpoints coalesce)
 
 
 def pytest_addoption(parser):
@@ -162,10 +171,12 @@ def db_backend(request):
 class DatabaseFactory:
     """Creates test databases from installed templates, and drops them all at the end."""
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, shared: Path | None = None):
         self.tmp = tmp
+        self.shared = shared or tmp  # where templates are built and found (the run's, under xdist)
         self.templates: dict[tuple, str] = {}
         self.created: list[str] = []
+        self.dropper = BackgroundDropper()
 
     def config(self, uri: str | None = None, **options) -> Config:
         base = {"data_dir": str(self.tmp / "data"),
@@ -185,16 +196,30 @@ class DatabaseFactory:
         return "t_" + uuid.uuid4().hex[:12]
 
     def template(self, backend: str, addons: tuple[str, ...], demo: bool) -> str:
+        """The URI of a database with ``addons`` installed, built once for the whole run."""
         key = (backend, addons, demo)
         if key not in self.templates:
-            name = self.new_name()
-            uri = self.uri(backend, name)
+            self.templates[key] = self._shared_template(key)
+        return self.templates[key]
+
+    def _shared_template(self, key: tuple) -> str:
+        backend, addons, demo = key
+        digest = hashlib.sha1(f"{self.shared}|{key!r}".encode()).hexdigest()[:16]
+        marker = self.shared / f"template-{digest}.uri"
+        with open(self.shared / f"template-{digest}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # another worker may be building it: wait for its end
+            if marker.exists():
+                return marker.read_text()
+            name = f"tpl_{digest}"
+            if backend == "sqlite":
+                uri = f"sqlite:///{self.shared / (name + '.sqlite3')}"
+            else:
+                uri = self.uri(backend, name)
             config = self.config(uri, without_demo=False if demo else "all")
             registry = load_modules(config, init=",".join(addons))
             Registry.forget(registry)
-            self.created.append(uri)
-            self.templates[key] = uri
-        return self.templates[key]
+            marker.write_text(uri)
+            return uri
 
     def create(self, backend: str, addons: tuple[str, ...], demo: bool = True) -> Config:
         """A new database with ``addons`` installed; returns its configuration."""
@@ -214,13 +239,60 @@ class DatabaseFactory:
         self.created.append(uri)
         return self.config(uri)
 
+    def release(self, uri: str) -> None:
+        """Drop the database at ``uri`` now that its test is done (PostgreSQL's in the background)."""
+        Registry.forget_uri(uri)
+        if uri in self.created:
+            self.created.remove(uri)
+        self.dropper.drop(uri)
+
     def drop_all(self) -> None:
         Registry.forget_all()
-        for uri in self.created:
-            try:
-                db_module.drop_database(uri)
-            except Exception:  # best effort: the run is over
-                pass
+        self.dropper.finish()
+        with ThreadPoolExecutor(PARALLEL_DROPS) as pool:
+            pool.map(_drop_quietly, self.created)
+        self.created.clear()
+
+
+class BackgroundDropper:
+    """Drops PostgreSQL databases in a thread of its own while the tests go on.
+
+    Why: PostgreSQL's DROP DATABASE waits for a checkpoint (every dirty page of the cluster written and
+    synced): a third of a second on a busy machine, several minutes for the hundreds of databases a worker
+    creates when they are all dropped at the session's end.  In a thread that waiting overlaps the tests.
+    SQLite files are removed at once.
+    """
+
+    def __init__(self):
+        self.pending: queue.Queue[str | None] = queue.Queue()
+        self.thread: threading.Thread | None = None
+
+    def drop(self, uri: str) -> None:
+        if uri.startswith("sqlite:"):
+            _drop_quietly(uri)
+            return
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, name="test-database-dropper", daemon=True)
+            self.thread.start()
+        self.pending.put(uri)
+
+    def _run(self) -> None:
+        while (uri := self.pending.get()) is not None:
+            _drop_quietly(uri)
+
+    def finish(self) -> None:
+        """Wait until every database handed over is dropped."""
+        if self.thread is not None:
+            self.pending.put(None)
+            self.thread.join()
+            self.thread = None
+
+
+def _drop_quietly(uri: str) -> None:
+    try:
+        db_module.drop_database(uri)
+    except Exception:  # best effort: the test is over
+        pass
 
 
 def _sqlite_path(uri: str) -> str:
@@ -239,9 +311,30 @@ def _pg_copy(template_uri: str, name: str) -> None:
         conn.close()
 
 
+def _run_folder(tmp_path_factory) -> Path:
+    """The folder of the whole run: under xdist each worker's base folder lies in the main process's."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def pytest_sessionfinish(session):
+    """The main process (or the only one) drops the shared templates once every worker is done."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None or factory._basetemp is None:
+        return  # no test asked for a folder: no template was made
+    Registry.forget_all()
+    for marker in factory.getbasetemp().glob("template-*.uri"):
+        try:
+            db_module.drop_database(marker.read_text())
+        except Exception:  # best effort: the run is over
+            pass
+
+
 @pytest.fixture(scope="session")
 def database_factory(tmp_path_factory):
-    factory = DatabaseFactory(tmp_path_factory.mktemp("databases"))
+    factory = DatabaseFactory(tmp_path_factory.mktemp("databases"), _run_folder(tmp_path_factory))
     (factory.tmp / "data").mkdir(exist_ok=True)
     yield factory
     factory.drop_all()
@@ -278,7 +371,7 @@ def fresh_registry(request, db_backend, database_factory):
     config = database_factory.create(db_backend, addons_for(request))
     registry = Registry.open(config)
     yield registry
-    Registry.forget_uri(registry.uri)
+    database_factory.release(registry.uri)
 
 
 @pytest.fixture

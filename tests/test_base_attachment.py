@@ -45,6 +45,10 @@ def test_mimetype_comes_from_the_content_then_the_name(env):
     assert attachments.create({"name": "given", "raw": PNG, "mimetype": "image/x-mine"}).mimetype == "image/x-mine"
     with pytest.raises(ValidationError, match="base64"):
         attachments.create({"name": "bad", "datas": "%%%"})
+    with pytest.raises(ValidationError, match="base64"):
+        attachments.create({"name": "bad", "datas": "abcde"})  # not a whole base64 text
+    quoted = attachments.create({"name": "quoted", "datas": str(base64.b64encode(b"bytes"))})  # "b'Ynl0ZXM='"
+    assert quoted.file_size == 6  # the quotes skipped, the "b" kept: what Odoo stores for this text too
 
 
 def test_active_content_from_a_non_admin_is_stored_as_plain_text(env):

@@ -93,3 +93,19 @@ def test_200_parallel_calls_from_8_processes_give_200_distinct_numbers(fresh_reg
     assert len(numbers) == 200 and len(set(numbers)) == 200
     if implementation == "no_gap":
         assert sorted(map(int, numbers)) == list(range(1, 201))
+
+
+def test_new_date_ranges_come_from_the_create_date_range_seq_hook(env, monkeypatch):
+    sequence = make_sequence(env, use_date_range=True, padding=3)
+    Sequence = type(sequence)
+    base_hook = Sequence._create_date_range_seq
+
+    def one_day(self, date):  # an addon's override, as OCA's sequence_reset_period writes it
+        return self.env["ir.sequence.date_range"].create({"sequence_id": self.id, "date_from": date, "date_to": date})
+
+    monkeypatch.setattr(Sequence, "_create_date_range_seq", one_day)
+    assert sequence.next_by_id(sequence_date=dt.date(2024, 3, 9)) == "001"
+    assert [(r.date_from, r.date_to) for r in sequence.date_range_ids] == [(dt.date(2024, 3, 9), dt.date(2024, 3, 9))]
+    monkeypatch.setattr(Sequence, "_create_date_range_seq", base_hook)
+    yearly = base_hook(sequence, dt.date(2025, 6, 1))
+    assert (yearly.date_from, yearly.date_to) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))

@@ -4,7 +4,7 @@ import base64
 
 import pytest
 
-from server.exceptions import AccessError
+from server.exceptions import UserError
 
 
 def test_login_sets_login_date_and_state(env):
@@ -25,16 +25,31 @@ def test_users_read_companies_home_action_and_partner_fields(env):
     assert user.partner_id.tz == "Europe/Paris" and user.partner_id.image_1920 == user.image_1920
 
 
-def test_api_key_wizard_shows_the_key_once_to_its_maker(env):
+def test_partners_have_odoo_17_contact_fields_and_users_read_them_through_delegation(env):
+    company = env["res.partner"].create({"name": "Ridge Ltd", "is_company": True, "country_id": env.ref("base.us").id})
+    tag = env["res.partner.category"].create({"name": "Gold", "parent_id": env["res.partner.category"].create(
+        {"name": "Customers"}).id})
+    contact = env["res.partner"].create({"name": "Ann", "parent_id": company.id, "email": "ann@ridge.example",
+                                         "title": env.ref("base.res_partner_title_doctor").id, "function": "CTO",
+                                         "date": "2024-05-01", "category_id": [(6, 0, tag.ids)]})
+    assert (contact.title.shortcut, contact.function, str(contact.date)) == ("Dr.", "CTO", "2024-05-01")
+    assert tag.display_name == "Customers / Gold" and contact.category_id == tag
+    assert contact.commercial_partner_id == company and contact.commercial_company_name == "Ridge Ltd"
+    assert contact.email_formatted == '"Ann" <ann@ridge.example>' and contact.country_code is False
+    assert (company.company_type, contact.company_type, company.country_code) == ("company", "person", "US")
+    contact.company_type = "company"
+    assert contact.is_company and contact.partner_share
+    user = env["res.users"].create({"name": "Ann", "login": "ann", "partner_id": contact.id,
+                                    "groups_id": [(6, 0, [env.ref("base.group_user").id])]})
+    assert user.title == contact.title and not contact.partner_share
+    assert not env["res.users"].browse(1).title  # an empty many2one, as odoorpc expects
+
+
+def test_api_key_wizard_works_over_http_only_as_in_odoo(env):
     user = env["res.users"].create({"name": "Keyed", "login": "keyed",
                                     "groups_id": [(6, 0, [env.ref("base.group_user").id])]})
-    user_env = env(user=user.id, su=False)
-    action = user_env["res.users.apikeys.description"].create({"name": "backup script"}).make_key()
-    assert (action["res_model"], action["target"]) == ("res.users.apikeys.show", "new")
-    key = user_env["res.users.apikeys.show"].browse(action["res_id"]).read(["key"])[0]["key"]
-    assert len(key) >= 32
-    assert user_env["res.users.apikeys"].search_read([], ["name"])[0]["name"] == "backup script"
-    other = env["res.users"].create({"name": "Other", "login": "other-key",
-                                     "groups_id": [(6, 0, [env.ref("base.group_user").id])]})
-    with pytest.raises(AccessError):
-        env(user=other.id, su=False)["res.users.apikeys.show"].browse(action["res_id"]).read(["key"])
+    wizard = env(user=user.id, su=False)["res.users.apikeys.description"].create({"name": "backup script"})
+    with pytest.raises(UserError, match="only be accessed over HTTP"):
+        wizard.make_key()
+    with pytest.raises(UserError, match="only shows a key"):
+        env["res.users.apikeys.show"].create({"key": "x"})

@@ -36,7 +36,7 @@ def test_get_view_by_id_and_generated_defaults(env):
     extension = env.ref("test_platform.ticket_view_form_priority")
     view = env[TICKET].get_view(extension.id, "form")  # an extension answers its root, combined
     assert view["id"] == env.ref("test_platform.ticket_view_form").id and 'name="priority"' in view["arch"]
-    kanban = env["res.partner"].get_view(view_type="kanban")
+    kanban = env["res.country"].get_view(view_type="kanban")
     assert kanban["id"] is False and '<field name="name"/>' in kanban["arch"]
     with pytest.raises(ValidationError, match="is a view of test_platform.ticket, not of res.partner"):
         env["res.partner"].get_view(extension.id)
@@ -194,3 +194,20 @@ def test_addon_installs_upgrades_and_uninstalls_cleanly(fresh_registry):
         assert "tickets" not in env["res.config.settings"].get_view(view_type="form")["arch"]
         assert not cr.database.table_exists("test_platform_ticket")
     Registry.forget(registry)
+
+
+def test_base_forms_have_odoo_s_ids_and_anchors_for_extension_views(env):
+    View = env["ir.ui.view"]
+    View.create({"model": "res.company", "inherit_id": env.ref("base.view_company_form").id, "arch": (
+        "<xpath expr=\"//page[@name='general_info']//field[@name='email']\" position=\"after\">"
+        "<field name=\"sequence\" string=\"Rank\"/></xpath>")})  # no name: named after model and type
+    arch = env["res.company"].get_view(view_type="form")["arch"]
+    assert 'string="Rank"' in arch and arch.index('name="email"') < arch.index('string="Rank"')
+    assert env.ref("base.view_partner_form").model == "res.partner"
+    assert env.ref("base.view_users_form").model == "res.users"
+    assert 'name="tz_offset"' in env.ref("base.view_users_form_simple_modif").arch
+    assert env["res.partner"].create({"name": "Asha", "tz": "Asia/Kolkata"}).tz_offset == "+0530"
+    for xmlid in ("view_model_form", "sequence_view", "view_partner_tree", "view_company_tree"):
+        assert env.ref(f"base.{xmlid}")
+    assert View.search([("inherit_id", "=", env.ref("base.view_company_form").id)]).name == "res.company form"
+

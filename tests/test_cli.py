@@ -110,6 +110,15 @@ def test_top_level_help_shows_the_server_options():
     assert "Commands:" in result.stdout
 
 
+def test_help_read_by_a_reader_that_stops_early_ends_without_a_traceback():
+    process = subprocess.Popen([sys.executable, "odoo-bin.py", "--help"], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    process.stdout.read(10)
+    process.stdout.close()  # as ``| head -c 10`` does
+    assert process.wait(timeout=60) in (0, 1)
+    assert b"Traceback" not in process.stderr.read()
+
+
 def test_a_port_in_use_is_one_clear_line_and_a_non_zero_exit(tmp_path):
     import socket
 

@@ -37,6 +37,22 @@ def test_uninstall_b_removes_field_column_and_override(fresh_registry):
 
 
 @pytest.mark.addons("test_inherit_b")
+def test_uninstall_drops_a_foreign_key_column_and_keeps_what_refers_to_the_table(fresh_registry):
+    with fresh_registry.cursor() as cr:
+        env = fresh_registry.env(cr)
+        partner = env["res.partner"].create({"name": "Owner"})
+        env["test.thing"].create({"name": "lamp", "owner_id": partner.id, "partner_ids": [(6, 0, partner.ids)]})
+    registry = uninstall_modules(fresh_registry, ["test_inherit_b"])
+    assert "owner_id" not in {c.name for c in registry.database.get_columns("test_thing")}
+    with registry.cursor() as cr:
+        env = registry.env(cr)
+        thing = env["test.thing"].search([("name", "=", "lamp")])
+        assert thing.partner_ids == partner  # the many2many's links to the table survived
+    kept = {fk.column for fk in registry.database.get_foreign_keys("test_thing")}
+    assert kept == {"create_uid", "write_uid"} or registry.database.dialect == "postgresql"
+
+
+@pytest.mark.addons("test_inherit_b")
 def test_uninstall_a_takes_its_dependents(fresh_registry):
     registry = uninstall_modules(fresh_registry, ["test_inherit_a"])
     assert not registry.is_installed("test_inherit_b")

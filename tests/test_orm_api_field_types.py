@@ -91,6 +91,10 @@ def test_selection_add_merges_and_ondelete_applies_at_uninstall(db_backend, data
         Book = env["test_library_api.book"]
         Book.create([{"name": "Lost one", "state": "lost"}, {"name": "Burnt one", "state": "burnt"},
                      {"name": "Fine", "state": "available"}])
+        isbn, loans = Book._fields["isbn"], Book._fields["loan_ids"]  # redefined by the extension
+        assert (isbn.string, isbn.size, isbn.copy) == ("ISBN-13", 17, False)
+        assert (loans.string, loans.comodel_name, loans.inverse_name) == ("All loans", "test_library_api.loan",
+                                                                         "book_id")
     registry = uninstall_modules(registry, "test_library_api_ext")
     with registry.cursor() as cr:
         env = registry.env(cr)

@@ -107,3 +107,10 @@ def test_copy_skips_copy_false_fields(env, library):
     dune = library[0]
     duplicate = dune.copy()
     assert duplicate.name == "Dune" and duplicate.pages == 600 and duplicate.isbn is False
+
+
+def test_a_copy_starts_from_the_default_state(env, library):
+    dune = library[0]
+    dune.state = "available"
+    assert dune.copy().state == "draft"  # as Odoo's copy_data: a copy of a cancelled order is a draft
+    assert dune.copy({"state": "hidden"}).state == "hidden"

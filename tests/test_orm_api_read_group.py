@@ -115,3 +115,36 @@ def test_bad_specs_are_refused(env):
         Book.read_group([], [], ["loan_ids"])
     with pytest.raises(ValidationError, match="not stored"):
         Book.read_group([], [], ["summary"])
+
+
+def test_datetimes_are_grouped_in_the_context_time_zone(env, books):
+    member = env["test_library_api.member"].create({"name": "Ann"})
+    Loan = env["test_library_api.loan"]
+    late_may = Loan.create({"book_id": books[0][0].id, "member_id": member.id, "returned_at": "2024-05-31 23:30:00"})
+    Loan.create({"book_id": books[0][1].id, "member_id": member.id, "returned_at": "2024-05-10 12:00:00"})
+    domain = [("returned_at", "!=", False)]
+    in_utc = Loan.read_group(domain, [], ["returned_at:month"])
+    assert [(g["returned_at:month"], g["returned_at_count"]) for g in in_utc] == [("May 2024", 2)]
+    paris = Loan.with_context(tz="Europe/Paris")
+    groups = paris.read_group(domain, [], ["returned_at:month"])
+    assert [(g["returned_at:month"], g["returned_at_count"]) for g in groups] == [("May 2024", 1), ("June 2024", 1)]
+    june = groups[1]
+    assert june["__range"]["returned_at:month"] == {"from": "2024-05-31 22:00:00", "to": "2024-06-30 22:00:00"}
+    assert Loan.search(june["__domain"]) == late_may
+    [(hour, _count)] = paris._read_group([("id", "=", late_may.id)], ["returned_at:hour"], ["__count"])
+    assert hour == dt.datetime(2024, 6, 1, 1, 0)  # local time, as Odoo's _read_group gives it
+
+
+def test_fields_reserved_to_groups_cannot_be_grouped_sorted_or_aggregated(env, books):
+    from server.exceptions import AccessError
+
+    reader = env["res.users"].create({"name": "Reader", "login": "reader", "groups_id": [
+        (6, 0, [env.ref("test_library_api.group_reader").id])]})
+    Book = env["test_library_api.book"].with_user(reader)
+    with pytest.raises(AccessError, match="group by"):
+        Book.read_group([], [], ["purchase_price"])
+    with pytest.raises(AccessError, match="purchase_price"):
+        Book.read_group([], ["purchase_price:sum"], ["state"])
+    with pytest.raises(AccessError, match="sort on"):
+        Book.search([], order="purchase_price desc")
+    assert Book.search([], order="name") and env["test_library_api.book"].search([], order="purchase_price")

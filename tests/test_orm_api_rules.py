@@ -142,3 +142,31 @@ def test_invalid_rule_domain_is_refused(env):
         env["ir.rule"].create({"name": "bad", "model_id": model.id, "domain_force": "[('nope', '=', 1)]"})
     with pytest.raises(ValidationError, match="Record Rules model"):
         env["ir.rule"].create({"name": "meta", "model_id": env.ref("base.model_ir_rule").id})
+
+
+def test_rule_domains_are_compiled_as_superuser(env, library):
+    dune, secret, _draft = library["books"]
+    hidden_loan = env["test_library_api.loan"].create({"book_id": secret.id,
+                                                       "member_id": library["members"]["ann"].id})
+    env["ir.rule"].create({"name": "Loans of lendable books",
+                           "model_id": env.ref("test_library_api.model_test_library_api_loan").id,
+                           "domain_force": "[('book_id.state', 'in', ('hidden', 'available'))]"})
+    Loan = env["test_library_api.loan"].with_user(library["ann"])
+    # The rule's path reaches the hidden book although Ann's book rule hides it from her...
+    assert set(Loan.search([]).ids) == {library["loans"]["ann"].id, hidden_loan.id}
+    # ...while her own search through the book only finds the books she may see.
+    assert Loan.search([("book_id.state", "=", "hidden")]).ids == []
+    assert Loan.search([("book_id.name", "=", dune.name)]).ids == [library["loans"]["ann"].id]
+
+
+def test_x2many_values_leave_out_lines_the_rules_hide(env, library):
+    dune = library["books"][0]
+    bob_loan = env["test_library_api.loan"].create({"book_id": dune.id, "member_id": library["members"]["bob"].id})
+    ann_loan = library["loans"]["ann"]
+    assert dune.loan_ids == ann_loan + bob_loan  # superuser: every line
+    as_ann = dune.with_user(library["ann"])
+    assert as_ann.loan_ids == ann_loan
+    assert as_ann.read(["loan_ids"])[0]["loan_ids"] == [ann_loan.id]
+    assert dune.with_user(library["lib"]).loan_ids == ann_loan + bob_loan
+    bob_loan.member_id = library["members"]["ann"]  # the lines Ann may read change with the data
+    assert as_ann.loan_ids == ann_loan + bob_loan

@@ -98,3 +98,25 @@ def test_a_rolled_back_change_empties_the_caches_it_may_have_filled(fresh_regist
     with pytest.raises(AccessDenied):
         check_password(fresh_registry, demo, "never-committed")
     check_password(fresh_registry, demo, "demo")
+
+
+def test_odoo_17_clear_cache_without_a_cursor_reaches_other_processes(fresh_registry, other_process):
+    other_process.cache("probe")["key"] = "stale"
+    fresh_registry.cache("probe")["key"] = "stale"
+
+    def clear(env):
+        env.registry.clear_cache()  # Odoo 17: no cursor, the transaction under way carries the signal
+        env.registry.clear_cache("default", "assets")
+        assert fresh_registry.cache("probe") == {}
+    run(fresh_registry, clear, commit=True)
+
+    Registry.check_signaling(other_process)
+    assert other_process.cache("probe") == {}
+
+
+def test_odoo_signal_changes_without_a_cursor_makes_other_processes_reload(fresh_registry, other_process):
+    def invalidate(env):
+        env.registry.registry_invalidated = True
+        env.registry.signal_changes()  # as Odoo addons call it, after changing what the models are
+    run(fresh_registry, invalidate, commit=True)
+    assert Registry.check_signaling(other_process) is not other_process

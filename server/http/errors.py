@@ -14,7 +14,15 @@ import xmlrpc.client
 
 import werkzeug.exceptions
 
-from ..exceptions import AccessDenied, AccessError, MissingError, RedirectWarning, UserError, ValidationError
+from ..exceptions import (
+    AccessDenied,
+    AccessError,
+    DomainFormError,
+    MissingError,
+    RedirectWarning,
+    UserError,
+    ValidationError,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -44,7 +52,7 @@ class UnknownDatabase(AccessError):
 
 
 WIRE_NAMES = {SessionExpiredException: "odoo.http.SessionExpiredException", InvalidParams: "builtins.TypeError",
-              UnknownDatabase: "odoo.exceptions.AccessError"}
+              UnknownDatabase: "odoo.exceptions.AccessError", DomainFormError: "builtins.AssertionError"}
 
 
 def wire_name(cls: type) -> str:

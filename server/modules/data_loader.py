@@ -20,6 +20,7 @@ from ..tools.safe_eval import safe_eval
 
 _logger = logging.getLogger(__name__)
 TRUE_WORDS = {"1", "true", "yes", "y", "t"}
+CSV_BATCH = 500  # rows of a CSV file created by one ``create``
 
 
 class DataFileError(UserError):
@@ -238,7 +239,7 @@ class DataLoader:
             return text.strip().lower() in TRUE_WORDS
         if field.type == "integer":
             return int(text.strip()) if text.strip() else False
-        if field.type == "float":
+        if field.type in ("float", "monetary"):
             return float(text.strip()) if text.strip() else False
         return text
 
@@ -269,16 +270,18 @@ class DataLoader:
         header = next(reader, None)
         if not header:
             return
-        noupdate = self.default_noupdate
+        batch = _CsvBatch(self, model, self.default_noupdate, path.name)
         for line_no, row in enumerate(reader, start=2):
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
                 raise DataFileError(f"{path.name} line {line_no}: {len(row)} values for {len(header)} columns")
-            xmlid, values = self._csv_values(model, header, row)
-            self.save_record(model, xmlid, values, noupdate)
+            xmlid, values = self._csv_values(model, header, row, batch)
+            batch.add(line_no, xmlid, values)
+        batch.flush()
 
-    def _csv_values(self, model: str, header: list[str], row: list[str]) -> tuple[str | None, dict]:
+    def _csv_values(self, model: str, header: list[str], row: list[str],
+                    batch: _CsvBatch) -> tuple[str | None, dict]:
         fields = self.env[model]._fields
         xmlid, values = None, {}
         for column, cell in zip(header, row, strict=False):
@@ -292,17 +295,100 @@ class DataLoader:
                 raise DataFileError(f"unknown field {name!r} on model {model!r}")
             field = fields[name]
             if is_ref:
-                ids = [self.ref(x.strip()) for x in cell.split(",") if x.strip()]
+                ids = [batch.ref(x.strip()) for x in cell.split(",") if x.strip()]
                 values[name] = (ids[0] if ids else False) if field.type == "many2one" else [(6, 0, ids)]
             elif field.type == "boolean":
                 values[name] = cell.lower() in TRUE_WORDS
             elif field.type in ("integer", "many2one"):
                 values[name] = int(cell) if cell else False
-            elif field.type == "float":
+            elif field.type in ("float", "monetary"):
                 values[name] = float(cell) if cell else False
             else:
                 values[name] = cell or False
         return xmlid, values
+
+
+class _CsvBatch:
+    """The rows of one CSV file, saved ``CSV_BATCH`` at a time: one lookup of their external ids, one
+    multi-row ``create`` of the new records and one of their ``ir.model.data`` rows.
+
+    A country list or a chart of accounts has thousands of rows: saved one by one, each costs a lookup,
+    an insert, a savepoint and an external id of its own.  Rows whose external id exists already (an
+    upgrade) are saved one by one as in XML.  A row naming a row still waiting in the batch saves the
+    batch first; a batch that fails is saved again row by row, so the error names the row it is about.
+    """
+
+    def __init__(self, loader: DataLoader, model: str, noupdate: bool, file_name: str):
+        self.loader, self.model, self.noupdate, self.file_name = loader, model, noupdate, file_name
+        self.rows: list[tuple[int, str | None, dict]] = []
+        self.pending: set[str] = set()
+        self.known: dict[str, int] = {}  # external ids resolved while this file loads
+
+    def add(self, line_no: int, xmlid: str | None, values: dict) -> None:
+        full = xmlid and self.loader.full_xmlid(xmlid)
+        if full in self.pending:
+            self.flush()  # the same id twice: the second row updates what the first created
+        self.rows.append((line_no, xmlid, values))
+        if full:
+            self.pending.add(full)
+        if len(self.rows) >= CSV_BATCH:
+            self.flush()
+
+    def ref(self, xmlid: str) -> int:
+        full = self.loader.full_xmlid(xmlid)
+        if full in self.pending:
+            self.flush()
+        if full not in self.known:
+            self.known[full] = self.loader.ref(full)
+        return self.known[full]
+
+    def flush(self) -> None:
+        rows, self.rows, self.pending = self.rows, [], set()
+        if not rows:
+            return
+        existing = self._existing([self.loader.full_xmlid(x) for _n, x, _v in rows if x])
+        fresh = [row for row in rows if not row[1] or self.loader.full_xmlid(row[1]) not in existing]
+        try:
+            with self.loader.env.cr.savepoint():
+                self._create(fresh)
+        except Exception:  # noqa: BLE001 -- saved again one by one below, which raises the row's own error
+            for row in fresh:
+                self._save_one(*row)
+        for row in rows:
+            if row[1] and self.loader.full_xmlid(row[1]) in existing:
+                self._save_one(*row)
+
+    def _save_one(self, line_no: int, xmlid: str | None, values: dict) -> None:
+        try:
+            self.loader.save_record(self.model, xmlid, values, self.noupdate)
+        except UserError as exc:
+            raise DataFileError(f"Addon {self.loader.module!r}, file {self.file_name} line {line_no}: "
+                                f"{exc}") from exc
+
+    def _existing(self, fulls: list[str]) -> set[str]:
+        by_module: dict[str, list[str]] = {}
+        for full in fulls:
+            module, name = full.split(".", 1)
+            by_module.setdefault(module, []).append(name)
+        imd = self.loader.env["ir.model.data"].sudo()
+        found = set()
+        for module, names in by_module.items():
+            rows = imd.search([("module", "=", module), ("name", "in", names)])
+            found.update(f"{row.module}.{row.name}" for row in rows)
+        return found
+
+    def _create(self, fresh: list[tuple[int, str | None, dict]]) -> None:
+        records = self.loader.env[self.model].create([values for _n, _xmlid, values in fresh])
+        external_ids = []
+        for (_n, xmlid, _values), record in zip(fresh, records, strict=True):
+            if xmlid:
+                full = self.loader.full_xmlid(xmlid)
+                module, name = full.split(".", 1)
+                self.loader.loaded_xmlids.add(full)
+                self.known[full] = record.id
+                external_ids.append({"module": module, "name": name, "model": self.model,
+                                     "res_id": record.id, "noupdate": self.noupdate})
+        self.loader.env["ir.model.data"].create(external_ids)
 
 
 def _inner_xml(element) -> str:

@@ -1,7 +1,7 @@
 """Install, upgrade and uninstall addons in named phases, each plan in one transaction.
 
 Phases of an install or upgrade, per addon in dependency order:
-import -> compose models -> pre_init_hook -> create/migrate tables ->
+import -> compose models -> pre_init_hook -> create/migrate tables -> models' ``init()`` ->
 reflect models in ir.model -> load data (and demo) -> post_init_hook ->
 mark installed.  Everything that can be refused (unknown addon, missing
 dependency, cycle, bad manifest, missing external dependency) is refused
@@ -18,10 +18,11 @@ from ..exceptions import ModuleError
 from ..orm import delegation, recompute, schema
 from ..orm.environment import SUPERUSER_ID, Environment
 from ..orm.fields_extra import apply_selection_ondelete
+from ..orm.models import MetaModel
 from . import graph
 from .data_loader import DataLoader
 from .manifest import discover
-from .reflection import reflect_module
+from .reflection import declared_model, reflect_module
 from .registry import DatabaseNotInitialised, Registry, import_addon
 
 _logger = logging.getLogger(__name__)
@@ -182,9 +183,10 @@ def _load_module(env, registry: Registry, manifest: dict, install: bool, demo: b
     if install and manifest["pre_init_hook"]:
         _hook(package, manifest, "pre_init_hook")(env)
     schema.check_foreign_keys_now(registry.database)
-    added = _sync_schema(registry)
+    added = sync_schema(registry)
     schema.defer_foreign_keys(registry.database)
     _migrate_data(env, registry, added)
+    _init_models(env, registry, name)
     if name == "base":
         _update_module_list(env, registry.manifests)
     reflect_module(env, name)
@@ -218,7 +220,7 @@ def _hook(package, manifest: dict, key: str):
     return function
 
 
-def _sync_schema(registry: Registry) -> dict[str, list[str]]:
+def sync_schema(registry: Registry) -> dict[str, list[str]]:
     """Create or migrate every table; return ``{model: [columns added]}``."""
     database = registry.database
     stored = [cls for cls in registry.models.values() if cls._table_model is not None]
@@ -241,6 +243,15 @@ def _migrate_data(env, registry: Registry, added: dict[str, list[str]]) -> None:
             if cls._inherits and cls._table_model is not None:
                 delegation.migrate_legacy_columns(env, cls)
     recompute.compute_added_columns(env, added)
+
+
+def _init_models(env, registry: Registry, module: str) -> None:
+    """Call ``init()`` of the models ``module`` declares or extends, as Odoo does once their tables
+    exist: where an addon creates its SQL views or indexes, or brings old rows up to date."""
+    names = dict.fromkeys(declared_model(definition) for definition in MetaModel.definitions.get(module, ()))
+    for model in names:
+        if model in registry.models and callable(getattr(env[model], "init", None)):
+            env[model].init()
 
 
 def _update_module_list(env, manifests: dict) -> None:

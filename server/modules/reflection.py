@@ -18,20 +18,26 @@ def reflect_module(env, module: str) -> None:
     registry = env.registry
     touched = {}
     for definition in MetaModel.definitions.get(module, ()):
-        name = definition.__dict__.get("_name") or _first_parent(definition)
+        name = declared_model(definition)
         if name in registry.models:
             touched[name] = registry.models[name]
     defining = {name for name, cls in touched.items() if cls._module == module}
     imd = env["ir.model.data"]
     known = {(r.model, r.res_id): r for r in imd.search([("module", "=", module)])}
     model_ids = _ensure_models(env, touched)
-    for name, _cls in touched.items():
-        _ensure_xmlid(imd, known, module, f"model_{_xml_name(name)}", "ir.model", model_ids[name])
+    missing = [(f"model_{_xml_name(name)}", "ir.model", model_ids[name]) for name in touched]
     field_rows = _ensure_fields(env, touched, model_ids)
     for (model, fname), field_id in field_rows.items():
         declared = registry.field_modules.get((model, fname), [])
         if module in declared or (model in defining and not declared):
-            _ensure_xmlid(imd, known, module, f"field_{_xml_name(model)}__{fname}", "ir.model.fields", field_id)
+            missing.append((f"field_{_xml_name(model)}__{fname}", "ir.model.fields", field_id))
+    imd.create([{"module": module, "name": name, "model": model, "res_id": res_id, "noupdate": False}
+                for name, model, res_id in missing if (model, res_id) not in known])
+
+
+def declared_model(definition) -> str | None:
+    """The model a class of an addon declares (``_name``) or extends (its first ``_inherit``)."""
+    return definition.__dict__.get("_name") or _first_parent(definition)
 
 
 def _first_parent(definition) -> str | None:
@@ -60,7 +66,7 @@ def _ensure_fields(env, touched: dict, model_ids: dict) -> dict[tuple[str, str],
     IrFields = env["ir.model.fields"]
     rows = IrFields.search([("model_id", "in", list(model_ids.values()))])
     existing = {(r.model, r.name): r for r in rows}
-    result = {}
+    result, new_values = {}, []
     for name, cls in touched.items():
         for fname, field in cls._fields.items():
             values = {
@@ -71,16 +77,11 @@ def _ensure_fields(env, touched: dict, model_ids: dict) -> dict[tuple[str, str],
             }
             record = existing.get((name, fname))
             if record is None:
-                record = IrFields.create(values)
-            elif any(record[k] != (v if k != "model_id" else record.model_id) for k, v in values.items()
-                     if k not in ("model_id",)):
+                new_values.append(values)
+                continue
+            if any(record[k] != v for k, v in values.items() if k != "model_id"):
                 record.write(values)
             result[(name, fname)] = record.id
+    for record, values in zip(IrFields.create(new_values), new_values, strict=True):  # one multi-row insert
+        result[(values["model"], values["name"])] = record.id
     return result
-
-
-def _ensure_xmlid(imd, known: dict, module: str, name: str, model: str, res_id: int) -> None:
-    if (model, res_id) in known:
-        return
-    imd.create({"module": module, "name": name, "model": model, "res_id": res_id, "noupdate": False})
-    known[(model, res_id)] = True

@@ -13,12 +13,22 @@ import importlib
 import logging
 import threading
 import uuid
+import weakref
 
 from .. import db as db_module
+from .. import signals
 from ..exceptions import ModuleError
 from ..orm.access import AccessRights
-from ..orm.compose import build_relation_model, compose_models, finish_dependencies, finish_setup, setup_model
+from ..orm.compose import (
+    build_relation_model,
+    compose_models,
+    finish_dependencies,
+    finish_setup,
+    record_children,
+    setup_model,
+)
 from ..orm.environment import SUPERUSER_ID, Environment
+from ..orm.models import MetaModel
 
 _logger = logging.getLogger(__name__)
 INSTALLED_STATES = ("installed", "to upgrade", "to remove")
@@ -54,8 +64,12 @@ class Registry:
         self.manifests: dict = {}
         self.ready = False
         self.signal_sequence = None
+        self.composed_from: dict[str, tuple] = {}  # the definitions the models were composed from
+        self.hooks_pending = False
+        self.registry_invalidated = False  # Odoo's flag; signal_changes() tells the other processes
         self.cache_sequence = None
         self._caches: dict[str, dict] = {}
+        self._thread_cursors = threading.local()  # for clear_cache() without a cursor
         self.compiled_sql: dict = {}  # SQL texts and converters the ORM built for these models
         from ..addons import set_addons_path
         from ..tools.config import config as tools_config
@@ -114,7 +128,8 @@ class Registry:
         return self.database, self._readonly_database
 
     def dispose(self) -> None:
-        """Close every connection of this registry's pools."""
+        """Close every connection of this registry's pools, once the threads using them have stopped."""
+        signals.registry_closing.send(self)
         for database in self.databases():
             if database is not None:
                 db_module.dispose(database)
@@ -145,12 +160,21 @@ class Registry:
         self.signal_sequence, self.cache_sequence = self.read_sequences()
         self.setup_models(order)
         self.ready = True
+        self.hooks_pending = True  # the models' _register_hook run with the first cursor (run_register_hooks)
 
-    def setup_models(self, modules: list[str]) -> None:
-        """Import ``modules`` (in dependency order) and compose their models."""
+    def setup_models(self, modules) -> None:
+        """Import ``modules`` (in dependency order) and compose their models.
+
+        ``setup_models(cr)``, Odoo's form, composes the loaded addons' models again from their
+        definitions as they are now (see ``load``).
+        """
+        if not isinstance(modules, (list, tuple)):
+            modules = self.loaded_modules
         for name in modules:
             import_addon(name)
+        self.composed_from = _definitions_of(modules)
         self.models, self.field_modules = compose_models(modules)
+        record_children(self.models)
         self.compiled_sql = {}
         for cls in self.models.values():
             cls.pool = self
@@ -182,6 +206,34 @@ class Registry:
                     raise ModuleError(f"Field {cls._name}.{field.name}: {field.comodel_name} has no field "
                                       f"{field.inverse_name!r}", chain=(cls._module,))
 
+    # -- Odoo's registry API for tests that add models (odoo_test_helper's FakeModelLoader) -----------
+    # Such a helper appends model classes to ``MetaModel.module_to_models[addon]``, then calls ``load``,
+    # ``setup_models(cr)`` and ``init_models``; to undo, it restores that list and edits the composed
+    # classes.  ``check_composition`` (called by ``odoo.tests`` after each test and class) composes
+    # the models again once the definitions are back as they were.
+    def __getitem__(self, model_name: str) -> type:
+        return self.models[model_name]
+
+    def __contains__(self, model_name: str) -> bool:
+        return model_name in self.models
+
+    def load(self, cr, package) -> list[str]:
+        """The names of the models ``package`` (an object with a ``name``: the addon) defines."""
+        from ..orm.compose import declared_name
+
+        return list(dict.fromkeys(declared_name(d) for d in MetaModel.definitions.get(package.name, ())))
+
+    def init_models(self, cr, model_names, context: dict, install: bool = True) -> None:
+        """Create the tables and columns the composed models lack, in ``cr``'s transaction."""
+        from .loading import sync_schema
+
+        sync_schema(self)
+
+    def check_composition(self) -> None:
+        """Compose the models again if the loaded addons' definitions changed since they were composed."""
+        if self.ready and _definitions_of(self.loaded_modules) != self.composed_from:
+            self.setup_models(self.loaded_modules)
+
     # -- cross-process invalidation -------------------------------------------------------------
     # Two system parameters hold random tokens that change with what they guard: the installed
     # addons (another process must rebuild its registry) and the data behind the process caches
@@ -198,9 +250,15 @@ class Registry:
         return rows.get(self.SEQUENCE_KEY, "0"), rows.get(self.CACHE_SEQUENCE_KEY, "0")
 
     @classmethod
-    def signal_changes(cls, cr) -> None:
-        """Record, in ``cr``'s transaction, that installed addons changed (other processes reload)."""
-        _write_token(cr, cls.SEQUENCE_KEY)
+    def signal_changes(cls, cr=None) -> None:
+        """Record, in ``cr``'s transaction, that installed addons changed (other processes reload).
+
+        Without ``cr`` (Odoo's ``registry.signal_changes()``, after setting ``registry_invalidated``),
+        in the transaction of this thread's last read-write cursor, if it is still open.
+        """
+        cr = cr or _open_cursor(getattr(_LAST_CURSOR, "cursor", None))
+        if cr is not None:
+            _write_token(cr, cls.SEQUENCE_KEY)
 
     @classmethod
     def check_signaling(cls, registry: Registry) -> Registry:
@@ -224,16 +282,29 @@ class Registry:
         """
         return self._caches.setdefault(name, {})
 
-    def clear_cache(self, cr) -> None:
-        """Empty the process caches here now, and in every process once ``cr`` commits.
+    def clear_cache(self, *cache_names) -> None:
+        """Empty the process caches here now, and in every process once the transaction commits.
 
-        A rollback empties them here again: they may have been filled from the
-        uncommitted data of that transaction.
+        ``clear_cache(cr)`` names the transaction; Odoo 17's ``clear_cache()`` and
+        ``clear_cache('default', ...)`` (every cache is emptied, whatever the names) use this
+        thread's open cursor of this registry.  A rollback empties them here again: they may have
+        been filled from the uncommitted data of that transaction.
         """
+        given = cache_names[0] if cache_names and not isinstance(cache_names[0], str) else None
+        cr = given or self._thread_cursor()
         self.clear_local_caches()
+        if cr is None or cr.readonly:
+            return  # nothing to commit: other processes keep theirs until the next change that commits
         for callback, queue in ((_CacheSignal(cr), cr.precommit), (self.clear_local_caches, cr.postrollback)):
             if callback not in queue:
                 queue.append(callback)
+
+    def clear_all_caches(self) -> None:
+        self.clear_cache()
+
+    def _thread_cursor(self):
+        """The read-write cursor this thread opened last on this registry, while it is open (or None)."""
+        return _open_cursor(getattr(self._thread_cursors, "cursor", None))
 
     def clear_local_caches(self) -> None:
         for cache in list(self._caches.values()):
@@ -249,12 +320,33 @@ class Registry:
         ``readonly``: no transaction, on connections that cannot write (see ``Cursor``).
         """
         if not readonly:
-            return db_module.Cursor(self, self.database)
-        if self._readonly_database is None:
-            with self._lock:
-                if self._readonly_database is None:
-                    self._readonly_database = db_module.open_database(self.uri, readonly=True)
-        return db_module.Cursor(self, self._readonly_database)
+            cr = db_module.Cursor(self, self.database)
+            self._thread_cursors.cursor = _LAST_CURSOR.cursor = weakref.ref(cr)
+        else:
+            if self._readonly_database is None:
+                with self._lock:
+                    if self._readonly_database is None:
+                        self._readonly_database = db_module.open_database(self.uri, readonly=True)
+            cr = db_module.Cursor(self, self._readonly_database)
+        if self.hooks_pending:
+            try:
+                self.run_register_hooks(cr)
+            except BaseException:
+                cr.close(commit=False)
+                raise
+        return cr
+
+    def run_register_hooks(self, cr) -> None:
+        """Call every model's ``_register_hook`` (once per loaded registry, as Odoo does when a process
+        loads one), at the start of ``cr``'s transaction."""
+        self.hooks_pending = False
+        env = Environment(cr, SUPERUSER_ID, {}, registry=self)
+        try:
+            for name in list(self.models):
+                env[name]._register_hook()
+        except db_module.ReadOnlyError:
+            self.hooks_pending = True  # a hook that writes: run again with the next read-write cursor
+            raise
 
     def env(self, cr, uid: int = SUPERUSER_ID, context: dict | None = None) -> Environment:
         return Environment(cr, uid, context or {})
@@ -266,6 +358,19 @@ class Registry:
         close = difflib.get_close_matches(str(name), list(self.models), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         return f"Model {name!r} does not exist in database {self.db_name!r}.{hint}"
+
+
+_LAST_CURSOR = threading.local()  # this thread's last read-write cursor, of any registry
+
+
+def _open_cursor(ref):
+    """The cursor behind a weak reference, while it is open (or None)."""
+    cr = ref() if ref is not None else None
+    return cr if cr is not None and not cr._closed else None
+
+
+def _definitions_of(modules) -> dict[str, tuple]:
+    return {name: tuple(MetaModel.definitions.get(name, ())) for name in modules}
 
 
 def _write_token(cr, key: str) -> None:

@@ -130,3 +130,17 @@ def autovacuum(method: Callable) -> Callable:
     """Mark a model method the daily ``ir.autovacuum`` job calls (Odoo's garbage-collection hook)."""
     method._autovacuum = True
     return method
+
+
+#: The markers an override inherits from the method it replaces (``propagate``).
+INHERITED_MARKERS = ("_api", "_returns", "_readonly", "_api_private")
+
+
+def propagate(method1: Callable | None, method2: Callable) -> Callable:
+    """Give ``method2`` the decorators' markers of ``method1`` it lacks (Odoo's ``api.propagate``, used by
+    code that patches a model's method); return ``method2``."""
+    if method1 is not None:
+        for marker in INHERITED_MARKERS:
+            if hasattr(method1, marker) and not hasattr(method2, marker):
+                setattr(method2, marker, getattr(method1, marker))
+    return method2

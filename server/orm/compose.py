@@ -29,20 +29,24 @@ def _parents(definition) -> list[str]:
 BASE_MODEL = "base"
 
 
-def _declared_name(definition) -> str | None:
+def declared_name(definition) -> str | None:
     parents = _parents(definition)
     return definition.__dict__.get("_name") or (parents[0] if parents else None)
 
 
-def _compose_base(modules: list[str]) -> type | None:
-    """The composed ``base`` model of the loaded addons' ``_inherit = "base"`` classes (None if none)."""
-    base = None
+def _compose_base(modules: list[str]) -> type:
+    """The composed ``base`` model of the loaded addons' ``_inherit = "base"`` classes (as in Odoo, it
+    exists without any: ``env['base']``)."""
+    from .models import AbstractModel
+
+    base = MetaModel(BASE_MODEL, (AbstractModel,), {"_name": BASE_MODEL, "_register": False,
+                                                  "__module__": "odoo.addons.base", "_module": "base"})
     for module in modules:
         for definition in MetaModel.definitions.get(module, ()):
-            if _declared_name(definition) == BASE_MODEL:
-                bases = (definition,) if base is None else (definition, base)
+            if declared_name(definition) == BASE_MODEL:
+                bases = (definition, base)
                 attrs = {"_name": BASE_MODEL, "_register": False, "__module__": definition.__module__,
-                         "_module": base._module if base is not None else module}
+                         "_module": base._module}
                 base = MetaModel(BASE_MODEL, bases, attrs)
     return base
 
@@ -54,13 +58,13 @@ def compose_models(modules: list[str]) -> tuple[dict[str, type], dict[tuple[str,
     last base, whichever addon extended it.
     """
     base = _compose_base(modules)
-    models: dict[str, type] = {BASE_MODEL: base} if base is not None else {}
+    models: dict[str, type] = {BASE_MODEL: base}
     field_modules: dict[tuple[str, str], list[str]] = {}
     for module in modules:
         for definition in MetaModel.definitions.get(module, ()):
             refusals.check_definition(definition, module)
             parents = _parents(definition)
-            name = _declared_name(definition)
+            name = declared_name(definition)
             if name == BASE_MODEL:
                 continue
             if not name:
@@ -75,7 +79,7 @@ def compose_models(modules: list[str]) -> tuple[dict[str, type], dict[tuple[str,
             if name in models:
                 bases.append(models[name])
             bases += [models[p] for p in parents if p != name]
-            if name not in models and base is not None and base not in bases:
+            if name not in models and base not in bases:
                 bases.append(base)
             attrs = {"_name": name, "_register": False, "__module__": definition.__module__,
                      "_module": models[name]._module if name in models else module}
@@ -88,13 +92,32 @@ def compose_models(modules: list[str]) -> tuple[dict[str, type], dict[tuple[str,
     return models, field_modules
 
 
+def record_children(models: dict[str, type]) -> None:
+    """Give each model Odoo's ``_inherit_children`` (the models whose definitions ``_inherit`` it) and
+    ``_inherits_children`` (those delegating to it), which test helpers read."""
+    from ..tools.misc import OrderedSet
+
+    for cls in models.values():
+        cls._inherit_children, cls._inherits_children = OrderedSet(), set()
+    for cls in models.values():
+        for klass in cls.__mro__:
+            inherit = klass.__dict__.get("_inherit") or ()
+            for parent in [inherit] if isinstance(inherit, str) else inherit:
+                if parent != cls._name and parent in models:
+                    models[parent]._inherit_children.add(cls._name)
+        for parent in cls._inherits:
+            if parent in models:
+                models[parent]._inherits_children.add(cls._name)
+
+
 def setup_model(cls, registry) -> None:
     """Give a composed class its own field objects, table name, constraints and table model."""
-    collected: dict[str, fields_module.Field] = {}
+    definitions: dict[str, list] = {}
     for klass in reversed(cls.__mro__):
         for attr, value in vars(klass).items():
             if isinstance(value, fields_module.Field):
-                collected[attr] = value
+                definitions.setdefault(attr, []).append(value)
+    collected = {name: merged_field(chain) for name, chain in definitions.items()}
     if not cls._log_access or not cls._auto:
         for name in LOG_ACCESS_FIELDS:
             collected.pop(name, None)
@@ -111,6 +134,24 @@ def setup_model(cls, registry) -> None:
     cls._ondelete_methods = constraints.ondelete_methods(cls)
     cls._description = cls._description or cls._name
     cls._table_model = build_table_model(cls, registry.database) if cls._auto and not cls._abstract else None
+
+
+def merged_field(definitions: list):
+    """The field that successive definitions of one name make, as Odoo makes it: a redefinition of the
+    same type (``old_revision_ids = fields.One2many(comodel_name='my.model')``) keeps what the earlier
+    ones gave and it does not (the ``inverse_name``, the ``string``...); one of another type replaces them."""
+    last = definitions[-1]
+    same = []
+    for field in reversed(definitions):
+        if not isinstance(field, type(last)):
+            break
+        same.append(field)
+    if len(same) == 1:
+        return last
+    given: dict = {}
+    for field in reversed(same):
+        given.update(field.given_attributes())
+    return type(last)(**given)
 
 
 def _table_of(cls) -> str:

@@ -78,6 +78,13 @@ def _sqlite_add_check(database, table: str, name: str, expression: str) -> None:
         return
     _refuse_violations(database, table, name, expression)
     new_sql = create_sql[:create_sql.rindex(")")] + f', CONSTRAINT "{name}" CHECK ({expression}))'
+    rewrite_sqlite_definition(database, table, new_sql)
+
+
+def rewrite_sqlite_definition(database, table: str, new_sql: str) -> None:
+    """Replace ``table``'s CREATE TABLE text in place, for a change that leaves its stored rows as they are
+    (a constraint added or removed), as SQLite's documentation describes: ``writable_schema``, then a new
+    ``schema_version`` so that every connection reads the new definition."""
     version = database.execute_sql("PRAGMA schema_version").fetchone()[0]
     database.execute_sql("PRAGMA writable_schema = ON")
     try:

@@ -16,7 +16,7 @@ import peewee
 from ..exceptions import ValidationError
 from .domain_values import column_value
 from .field_access import check_field_in_domain
-from .rules import restricted_query
+from .rules import RuleDomain, restricted_query
 
 OPERATORS = frozenset({
     "=", "!=", "<>", "<", "<=", ">", ">=", "=?", "like", "ilike", "not like", "not ilike",
@@ -53,6 +53,8 @@ def parse(domain) -> tuple:
             if not stack:
                 raise _invalid("operator '!' needs a term")
             stack.append(_negate(stack.pop()))
+        elif isinstance(item, RuleDomain):
+            stack.append(("rule", item.domain, 1))
         elif isinstance(item, (list, tuple)) and len(item) == 3:
             stack.append(("leaf", tuple(item), 1))
         else:
@@ -115,6 +117,8 @@ class DomainCompiler:
         kind = node[0]
         if kind == "leaf":
             return self._leaf(node[1])
+        if kind == "rule":
+            return DomainCompiler(self.model.sudo()).compile(node[1])
         if kind == "not":
             return ~self._node(node[1])
         if not node[1]:

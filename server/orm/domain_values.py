@@ -99,5 +99,5 @@ def _date(field, value):
     raise _refuse(field, value, expected)
 
 
-CHECKS = {"integer": _integer, "float": _float, "text": _text, "boolean": _boolean, "date": _date,
+CHECKS = {"integer": _integer, "float": _float, "monetary": _float, "text": _text, "boolean": _boolean, "date": _date,
           "datetime": _date}

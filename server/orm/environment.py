@@ -34,6 +34,25 @@ class Environment:
     def __contains__(self, model_name: str) -> bool:
         return model_name in self.registry.models
 
+    # Odoo's environment is a mapping of model names to empty recordsets.
+    def get(self, model_name: str, default=None):
+        return self[model_name] if model_name in self.registry.models else default
+
+    def __iter__(self):
+        return iter(self.registry.models)
+
+    def __len__(self) -> int:
+        return len(self.registry.models)
+
+    def keys(self):
+        return self.registry.models.keys()
+
+    def values(self):
+        return [self[name] for name in self.registry.models]
+
+    def items(self):
+        return [(name, self[name]) for name in self.registry.models]
+
     def __call__(self, cr=None, user=None, context=None, su=None) -> Environment:
         uid = self.uid if user is None else (user.id if hasattr(user, "_ids") else user)
         return Environment(cr or self.cr, uid, self.context if context is None else context,

@@ -9,9 +9,8 @@ A field converts values between four representations:
 """
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
+import inspect
 
 import peewee
 
@@ -29,6 +28,23 @@ class Field:
     column_class: type | None = None
     relational = False
     empty = False
+
+    def __new__(cls, *args, **kwargs):
+        field = super().__new__(cls)
+        field._init_args = (args, dict(kwargs))  # what the definition gave: redefinitions extend it
+        return field
+
+    def given_attributes(self) -> dict:
+        """The parameters this field's definition gave, by name (``Char('Name', size=3)``:
+        ``{'string': 'Name', 'size': 3}``)."""
+        args, kwargs = self._init_args
+        signature = inspect.signature(type(self).__init__)
+        given = dict(signature.bind_partial(self, *args, **kwargs).arguments)
+        given.pop(next(iter(signature.parameters)))
+        for name, parameter in signature.parameters.items():
+            if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+                given.update(given.pop(name, {}))
+        return given
 
     def __init__(self, string: str | None = None, **kwargs):
         self.string = string
@@ -111,7 +127,9 @@ class Field:
     def convert_to_read(self, value, record, load="_classic_read"):
         return False if value is None else value
 
-    def convert_to_column(self, value, record):
+    def convert_to_column(self, value, record, values=None):
+        """The value to store for ``value`` written on ``record``; ``values``: all the values written
+        with it (a monetary amount is rounded by the currency given alongside)."""
         return self.convert_to_cache(value, record)
 
     def from_column(self, value):
@@ -196,15 +214,19 @@ class Float(Field):
         self.digits = digits
 
     def convert_to_cache(self, value, record):
+        value = self._as_number(value)
+        if value is not None and self.digits:
+            value = round(value, self.digits[1])
+        return value
+
+    def _as_number(self, value) -> float | None:
+        """``value`` as a float (None for empty); a ValidationError naming the field when it is no number."""
         if value is None or value is False:
             return None
         try:
-            value = float(value)
+            return float(value)
         except (TypeError, ValueError):
             raise ValidationError(f"{self.model_name}.{self.name} expects a number, got {value!r}") from None
-        if self.digits:
-            value = round(value, self.digits[1])
-        return value
 
     def convert_to_record(self, value, record):
         return value or 0.0
@@ -371,241 +393,6 @@ class Datetime(Field):
         return value.strftime(DATETIME_FORMAT) if value else False
 
 
-class Binary(Field):
-    """Bytes stored as such; shown base64-encoded, as Odoo's clients expect.
-
-    ``attachment=True``: kept in an ``ir.attachment`` (``res_model``, ``res_field``, ``res_id``) of the
-    base addon's filestore instead of a column, as Odoo does.
-    """
-
-    type = "binary"
-    column_class = peewee.BlobField
-
-    def __init__(self, string=None, **kwargs):
-        self.attachment = kwargs.pop("attachment", False)
-        if self.attachment and not (kwargs.get("compute") or kwargs.get("related")):
-            # Read and written through ir.attachment: a computed field with an inverse, without a column.
-            kwargs.update(compute=self._read_attachments, inverse=self._write_attachments, store=False,
-                          compute_sudo=True, copy=kwargs.get("copy", True))
-        super().__init__(string, **kwargs)
-
-    def _read_attachments(self, records) -> None:
-        records.env["ir.attachment"]._read_field_attachments(records, self.name)
-
-    def _write_attachments(self, records) -> None:
-        cache = records._cache_for(records._fields[self.name])
-        for record in records:
-            value = cache.get(record.id)
-            records.env["ir.attachment"]._write_field_attachments(
-                record, self.name, base64.b64encode(value).decode() if value else False)
-
-    def convert_to_cache(self, value, record):
-        if not value:
-            return None
-        if isinstance(value, str):
-            value = value.encode()
-        try:
-            return base64.b64decode(value, validate=True)
-        except (ValueError, TypeError):
-            raise ValidationError(f"{self.model_name}.{self.name} expects base64 data") from None
-
-    def from_column(self, value):
-        return bytes(value) if value is not None else None
-
-    def convert_to_record(self, value, record):
-        return base64.b64encode(value) if value else False
-
-    def convert_to_read(self, value, record, load="_classic_read"):
-        return base64.b64encode(value).decode() if value else False
-
-    def convert_to_column(self, value, record):
-        return self.convert_to_cache(value, record)
-
-    def get_description(self, env) -> dict:
-        desc = super().get_description(env)
-        desc["attachment"] = bool(self.attachment)
-        return desc
-
-
-class _JsonColumn(peewee.Field):
-    field_type = "JSON"
-
-    def db_value(self, value):
-        return None if value is None else json.dumps(value, sort_keys=True)
-
-    def python_value(self, value):
-        # psycopg2 already decodes jsonb; decoding again would break JSON string values on PostgreSQL.
-        if isinstance(value, str) and self.model._meta.database.dialect == "sqlite":
-            return json.loads(value)
-        return value
-
-
-class Json(Field):
-    type = "json"
-    column_class = _JsonColumn
-
-    def convert_to_cache(self, value, record):
-        if value is None or value is False:
-            return None
-        try:
-            return json.loads(json.dumps(value))
-        except (TypeError, ValueError):
-            raise ValidationError(f"{self.model_name}.{self.name} expects JSON-serialisable data") from None
-
-    def from_column(self, value):
-        return value  # the column already decoded it (_JsonColumn.python_value)
-
-    def convert_to_column(self, value, record):
-        return self.convert_to_cache(value, record)  # _JsonColumn.db_value encodes it, once
-
-
-class _Relational(Field):
-    relational = True
-
-    def __init__(self, comodel_name: str | None = None, string=None, **kwargs):
-        self.domain = kwargs.pop("domain", [])
-        self.context = kwargs.pop("context", {})
-        super().__init__(string, **kwargs)
-        self.comodel_name = comodel_name
-
-    def setup(self, model_cls) -> None:
-        super().setup(model_cls)
-        if not self.comodel_name and not self.related:  # a related field takes its target's comodel later
-            raise TypeError(f"{self!r} needs a comodel name")
-
-    def get_description(self, env) -> dict:
-        desc = super().get_description(env)
-        desc.update(relation=self.comodel_name, domain=self.domain if isinstance(self.domain, list) else [],
-                    context=dict(self.context))
-        return desc
-
-
-MAX_PREFETCH_MEMO = 256
-
-
-def prefetch_targets(field, record, value) -> tuple:
-    """The ids to fetch with the target(s) ``value`` of ``record``'s relational ``field``: the
-    targets of every record fetched with ``record`` (Odoo's prefetching), so that reading
-    ``loan.book_id.name`` over a thousand loans costs one query, not one per book.
-
-    Worked out once per prefetch set (remembered in the transaction's cache by identity).
-    """
-    memo = record.env.cr.cache.setdefault(("__prefetch__", field.model_name, field.name), {})
-    prefetch_ids = record._prefetch_ids
-    entry = memo.get(id(prefetch_ids))
-    if entry is None or entry[0] is not prefetch_ids:
-        cache = record._cache_for(field)
-        targets: dict = {}
-        for id_ in prefetch_ids:
-            found = cache.get(id_)
-            if found:
-                targets.update(dict.fromkeys(found) if isinstance(found, tuple) else {found: None})
-        if len(memo) >= MAX_PREFETCH_MEMO:
-            memo.clear()
-        entry = memo[id(prefetch_ids)] = (prefetch_ids, tuple(targets), targets)
-    first = value[0] if isinstance(value, tuple) else value
-    return entry[1] if first in entry[2] else (first, *entry[1])
-
-
-class Many2one(_Relational):
-    type = "many2one"
-    column_class = peewee.IntegerField
-
-    def __init__(self, comodel_name=None, string=None, **kwargs):
-        self.ondelete = kwargs.pop("ondelete", "set null")
-        super().__init__(comodel_name, string, **kwargs)
-        if self.ondelete not in ("set null", "cascade", "restrict"):
-            raise TypeError(f"ondelete must be 'set null', 'cascade' or 'restrict', not {self.ondelete!r}")
-        if self.required and self.ondelete == "set null":
-            self.ondelete = "restrict"
-
-    def convert_to_cache(self, value, record):
-        if value is None or value is False:
-            return None
-        if hasattr(value, "_ids"):
-            if len(value._ids) > 1:
-                raise ValidationError(f"{self.model_name}.{self.name} takes one record, got {value!r}")
-            return value._ids[0] if value._ids else None
-        if isinstance(value, (list, tuple)) and value:
-            value = value[0]
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError(f"{self.model_name}.{self.name} expects a record id, got {value!r}")
-        return value
-
-    def convert_to_record(self, value, record):
-        if not value:
-            return record.env[self.comodel_name]
-        return record.env[self.comodel_name]._browse(record.env, (value,), prefetch_targets(self, record, value))
-
-    def convert_to_read(self, value, record, load="_classic_read"):
-        if value is None:
-            return False
-        if load != "_classic_read":
-            return value
-        comodel = record.env[self.comodel_name].sudo().browse(value)
-        return [value, comodel.display_name if comodel.exists() else False]
-
-    def peewee_field(self) -> peewee.Field:
-        return peewee.IntegerField(column_name=self.name, null=True, index=True)
-
-
-class _X2many(_Relational):
-    column_class = None
-    store = True
-
-    def convert_to_cache(self, value, record):
-        if hasattr(value, "_ids"):
-            return tuple(value._ids)
-        return tuple(value or ())
-
-    def convert_to_record(self, value, record):
-        if not value:
-            return record.env[self.comodel_name]
-        return record.env[self.comodel_name]._browse(record.env, tuple(value), prefetch_targets(self, record, value))
-
-    def convert_to_read(self, value, record, load="_classic_read"):
-        return list(value or ())
-
-
-class One2many(_X2many):
-    type = "one2many"
-
-    def __init__(self, comodel_name=None, inverse_name: str | None = None, string=None, **kwargs):
-        super().__init__(comodel_name, string, **kwargs)
-        self.inverse_name = inverse_name
-
-    def setup(self, model_cls) -> None:
-        super().setup(model_cls)
-        if not self.inverse_name and not (self.compute or self.related):
-            raise TypeError(f"{self!r} needs an inverse field name")
-
-    def get_description(self, env) -> dict:
-        desc = super().get_description(env)
-        desc["relation_field"] = self.inverse_name
-        return desc
-
-
-class Many2many(_X2many):
-    type = "many2many"
-
-    def __init__(self, comodel_name=None, relation=None, column1=None, column2=None, string=None, **kwargs):
-        super().__init__(comodel_name, string, **kwargs)
-        self.relation, self.column1, self.column2 = relation, column1, column2
-
-    def setup(self, model_cls) -> None:
-        super().setup(model_cls)
-        if not self.comodel_name or not self.store:
-            return
-        table, cotable = model_cls._name.replace(".", "_"), self.comodel_name.replace(".", "_")
-        if not self.relation:
-            first, second = sorted([table, cotable])
-            self.relation = f"{first}_{second}_rel"
-        if not self.column1:
-            self.column1 = f"{table}_id" if table != cotable else f"{table}_src_id"
-        if not self.column2:
-            self.column2 = f"{cotable}_id" if table != cotable else f"{cotable}_dst_id"
-
-
 class Id(Integer):
     type = "integer"
     column_class = None
@@ -631,7 +418,8 @@ class Id(Integer):
 
 
 # isort: split
-# Odoo's further field types and options, defined in their own module (see its docstring).
+# The data and relational fields, and Odoo's further field types, each defined in a module of its own.
+from .fields_binary import Binary, Json, _JsonColumn  # noqa: E402, F401
 from .fields_extra import (  # noqa: E402, F401, F811
     Date,
     Datetime,
@@ -639,6 +427,16 @@ from .fields_extra import (  # noqa: E402, F401, F811
     Html,
     Image,
     Many2oneReference,
+    Monetary,
     Reference,
     Selection,
+)
+from .fields_relational import (  # noqa: E402, F401
+    MAX_PREFETCH_MEMO,
+    Many2many,
+    Many2one,
+    One2many,
+    _Relational,
+    _X2many,
+    prefetch_targets,
 )

@@ -10,6 +10,7 @@
 * ``Selection``: ``selection_add`` on ``_inherit`` extensions (merged in Odoo's order) with ``ondelete``
   policies applied to the records of removed values when the extending addon is uninstalled.
 * ``Float(digits=(16, 2))`` or ``digits='Name'`` of a ``decimal.precision`` record: values rounded to it.
+* ``Monetary(currency_field='currency_id')``: an amount rounded to its record's currency (``res.currency``).
 * ``Date`` and ``Datetime`` helpers: ``today``, ``now``, ``context_today``, ``context_timestamp``,
   ``to_date``, ``to_datetime``, ``to_string``, ``add``, ``subtract``, ``start_of``, ``end_of``.
 """
@@ -41,12 +42,9 @@ class Float(core.Float):
         return tuple(self.digits) if self.digits else None
 
     def convert_to_cache(self, value, record):
-        if value is None or value is False:
+        value = self._as_number(value)
+        if value is None:
             return None
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise ValidationError(f"{self.model_name}.{self.name} expects a number, got {value!r}") from None
         digits = self.get_digits(record.env if record is not None else None)
         return float_round(value, precision_digits=digits[1]) if digits else value
 
@@ -56,6 +54,60 @@ class Float(core.Float):
         if digits:
             desc["digits"] = list(digits)
         return desc
+
+
+class Monetary(core.Float):
+    """An amount in the currency that the record's ``currency_field`` (``currency_id`` by default) names,
+    rounded to that currency's rounding when written or computed."""
+
+    type = "monetary"
+
+    def __init__(self, string=None, currency_field: str | None = None, **kwargs):
+        super().__init__(string, **kwargs)
+        self.currency_field = currency_field
+
+    def setup(self, model_cls) -> None:
+        super().setup(model_cls)
+        self.currency_field = self.currency_field or "currency_id"
+        if self.currency_field not in model_cls._fields and not (self.related or model_cls._inherits):
+            raise TypeError(f"{self!r}: its currency field {self.currency_field!r} does not exist on "
+                            f"{model_cls._name} (give currency_field=...)")
+
+    def convert_to_cache(self, value, record):
+        value = super().convert_to_cache(value, record)
+        if value is not None and record is not None and len(record._ids) == 1:
+            value = _rounded(self._currency(record, None), value)
+        return value
+
+    def convert_to_column(self, value, record, values=None):
+        value = self.convert_to_cache(value, None)
+        return None if value is None else _rounded(self._currency(record, values), value)
+
+    def _currency(self, record, values):
+        """The currency of ``record`` (its first one), or the one ``values`` give it."""
+        field = record._fields.get(self.currency_field)
+        if field is None:
+            return None
+        first = field.related.split(".")[0] if field.related else None
+        if values and self.currency_field in values and field.type == "many2one" and not field.related:
+            id_ = field.convert_to_cache(values[self.currency_field], record)
+            currency = record.env[field.comodel_name].browse(id_ or ())
+        elif values and self.currency_field in values:
+            currency = record.new({self.currency_field: values[self.currency_field]})[self.currency_field]
+        elif values and first in values:
+            currency = record.new({first: values[first]})[self.currency_field]
+        else:
+            currency = record[:1][self.currency_field]
+        return currency if len(currency) == 1 else None
+
+    def get_description(self, env) -> dict:
+        desc = super().get_description(env)
+        desc["currency_field"] = self.currency_field
+        return desc
+
+
+def _rounded(currency, value: float) -> float:
+    return currency.round(value) if currency is not None and hasattr(currency, "round") else value
 
 
 # -- dates --------------------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ One SQL query per call, built on the model's search (so record rules and
 * group by a field (``'state'``, ``'author_id'``) or a date/datetime field at a
   granularity (``'published:month'``; ``day``, ``week`` (ISO, from Monday),
   ``month``, ``quarter``, ``year``, and ``hour`` for datetimes; a date field
-  without one groups by month).  Datetimes are grouped in UTC.
+  without one groups by month).  Datetimes are grouped in the context's ``tz``
+  (UTC without one), as Odoo does; their groups' ``__domain`` and ``__range`` are in UTC.
 * aggregates ``'field:sum'`` (``avg``, ``min``, ``max``, ``count``,
   ``count_distinct``, ``array_agg``, ``bool_and``, ``bool_or``, ``recordset``)
   and ``'__count'``; ``read_group`` also takes ``'name:agg(field)'`` and plain
@@ -15,7 +16,8 @@ One SQL query per call, built on the model's search (so record rules and
   ``desc``; by default groups come in the order of their values (a many2one
   by its comodel's order).
 
-Grouping by an x2many field and ``having`` are refused with a message naming them.
+Grouping by an x2many field and ``having`` are refused with a message naming them, and so are
+fields whose ``groups`` the user is not in.
 """
 from __future__ import annotations
 
@@ -25,10 +27,12 @@ import json
 import re
 
 import peewee
+import pytz
 
 from ..exceptions import ValidationError
 from ..tools import date_utils
 from . import api
+from .field_access import field_access_error, field_allowed
 
 GRANULARITIES = ("hour", "day", "week", "month", "quarter", "year")
 AGGREGATES = frozenset({"sum", "avg", "min", "max", "count", "count_distinct", "array_agg", "bool_and", "bool_or",
@@ -65,6 +69,8 @@ class GroupBy:
         field = model._fields.get(name)
         if field is None:
             raise _invalid(model, f"unknown field {name!r} in groupby {spec!r}")
+        if not field_allowed(model, field):
+            raise field_access_error(model, [name], "group by")
         if field.type in ("one2many", "many2many"):
             raise _invalid(model, f"grouping by the {field.type} field {name!r} is not supported")
         if not field.column and name != "id":
@@ -77,6 +83,7 @@ class GroupBy:
                 raise _invalid(model, f"unknown granularity {granularity!r} in {spec!r} "
                                       f"(use {', '.join(GRANULARITIES)})")
         self.model, self.field, self.name, self.granularity = model, field, name, granularity or None
+        self.tz = _zone(model) if field.type == "datetime" else None
 
     def column(self):
         table = self.model._table_model
@@ -86,7 +93,7 @@ class GroupBy:
         """The SQL expression grouped by."""
         if not self.granularity:
             return self.column()
-        column = self.column()
+        column = self.column() if self.tz is None else _local_time(self.model, self.tz, self.column())
         if self.model.env.cr.database.dialect == "sqlite":
             return _sqlite_truncated(column, self.granularity)
         truncated = peewee.fn.date_trunc(self.granularity, column)
@@ -124,10 +131,39 @@ class GroupBy:
         return [(self.name, "=", value)]
 
     def range(self, value) -> tuple[str, str]:
-        """``(from, to)`` of a date group, as Odoo's server formats (``to`` excluded)."""
+        """``(from, to)`` of a date group, as Odoo's server formats (``to`` excluded; datetimes in UTC)."""
         end = value + date_utils.get_timedelta(1, self.granularity)
+        if self.tz is not None:
+            value, end = (self.tz.localize(moment).astimezone(pytz.utc) for moment in (value, end))
         fmt = "%Y-%m-%d" if self.field.type == "date" else "%Y-%m-%d %H:%M:%S"
         return value.strftime(fmt), end.strftime(fmt)
+
+
+def _zone(model):
+    """The context's time zone (None for UTC or an unknown name): datetimes are grouped in it."""
+    name = model.env.context.get("tz")
+    return pytz.timezone(name) if name and name != "UTC" and name in pytz.all_timezones_set else None
+
+
+def _local_time(model, zone, column):
+    """``column`` (naive UTC) as the naive local time of ``zone``, in SQL."""
+    database = model.env.cr.database
+    if database.dialect != "sqlite":
+        return peewee.fn.timezone(zone.zone, peewee.fn.timezone("UTC", column))
+    if LOCAL_TIME_FUNCTION not in database._functions:  # SQLite has no time zones: ask Python
+        database.register_function(_sqlite_local_time, LOCAL_TIME_FUNCTION, 2, deterministic=True)
+    return peewee.fn.odoo_local_time(zone.zone, column)
+
+
+LOCAL_TIME_FUNCTION = "odoo_local_time"
+
+
+def _sqlite_local_time(zone: str, value):
+    if value is None:
+        return None
+    moment = dt.datetime.fromisoformat(str(value)[:19])
+    local = pytz.utc.localize(moment).astimezone(pytz.timezone(zone))
+    return local.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _sqlite_truncated(column, granularity: str):
@@ -168,6 +204,8 @@ class Aggregate:
                                   f"(use {', '.join(sorted(AGGREGATES))})")
         if not field.column and name != "id":
             raise _invalid(model, f"field {name!r} is not stored and cannot be aggregated")
+        if not field_allowed(model, field):
+            raise field_access_error(model, [name], "read")
         self.field, self.function = field, function
 
     def expression(self):

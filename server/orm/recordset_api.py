@@ -59,7 +59,7 @@ class RecordsetApi:
         self.check_access_rights("read")
         names = self._check_field_names(field_names) if field_names else []
         column_fields = self._column_fields(names)
-        search = self._search(domain or [], offset, limit, order or None)
+        search = self._search(domain, offset, limit, order or None)
         ids = self._cache_rows(column_fields, self._rows(*search.sql(column_fields)))
         return self._browse(self.env, ids, ids)
 

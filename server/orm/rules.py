@@ -12,9 +12,11 @@ Where they apply:
 
 * every search (``_search``, hence ``search``, ``search_count``,
   ``search_read``, ``read_group``) gets the read domain added, and so do the
-  comodel subqueries of dotted paths (``('book_id.name', '=', x)``);
+  comodel subqueries of dotted paths (``('book_id.name', '=', x)``); the rule
+  domain itself is compiled as superuser (``RuleDomain``), as in Odoo;
 * fetching values (``read``, attribute access) refuses records the read rules
   exclude with an ``AccessError`` (records merely prefetched are skipped);
+* x2many values leave out the lines the comodel's read rules exclude (``readable_ids``);
 * ``write``, ``unlink`` and ``create`` call ``check_access_rule``.
 
 Superuser environments (``sudo()``) bypass all of it.  Rules are read once per
@@ -39,6 +41,13 @@ MAX_RECORDS_SHOWN = 6
 # Models whose comodel subqueries are being built right now: a rule whose domain leads back to one of
 # them is not applied again inside (it would recurse forever).
 _compiling: contextvars.ContextVar[frozenset] = contextvars.ContextVar("rules_compiling", default=frozenset())
+
+
+class RuleDomain(NamedTuple):
+    """A domain term standing for a record-rule domain: compiled as superuser, as Odoo compiles rules, so
+    that the rule's own paths (``('book_id.company_id', ...)``) see every record they lead to."""
+
+    domain: list
 
 
 class Rule(NamedTuple):
@@ -137,7 +146,7 @@ def restricted(model, domain) -> list:
     if not rules_apply(model) or model._name in _compiling.get():
         return domain
     extra = rule_domain(model, "read")
-    return [*extra, *domain] if extra else domain
+    return [RuleDomain(extra), *domain] if extra else domain
 
 
 def restricted_query(comodel, domain):
@@ -159,6 +168,32 @@ def allowed_ids(records, mode: str, ids) -> set[int] | None:
         return None
     query = records.sudo()._search_query([("id", "in", sorted(set(ids))), *domain], order=False)
     return {row[0] for row in query.tuples()}
+
+
+RULE_MEMO = ("__rules_readable__",)  # the transaction cache's key: {(model, uid, companies): {id: readable}}
+
+
+def readable_ids(comodel, ids: tuple, batch: tuple = ()) -> tuple:
+    """``ids`` without the records of ``comodel`` the current user's read rules exclude: x2many values
+    are filtered so, as in Odoo.  ``batch``: ids to check in the same query (the prefetch set's targets).
+
+    What was checked is remembered until the next write in the transaction (``forget_readable``).
+    """
+    if not ids or not rules_apply(comodel) or comodel._name in _compiling.get() or not rule_domain(comodel, "read"):
+        return ids
+    env = comodel.env
+    key = (comodel._name, env.uid, tuple(env.context.get("allowed_company_ids") or ()))
+    memo = env.cr.cache.setdefault(RULE_MEMO, {}).setdefault(key, {})
+    unknown = [i for i in dict.fromkeys(ids + batch) if i not in memo and i]
+    if unknown:
+        allowed = allowed_ids(comodel, "read", unknown) or ()
+        memo.update((i, i in allowed) for i in unknown)
+    return tuple(i for i in ids if memo.get(i, True))
+
+
+def forget_readable(cr) -> None:
+    """Data changed: what the rules let users read must be checked again."""
+    cr.cache.pop(RULE_MEMO, None)
 
 
 def check_fetch(records, ids: list) -> list:

@@ -157,27 +157,39 @@ def drop_column(database, table: str, column: str) -> None:
 
 
 def _sqlite_drop_column(database, table: str, column: str) -> None:
-    """SQLite cannot drop a column that has a foreign key: rebuild the table without it."""
-    has_fk = any(fk.column == column for fk in database.get_foreign_keys(table))
-    if not has_fk:
-        database.execute_sql(f"ALTER TABLE {quote(database, table)} DROP COLUMN {quote(database, column)}")
-        return
-    create_sql = database.execute_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
-    keep = [c.name for c in database.get_columns(table) if c.name != column]
-    new_defs = _sqlite_column_defs(create_sql, keep)
-    tmp = f"{table}__rebuild"
-    cols = ", ".join(quote(database, c) for c in keep)
-    database.execute_sql("PRAGMA defer_foreign_keys = ON")
-    database.execute_sql(f"CREATE TABLE {quote(database, tmp)} ({new_defs})")
-    database.execute_sql(f"INSERT INTO {quote(database, tmp)} ({cols}) SELECT {cols} FROM {quote(database, table)}")
-    database.execute_sql(f"DROP TABLE {quote(database, table)}")
-    database.execute_sql(f"ALTER TABLE {quote(database, tmp)} RENAME TO {quote(database, table)}")
+    """Drop a column with ``ALTER TABLE ... DROP COLUMN``, in the transaction under way.
+
+    SQLite refuses that for a column with a foreign key, so the column's ``REFERENCES`` clause is first
+    removed from the table's definition, in place (the stored rows do not change).  Copying the table and
+    dropping the old one is no option: with foreign keys on, dropping it deletes its rows first, and that
+    cascades into every table referring to it (a many2many's links, a one2many's lines).
+    """
+    if any(fk.column == column for fk in database.get_foreign_keys(table)):
+        create_sql = database.execute_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
+        constraints.rewrite_sqlite_definition(database, table, _without_foreign_key(create_sql, column))
+    database.execute_sql(f"ALTER TABLE {quote(database, table)} DROP COLUMN {quote(database, column)}")
 
 
-def _sqlite_column_defs(create_sql: str, keep: list[str]) -> str:
-    """The column definitions of a CREATE TABLE statement, restricted to ``keep``."""
-    body = create_sql[create_sql.index("(") + 1: create_sql.rindex(")")]
+def _without_foreign_key(create_sql: str, column: str) -> str:
+    """A CREATE TABLE statement without the foreign key of ``column`` (inline or a table constraint)."""
+    head, body = create_sql[:create_sql.index("(") + 1], create_sql[create_sql.index("(") + 1: create_sql.rindex(")")]
+    kept = []
+    for part in _top_level_parts(body):
+        words = part.replace("(", " ( ").split()
+        name = words[0].strip('"') if words else ""
+        if name == column:
+            index = part.upper().find(" REFERENCES ")
+            part = part[:index] if index >= 0 else part
+        elif [w.upper() for w in words[:2]] == ["FOREIGN", "KEY"] and len(words) > 3 \
+                and words[3].strip('"') == column:
+            continue
+        kept.append(part)
+    return head + ", ".join(kept) + ")"
+
+
+def _top_level_parts(body: str) -> list[str]:
+    """The comma-separated definitions of a CREATE TABLE body (commas inside parentheses kept)."""
     parts, depth, current = [], 0, ""
     for char in body:
         if char == "," and depth == 0:
@@ -188,12 +200,7 @@ def _sqlite_column_defs(create_sql: str, keep: list[str]) -> str:
         depth -= char == ")"
         current += char
     parts.append(current.strip())
-    kept = []
-    for part in parts:
-        name = part.split()[0].strip('"')
-        if name in keep:
-            kept.append(part)
-    return ", ".join(kept)
+    return parts
 
 
 def drop_table(database, table: str) -> None:

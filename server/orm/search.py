@@ -21,9 +21,10 @@ import peewee
 
 from ..exceptions import ValidationError
 from .domain_values import column_value
+from .rules import RuleDomain
 
 # Field types whose search parameters are the values themselves, through the column's db_value.
-PLAIN_TYPES = frozenset({"char", "text", "html", "integer", "float", "boolean", "many2one", "selection"})
+PLAIN_TYPES = frozenset({"char", "text", "html", "integer", "float", "monetary", "boolean", "many2one", "selection"})
 SCALAR_TYPES = (str, int, float, bool, type(None))
 COMPARISONS = frozenset({"<", "<=", ">", ">="})
 LIKES = frozenset({"like", "ilike", "not like", "not ilike", "=like", "=ilike"})
@@ -99,6 +100,13 @@ def shape_and_params(model, domain) -> tuple[tuple, list] | None:
         return None
     shape, params = [], []
     for item in domain:
+        if isinstance(item, RuleDomain):  # compiled as superuser: the same SQL, the user's groups aside
+            inner = shape_and_params(model.sudo(), item.domain)
+            if inner is None:
+                return None
+            shape.append(("rule", inner[0]))
+            params.extend(inner[1])
+            continue
         if isinstance(item, str):
             if item not in LOGIC:
                 return None

@@ -1,10 +1,11 @@
 """Dump, restore and duplicate whole databases, filestore included (the ``db`` service's backups).
 
 A dump is a zip, as Odoo's: ``manifest.json`` (database name, server version, backend, installed
-addons), the database itself, and ``filestore/`` (the attachments' files).  The database is
-``dump.sql`` for PostgreSQL (``pg_dump`` in plain SQL, restored with ``psql``, as Odoo does) and
-``dump.sqlite3`` for SQLite (a consistent copy taken with SQLite's online backup API).  A dump
-restores on the backend it was taken from.
+addons), the database itself as ``dump.sql``, and ``filestore/`` (the attachments' files).  For
+PostgreSQL ``dump.sql`` is ``pg_dump``'s plain SQL, restored with ``psql``, as Odoo does; for SQLite it
+is the SQL text of a consistent copy taken with SQLite's online backup API, restored statement by
+statement (dumps of earlier versions, holding the database file as ``dump.sqlite3``, still restore).
+A dump restores on the backend it was taken from.
 
 Each operation checks everything it can first (names, existence, the archive's manifest), and a
 restore or duplicate that fails half-way drops what it created: nothing is left half-written.
@@ -77,7 +78,7 @@ def dump_database(config: Config, db_name: str, stream) -> None:
     if not db_module.database_exists(uri):
         raise UserError(f"Database {db_name!r} does not exist")
     with tempfile.TemporaryDirectory() as work:
-        database_file = Path(work) / (SQLITE_DUMP if _backend(uri) == "sqlite" else SQL_DUMP)
+        database_file = Path(work) / SQL_DUMP
         dump = _dump_sqlite if _backend(uri) == "sqlite" else _dump_postgresql
         dump(uri, database_file)
         with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
@@ -90,13 +91,19 @@ def dump_database(config: Config, db_name: str, stream) -> None:
 
 
 def _dump_sqlite(uri: str, target: Path) -> None:
-    source = sqlite3.connect(db_module._sqlite_path(uri))
-    copy = sqlite3.connect(target)
+    """Write the SQL text of a snapshot of the database (the copy is consistent even while the
+    server writes; the text is what SQLite's ``.dump`` prints)."""
+    snapshot = target.with_suffix(".snapshot")
+    source, copy = sqlite3.connect(db_module._sqlite_path(uri)), sqlite3.connect(snapshot)
     try:
-        source.backup(copy)  # a consistent snapshot even while the server writes
+        source.backup(copy)
+        with open(target, "w", encoding="utf-8") as out:
+            for statement in copy.iterdump():
+                out.write(statement + "\n")
     finally:
         copy.close()
         source.close()
+        snapshot.unlink(missing_ok=True)
 
 
 def _dump_postgresql(uri: str, target: Path) -> None:
@@ -119,10 +126,11 @@ def restore_database(config: Config, db_name: str, zip_path: Path, copy: bool = 
     with archive:
         manifest = _read_manifest(archive, uri)
         with tempfile.TemporaryDirectory() as work:
-            member = SQLITE_DUMP if manifest["backend"] == "sqlite" else SQL_DUMP
+            member = SQL_DUMP if SQL_DUMP in archive.namelist() else SQLITE_DUMP
             extracted = Path(archive.extract(member, work))
             try:
-                restore = _restore_sqlite if manifest["backend"] == "sqlite" else _restore_postgresql
+                restore = _restore_postgresql if manifest["backend"] == "postgresql" else \
+                    _restore_sqlite_sql if member == SQL_DUMP else _restore_sqlite
                 restore(uri, extracted)
                 _restore_filestore(archive, filestore_path(config, db_name))
                 if copy:
@@ -143,7 +151,7 @@ def _read_manifest(archive: zipfile.ZipFile, uri: str) -> dict:
     if backend != _backend(uri):
         raise UserError(f"This dump was taken from a {backend} database and restores only on {backend} "
                         f"(this server uses {_backend(uri)})")
-    if (SQLITE_DUMP if backend == "sqlite" else SQL_DUMP) not in names:
+    if SQL_DUMP not in names and not (backend == "sqlite" and SQLITE_DUMP in names):
         raise UserError("This dump has no database in it")
     for name in names:
         if name.startswith("filestore/") and (".." in Path(name).parts or name.startswith("/")):
@@ -160,6 +168,25 @@ def _restore_sqlite(uri: str, source: Path) -> None:
     finally:
         dst.close()
         src.close()
+
+
+def _restore_sqlite_sql(uri: str, source: Path) -> None:
+    """Run the statements of an SQL dump into a new database file, one at a time (a dump can be large)."""
+    target = db_module._sqlite_path(uri)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    database = sqlite3.connect(target, isolation_level=None)
+    try:
+        statement = ""
+        with open(source, encoding="utf-8") as lines:
+            for line in lines:
+                statement += line
+                if sqlite3.complete_statement(statement):
+                    database.execute(statement)
+                    statement = ""
+        if statement.strip():
+            raise UserError("This dump ends in the middle of an SQL statement")
+    finally:
+        database.close()
 
 
 def _restore_postgresql(uri: str, source: Path) -> None:

@@ -30,7 +30,8 @@ RPC_ORM_METHODS = frozenset({
 })
 # Odoo's ``@api.returns('self', lambda value: value.id)``: these answer one id, not a list.
 SINGLE_ID_RESULTS = frozenset({"copy"})
-_FRAMEWORK_CLASSES = (models.BaseModel, models.AbstractModel, models.Model, models.TransientModel)
+_FRAMEWORK_CLASSES = (models.BaseModel, *models.CORE_CLASSES, models.AbstractModel, models.Model,
+                      models.TransientModel)
 
 
 def _framework_only() -> frozenset[str]:

@@ -149,8 +149,8 @@ def count_queries(cr):
             del database.execute_sql
 
 
-class TransactionCase(BaseCase):
-    """Tests in savepoints of one transaction per class, rolled back at its end."""
+class _ClassTransaction(BaseCase):
+    """One cursor for the whole class, opened as superuser, closed without a commit at its end."""
 
     @classmethod
     def setUpClass(cls):
@@ -164,6 +164,11 @@ class TransactionCase(BaseCase):
     def _close_cursor(cls) -> None:
         cls.cr.close(commit=False)
         cls.registry.clear_local_caches()
+        cls.registry.check_composition()  # models a test helper added and removed: composed again
+
+
+class TransactionCase(_ClassTransaction):
+    """Tests in savepoints of one transaction per class, rolled back at its end."""
 
     def setUp(self):
         super().setUp()
@@ -175,27 +180,15 @@ class TransactionCase(BaseCase):
         self.cr.execute(f"ROLLBACK TO SAVEPOINT {name}")
         self.cr.cache.clear()
         self.registry.clear_local_caches()
+        self.registry.check_composition()
         self.__dict__.pop("env", None)  # a test's own ``self.env = ...`` does not leak into the next one
 
 
 SavepointCase = TransactionCase
 
 
-class SingleTransactionCase(BaseCase):
+class SingleTransactionCase(_ClassTransaction):
     """The tests of the class run one after the other in one transaction (no savepoints)."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        registry = cls._open_registry()
-        cls.cr = registry.cursor()
-        cls.addClassCleanup(cls._close_cursor)
-        cls.env = Environment(cls.cr, SUPERUSER_ID, {})
-
-    @classmethod
-    def _close_cursor(cls) -> None:
-        cls.cr.close(commit=False)
-        cls.registry.clear_local_caches()
 
 
 class HttpCase(TransactionCase):

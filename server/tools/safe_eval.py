@@ -252,12 +252,8 @@ class _Executor(_Evaluator):
         for count, item in enumerate(self.visit(node.iter)):
             _check_loop(count)
             self.assign(node.target, item)
-            try:
-                self.run(node.body)
-            except _Break:
+            if not self._loop_body_continues(node.body):
                 return
-            except _Continue:
-                continue
         self.run(node.orelse)
 
     def visit_While(self, node):
@@ -265,13 +261,19 @@ class _Executor(_Evaluator):
         while self.visit(node.test):
             count += 1
             _check_loop(count)
-            try:
-                self.run(node.body)
-            except _Break:
+            if not self._loop_body_continues(node.body):
                 return
-            except _Continue:
-                continue
         self.run(node.orelse)
+
+    def _loop_body_continues(self, body) -> bool:
+        """Run one pass of a loop's body: False when it ``break``s (the ``else`` branch is skipped then)."""
+        try:
+            self.run(body)
+        except _Break:
+            return False
+        except _Continue:
+            pass
+        return True
 
     def visit_Raise(self, node):
         exc = self.visit(node.exc) if node.exc else None

@@ -4,6 +4,8 @@ import xmlrpc.client
 
 import pytest
 
+from server.testing_http import RpcError
+
 pytestmark = pytest.mark.addons("http_test")
 
 
@@ -63,3 +65,57 @@ def test_key_of_an_archived_user_is_refused(fresh_live_server):
     with pytest.raises(xmlrpc.client.Fault) as fault:
         models.execute_kw(live.db, demo_uid, key, "res.partner", "search_count", [[]])
     assert fault.value.faultCode == 3
+
+
+def make_key_as_the_web_client(client, password: str) -> dict:
+    """Odoo 17's *New API Key* button: the description wizard, the identity check, then the key's action."""
+    description_id = client.call_kw("res.users.apikeys.description", "create", [{"name": "web key"}])
+    action = client.result("/web/dataset/call_button", model="res.users.apikeys.description", method="make_key",
+                           args=[[description_id]], kwargs={})
+    if action["res_model"] == "res.users.identitycheck":
+        client.call_kw("res.users.identitycheck", "write", [[action["res_id"]], {"password": password}])
+        action = client.result("/web/dataset/call_button", model="res.users.identitycheck", method="run_check",
+                               args=[[action["res_id"]]], kwargs={})
+    return action
+
+
+def test_the_web_client_makes_a_key_after_an_identity_check(fresh_live_server):
+    live = fresh_live_server
+    client = live.client()
+    client.authenticate(live.db, "demo", "demo")
+    description_id = client.call_kw("res.users.apikeys.description", "create", [{"name": "web key"}])
+    check = client.result("/web/dataset/call_button", model="res.users.apikeys.description", method="make_key",
+                          args=[[description_id]], kwargs={})
+    assert (check["res_model"], check["target"]) == ("res.users.identitycheck", "new")
+    client.call_kw("res.users.identitycheck", "write", [[check["res_id"]], {"password": "wrong"}])
+    with pytest.raises(RpcError, match="Incorrect Password"):
+        client.result("/web/dataset/call_button", model="res.users.identitycheck", method="run_check",
+                      args=[[check["res_id"]]], kwargs={})
+    assert client.call_kw("res.users.identitycheck", "read", [[check["res_id"]], ["password", "request"]]) == [
+        {"id": check["res_id"], "password": False, "request": False}]
+    action = make_key_as_the_web_client(client, "demo")
+    assert (action["res_model"], action["target"]) == ("res.users.apikeys.show", "new")
+    key = action["context"]["default_key"]
+    assert xmlrpc.client.ServerProxy(f"{live.url}/xmlrpc/2/common").authenticate(live.db, "demo", key, {})
+    again = make_key_as_the_web_client(client, "not needed: confirmed a moment ago")
+    assert again["res_model"] == "res.users.apikeys.show" and again["context"]["default_key"] != key
+
+
+def test_an_api_key_does_not_confirm_an_identity_nor_runs_another_users_check(fresh_live_server):
+    live = fresh_live_server
+    key = generate(live, "demo", "demo")
+    demo = live.client()
+    demo.authenticate(live.db, "demo", "demo")
+    description_id = demo.call_kw("res.users.apikeys.description", "create", [{"name": "second"}])
+    check = demo.result("/web/dataset/call_button", model="res.users.apikeys.description", method="make_key",
+                        args=[[description_id]], kwargs={})
+    demo.call_kw("res.users.identitycheck", "write", [[check["res_id"]], {"password": key}])
+    with pytest.raises(RpcError, match="Incorrect Password"):
+        demo.result("/web/dataset/call_button", model="res.users.identitycheck", method="run_check",
+                    args=[[check["res_id"]]], kwargs={})
+    admin = live.client()
+    admin.authenticate(live.db, "admin", "admin")
+    with pytest.raises(RpcError) as refused:
+        admin.result("/web/dataset/call_button", model="res.users.identitycheck", method="run_check",
+                     args=[[check["res_id"]]], kwargs={})
+    assert refused.value.name == "odoo.exceptions.AccessDenied"

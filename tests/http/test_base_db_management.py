@@ -2,6 +2,7 @@
 import base64
 import io
 import json
+import sqlite3
 import zipfile
 
 import pytest
@@ -68,9 +69,10 @@ def test_dump_restore_and_duplicate_round_trip_with_the_filestore(managed):
     with zipfile.ZipFile(io.BytesIO(dump)) as archive:
         names = archive.namelist()
         manifest = json.loads(archive.read("manifest.json"))
+        sql = archive.read("dump.sql").decode()
     checksum = original["attachments"][0]["checksum"]
     assert f"filestore/{checksum[:2]}/{checksum}" in names
-    assert ("dump.sqlite3" in names) or ("dump.sql" in names)
+    assert "CREATE TABLE" in sql and "Dumped partner" in sql  # Odoo's layout: the SQL text as dump.sql
     assert manifest["db_name"] == name and manifest["modules"]["base"]
 
     assert rpc("db", "restore", MASTER, f"{name}_restored", base64.b64encode(dump).decode(), True) is True
@@ -83,6 +85,27 @@ def test_dump_restore_and_duplicate_round_trip_with_the_filestore(managed):
         assert rpc("db", "drop", MASTER, db) is True
     assert rpc("db", "list") == []
     assert rpc("db", "drop", MASTER, name) is False  # unknown database: False, as Odoo answers
+
+
+def test_a_dump_holding_the_sqlite_file_of_earlier_versions_still_restores(managed, db_backend, tmp_path):
+    if db_backend != "sqlite":
+        pytest.skip("dump.sqlite3 was SQLite's layout only")
+    live, name = managed
+    rpc = rpc_for(live)
+    assert rpc("db", "create_database", MASTER, name, False, "en_US", "admin") is True
+    uid = rpc("common", "login", name, "admin", "admin")
+    rpc("object", "execute_kw", name, uid, "admin", "res.partner", "create", [{"name": "Dumped partner"}], {})
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(rpc("db", "dump", MASTER, name, "zip")))) as archive:
+        manifest, sql = archive.read("manifest.json"), archive.read("dump.sql").decode()
+    database_file = tmp_path / "dump.sqlite3"
+    with sqlite3.connect(database_file) as database:
+        database.executescript(sql)
+    old_layout = io.BytesIO()
+    with zipfile.ZipFile(old_layout, "w") as archive:
+        archive.writestr("manifest.json", manifest)
+        archive.write(database_file, "dump.sqlite3")
+    assert rpc("db", "restore", MASTER, f"{name}_restored", base64.b64encode(old_layout.getvalue()).decode())
+    assert snapshot(rpc, f"{name}_restored")["partners"] == [{"name": "Dumped partner", "email": False}]
 
 
 def test_bad_dumps_and_names_are_refused_leaving_nothing(managed):

@@ -134,3 +134,23 @@ def test_limit_and_offset_out_of_range_are_clear_validation_errors(live_server, 
         assert error["data"]["name"] == "odoo.exceptions.ValidationError"
         assert bound in error["data"]["message"]
         assert_no_sql(error)
+
+
+# -- domains that are not lists (Odoo 17: an assertion of its domain normaliser) ----------------------------
+DOMAIN_FORM = "Domains to normalize must have a 'domain' form: a list or tuple of domain components"
+
+
+@pytest.mark.parametrize("domain", [False, None, "[]", 7, {}], ids=["False", "None", "text", "int", "dict"])
+def test_a_domain_that_is_not_a_list_is_refused_as_odoo_17_refuses_it(live_server, domain):
+    client = live_server.client()
+    for method in ("search", "search_count"):
+        error = error_of(lambda m=method: client.execute_kw(live_server.db, 2, "admin", "res.partner", m, domain))
+        assert (error["data"]["name"], error["data"]["message"]) == ("builtins.AssertionError", DOMAIN_FORM)
+
+
+def test_search_read_without_a_domain_reads_everything_as_in_odoo(live_server):
+    client = live_server.client()
+    db = live_server.db
+    expected = client.execute_kw(db, 2, "admin", "res.partner", "search_count", [])
+    for domain in (None, False):
+        assert len(client.execute_kw(db, 2, "admin", "res.partner", "search_read", domain, ["id"])) == expected

@@ -173,5 +173,18 @@ def stop_server_senders(app, **_kwargs) -> None:
     stop_all()
 
 
+def stop_registry_sender(registry, **_kwargs) -> None:
+    """Stop the sender of a database whose connections are about to close (the next wake starts another)."""
+    with _lock:
+        _senders.pop(registry.uri, None)
+    # Every live sender of the database, also one already told to stop (replaced, or stopped with a
+    # timeout): its pass may wait on a database lock, which ends at the latest with the lock's timeout,
+    # and the connections must not close under it before that (SQLite would crash the process).
+    for running in threading.enumerate():
+        if isinstance(running, Sender) and running.registry.uri == registry.uri:
+            running.stop(timeout=120)
+
+
 signals.server_started.connect(start_server_senders, weak=False)
 signals.server_stopping.connect(stop_server_senders, weak=False)
+signals.registry_closing.connect(stop_registry_sender, weak=False)

@@ -38,7 +38,6 @@ class MailTemplate(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        vals_list = [vals_list] if isinstance(vals_list, dict) else vals_list
         return super().create([self._with_model_name(vals) for vals in vals_list])
 
     def write(self, vals):

@@ -28,7 +28,7 @@ class QueueJobChannel(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        records = super().create([vals_list] if isinstance(vals_list, dict) else vals_list)
+        records = super().create(vals_list)
         records._update_complete_names()
         return records
 

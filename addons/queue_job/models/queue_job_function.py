@@ -45,7 +45,7 @@ class QueueJobFunction(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        vals_list = [self._normalized(dict(vals)) for vals in _as_list(vals_list)]
+        vals_list = [self._normalized(dict(vals)) for vals in vals_list]
         records = super().create(vals_list)
         records._sync_derived()
         return records
@@ -129,6 +129,3 @@ def _is_delay(value) -> bool:
         return len(value) == 2 and all(_is_int(v) for v in value)
     return _is_int(value)
 
-
-def _as_list(vals_list) -> list:
-    return [vals_list] if isinstance(vals_list, dict) else list(vals_list)

@@ -21,6 +21,7 @@ from . import (  # noqa: F401
     res_partner,
     res_users,
     res_users_apikeys,
+    res_users_identitycheck,
     res_users_login,
 )
 
@@ -30,5 +31,6 @@ from . import (  # noqa: F401  (extensions: after the models they extend)
     res_company_logo,
     res_country_state,
     res_currency,
+    res_partner_fields,
     res_users_fields,
 )

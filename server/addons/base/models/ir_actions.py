@@ -1,9 +1,12 @@
 """Actions as data: what a client opens (windows, URLs, client actions, reports) and what the
 server runs (server actions with Python code).
 
-As in Odoo, every action type shares the fields of ``ir.actions.actions`` (name, type, binding);
-each type has a table of its own here, so an action is always addressed by its type and id
-(``ir.actions.act_window,12``), as menus and external ids do.
+As in Odoo, every action type shares the fields of ``ir.actions.actions`` (name, type, binding) and
+its ids: each type has a table of its own, and every action also has a row in ``ir_actions`` under
+the same id (Odoo gets this from PostgreSQL table inheritance).  So ``ir.actions.actions.browse(id)``
+finds an action of any type, reads its common fields, and a many2one to ``ir.actions.actions``
+(``res.users.action_id``) holds any action.  Writing or deleting through ``ir.actions.actions``
+writes or deletes the action of its type.
 """
 import base64
 import datetime
@@ -14,6 +17,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools.safe_eval import safe_eval, safe_exec
+
+from . import ir_actions_ids
+from .ir_actions_ids import ACTIONS, TYPES, common_values
 
 _logger = logging.getLogger(__name__)
 ACTION_MODELS = ("ir.actions.act_window", "ir.actions.act_url", "ir.actions.client", "ir.actions.report",
@@ -28,9 +34,10 @@ def user_group_ids(env) -> frozenset:
     return env.registry.access.user_groups(env)
 
 
-class IrActions(models.AbstractModel):
+class IrActions(models.Model):
     _name = "ir.actions.actions"
     _description = "Actions"
+    _table = "ir_actions"
     _order = "name, id"
 
     name = fields.Char("Action Name", required=True, translate=True)
@@ -42,6 +49,52 @@ class IrActions(models.AbstractModel):
     binding_type = fields.Selection([("action", "Action"), ("report", "Report")], required=True,
                                     default="action")
     binding_view_types = fields.Char(default="list,form")
+
+    # -- one id for each action, whatever its type ------------------------------------------------------
+    def _insert_rows(self, rows: list[dict]):
+        """Give each new action of a type the id of its new ``ir_actions`` row (its common fields)."""
+        if self._name not in TYPES:  # ir.actions.actions itself, or a model copying an action type's fields
+            return super()._insert_rows(rows)
+        index = self.env[ACTIONS].sudo()
+        shared = [{**common_values(index, row), "type": self._name} for row in rows]
+        ids = index._insert_rows(shared)._ids
+        return super()._insert_rows([{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)])
+
+    def write(self, vals):
+        if self._name in TYPES:
+            result = super().write(vals)
+            shared = common_values(self.env[ACTIONS], vals)
+            if shared:
+                super(IrActions, self.env[ACTIONS].sudo().browse(self.ids)).write(shared)
+            return result
+        if self._name != ACTIONS:
+            return super().write(vals)
+        for action in self._by_type():
+            action.write(vals)
+        return True
+
+    def unlink(self):
+        if self._name in TYPES:
+            ids = self.ids
+            result = super().unlink()
+            super(IrActions, self.env[ACTIONS].sudo().browse(ids).exists()).unlink()
+            return result
+        if self._name != ACTIONS:
+            return super().unlink()
+        for action in self._by_type():
+            action.unlink()
+        return super(IrActions, self.exists()).unlink()
+
+    def _by_type(self) -> list:
+        """These actions as records of their own types (those without a type of their own left out)."""
+        types: dict[str, list[int]] = {}
+        for action in self.exists():
+            types.setdefault(action.type, []).append(action.id)
+        return [self.env[name].browse(ids) for name, ids in types.items() if name != ACTIONS and name in self.env]
+
+    def init(self) -> None:
+        if self._name == ACTIONS:
+            ir_actions_ids.give_legacy_actions_shared_ids(self.env)
 
     def _compute_xml_id(self):
         names = self.get_external_id()

@@ -148,10 +148,12 @@ class IrAttachment(models.Model):
             vals.pop("datas", None)
         else:
             datas = vals.pop("datas") or b""
-            try:
-                raw = base64.b64decode(datas, validate=True) if datas else b""
+            try:  # leniently, as Odoo: characters outside the base64 alphabet are skipped
+                raw = base64.b64decode(datas) if datas else b""
             except (ValueError, TypeError):
-                raise ValidationError("Attachment datas must be base64-encoded") from None
+                raw = None
+            if raw is None or (datas and not raw):
+                raise ValidationError("Attachment datas must be base64-encoded")
         checksum = hashlib.sha1(raw).hexdigest()
         vals.update(checksum=checksum, file_size=len(raw),
                     store_fname=self._file_write(raw, checksum) if raw else False)
@@ -205,8 +207,6 @@ class IrAttachment(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if isinstance(vals_list, dict):
-            vals_list = [vals_list]
         prepared = []
         for vals in vals_list:
             self.browse()._check_attached("create", vals)

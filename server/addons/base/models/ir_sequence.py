@@ -176,6 +176,22 @@ class IrSequence(models.Model):
         number = date_range._counter().next(self.number_increment)
         return self._format(number, date, _as_datetime(date_range.date_from))
 
+    def _create_date_range_seq(self, date: dt.date):
+        """A new range for ``date`` (Odoo's hook, addons override it): its calendar year, cut short by the
+        neighbouring ranges."""
+        self.ensure_one()
+        ranges = self.env["ir.sequence.date_range"]
+        start, end = dt.date(date.year, 1, 1), dt.date(date.year, 12, 31)
+        before = ranges.search([("sequence_id", "=", self.id), ("date_to", "<", date),
+                                ("date_to", ">=", start)], order="date_to desc", limit=1)
+        after = ranges.search([("sequence_id", "=", self.id), ("date_from", ">", date),
+                               ("date_from", "<=", end)], order="date_from", limit=1)
+        if before:
+            start = before.date_to + dt.timedelta(days=1)
+        if after:
+            end = after.date_from - dt.timedelta(days=1)
+        return ranges.create({"sequence_id": self.id, "date_from": start, "date_to": end, "number_next": 1})
+
     def _effective_date(self, sequence_date) -> dt.datetime:
         chosen = sequence_date or self.env.context.get("ir_sequence_date")
         return _as_datetime(chosen) if chosen else dt.datetime.now()
@@ -275,19 +291,7 @@ class IrSequenceDateRange(models.Model):
 
     @api.model
     def _for_date(self, sequence, date: dt.date):
-        """The range of ``sequence`` covering ``date``; a new one (its calendar year, cut short by the
-        neighbouring ranges) if none does."""
+        """The range of ``sequence`` covering ``date``; a new one (``_create_date_range_seq``) if none does."""
         found = self.search([("sequence_id", "=", sequence.id), ("date_from", "<=", date), ("date_to", ">=", date)],
                             limit=1)
-        if found:
-            return found
-        start, end = dt.date(date.year, 1, 1), dt.date(date.year, 12, 31)
-        before = self.search([("sequence_id", "=", sequence.id), ("date_to", "<", date),
-                              ("date_to", ">=", start)], order="date_to desc", limit=1)
-        after = self.search([("sequence_id", "=", sequence.id), ("date_from", ">", date),
-                             ("date_from", "<=", end)], order="date_from", limit=1)
-        if before:
-            start = before.date_to + dt.timedelta(days=1)
-        if after:
-            end = after.date_from - dt.timedelta(days=1)
-        return self.create({"sequence_id": sequence.id, "date_from": start, "date_to": end, "number_next": 1})
+        return found or sequence.sudo()._create_date_range_seq(date)

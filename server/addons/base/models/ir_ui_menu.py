@@ -65,14 +65,17 @@ class IrUiMenu(models.Model):
     web_icon_data = fields.Binary("Web Icon Image")
     action = Reference(selection=_action_models, string="Action")
 
+    def _full_path(self) -> str:
+        names, current, seen = [], self, set()
+        while current and current.id not in seen:
+            seen.add(current.id)
+            names.append(current.name)
+            current = current.parent_id
+        return MENU_ITEM_SEPARATOR.join(reversed(names))
+
     def _compute_complete_name(self):
         for menu in self:
-            names, current, seen = [], menu, set()
-            while current and current.id not in seen:
-                seen.add(current.id)
-                names.append(current.name)
-                current = current.parent_id
-            menu.complete_name = MENU_ITEM_SEPARATOR.join(reversed(names))
+            menu.complete_name = menu._full_path()
 
     @api.constrains("parent_id")
     def _check_parent(self):
@@ -85,9 +88,8 @@ class IrUiMenu(models.Model):
                 current = current.parent_id
 
     def _compute_display_name(self):
-        self._compute_complete_name()
         for menu in self:
-            menu.display_name = menu.complete_name
+            menu.display_name = menu._full_path()
 
     # -- what a user sees -------------------------------------------------------------------------------
     def _visible_ids(self) -> set:

@@ -44,12 +44,17 @@ class IrUiView(models.Model):
     # ``arch`` is what data files and clients write: it is stored as ``arch_db``.
     @api.model_create_multi
     def create(self, vals_list):
-        if isinstance(vals_list, dict):
-            vals_list = [vals_list]
-        return super().create([self._prepare_vals(dict(vals)) for vals in vals_list])
+        return super().create([self._named(self._prepare_vals(dict(vals))) for vals in vals_list])
 
     def write(self, vals):
         return super().write(self._prepare_vals(dict(vals)))
+
+    def _named(self, vals: dict) -> dict:
+        """A view created without a name is named after its model and type, as in Odoo."""
+        if not vals.get("name"):
+            view_type = vals.get("type") or (self.browse(vals["inherit_id"]).type if vals.get("inherit_id") else "")
+            vals["name"] = f"{vals.get('model') or ''} {view_type or ''}".strip() or "view"
+        return vals
 
     def _prepare_vals(self, vals: dict) -> dict:
         for key in ("arch", "arch_base"):
@@ -144,7 +149,7 @@ class IrUiView(models.Model):
             if not isinstance(pair, (list, tuple)) or len(pair) != 2:
                 raise ValidationError(f"get_views: {pair!r} is not a [view_id, view_type] pair")
             view_id, view_type = pair
-            answer = self._get_view(model_name, view_id or None, view_type)
+            answer = model.get_view(view_id or None, view_type, **options)  # the model's overrides apply
             if options.get("toolbar") and view_type != "search":
                 bindings = self.env["ir.actions.actions"].get_bindings(model_name)
                 answer["toolbar"] = {"action": bindings.get("action", []), "print": bindings.get("report", [])}
@@ -161,8 +166,8 @@ class IrUiView(models.Model):
         model = self.env[model_name]
         rec_name = model._rec_name_field()
         if view_type == "form":
-            names = [n for n, f in model._fields.items() if f.column and n not in
-                     ("id", "create_uid", "create_date", "write_uid", "write_date")]
+            names = [n for n in model._fields if n not in  # every field but the automatic ones, as Odoo
+                     ("id", "display_name", "create_uid", "create_date", "write_uid", "write_date")]
             inner = "".join(f'<field name="{n}"/>' for n in names)
             return f'<form><sheet string="{model._description}"><group>{inner}</group></sheet></form>'
         if view_type in ("tree", "search"):

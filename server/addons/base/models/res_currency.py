@@ -1,26 +1,39 @@
 """Currencies (``res.currency``, ISO 4217, ``base.USD``...) and their dated rates; the company's currency.
 
-A currency's ``rate`` is its latest rate on or before the context's ``date`` (1.0 without any):
-how many units of it one unit of the company currency buys.  ``_convert`` goes through the
-company currency, as Odoo does.
+A currency's ``rate`` is, as in Odoo 17, its latest rate on or before the context's ``date`` (today
+without one) for the context's company, divided by the rate of the company currency (or of the
+context's ``to_currency``): how many units of it one unit of that currency buys.  The value depends
+on the context (``currency.with_context(date=...).rate``), so each date and company has its own
+cached value.  ``_convert`` uses the rates of the date and company it is given.
 """
 import math
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+# The rate in force for each currency: the company's own rates before the shared ones, then the latest.
+RATES_SQL = """SELECT c.id, (SELECT r.rate FROM res_currency_rate r
+                             WHERE r.currency_id = c.id AND r.name <= %s
+                               AND (r.company_id IS NULL OR r.company_id = %s)
+                             ORDER BY (r.company_id IS NULL), r.name DESC LIMIT 1)
+               FROM res_currency c WHERE c.id IN ({ids})"""
+
 
 class ResCurrency(models.Model):
     _name = "res.currency"
     _description = "Currency"
     _order = "active desc, name"
+    _rec_names_search = ["name", "full_name"]
     _sql_constraints = [("unique_name", "unique(name)", "The currency code must be unique!")]
 
     name = fields.Char("Currency", size=3, required=True, help="Currency Code (ISO 4217)")
     full_name = fields.Char("Name")
     symbol = fields.Char(required=True, help="Currency sign, to be used when printing amounts.")
     iso_numeric = fields.Integer("Currency numeric code.")
-    rate = fields.Float("Current Rate", compute="_compute_rate", digits=(12, 6))
+    rate = fields.Float("Current Rate", compute="_compute_current_rate",
+                        help="The rate of the currency to the currency of rate 1.")
+    inverse_rate = fields.Float(compute="_compute_current_rate", help="The currency of rate 1 to this currency.")
+    rate_string = fields.Char(compute="_compute_current_rate")
     rate_ids = fields.One2many("res.currency.rate", "currency_id", "Rates")
     rounding = fields.Float("Rounding Factor", digits=(12, 6), default=0.01)
     decimal_places = fields.Integer(compute="_compute_decimal_places")
@@ -30,25 +43,39 @@ class ResCurrency(models.Model):
     date = fields.Date(compute="_compute_date")
     currency_unit_label = fields.Char("Currency Unit")
     currency_subunit_label = fields.Char("Currency Subunit")
+    is_current_company_currency = fields.Boolean(compute="_compute_is_current_company_currency")
 
-    def _latest_rate(self):
-        """The rate record in force at the context's ``date`` for the context's company (or none)."""
-        date = self.env.context.get("date") or fields.Date.today()
-        company_id = self.env.context.get("company_id") or (self.env.company.id if self.env.uid else False)
-        domain = [("currency_id", "=", self.id), ("name", "<=", date)]
-        if company_id:
-            domain += ["|", ("company_id", "=", False), ("company_id", "=", company_id)]
-        return self.env["res.currency.rate"].sudo().search(domain, order="name desc, id desc", limit=1)
+    def _get_rates(self, company, date) -> dict:
+        """``{currency id: rate}`` in force at ``date`` for ``company`` (1.0 for a currency without rates),
+        in one query."""
+        if not self.ids:
+            return {}
+        sql = RATES_SQL.format(ids=", ".join(["%s"] * len(self.ids)))
+        rows = self.env.cr.execute(sql, (fields.Date.to_string(date), company.id or None, *self.ids)).fetchall()
+        return {currency_id: rate or 1.0 for currency_id, rate in rows}
 
-    def _compute_rate(self):
+    @api.depends("rate_ids.rate")
+    @api.depends_context("to_currency", "date", "company", "company_id")
+    def _compute_current_rate(self):
+        date = fields.Date.to_date(self.env.context.get("date")) or fields.Date.context_today(self)
+        company = self.env["res.company"].browse(self.env.context.get("company_id")) or self.env.company
+        to_currency = self.browse(self.env.context.get("to_currency")) or company.currency_id
+        rates = (self | to_currency)._get_rates(company, date)
         for currency in self:
-            latest = currency._latest_rate()
-            currency.rate = latest.rate if latest else 1.0
+            currency.rate = rates.get(currency.id, 1.0) / rates.get(to_currency.id, 1.0)
+            currency.inverse_rate = 1 / currency.rate
+            currency.rate_string = "" if currency == company.currency_id else \
+                f"1 {to_currency.name} = {currency.rate:.6f} {currency.name}"
 
+    @api.depends("rate_ids.name")
     def _compute_date(self):
         for currency in self:
-            latest = currency._latest_rate()
-            currency.date = latest.name if latest else False
+            currency.date = currency.rate_ids[:1].name
+
+    @api.depends_context("company")
+    def _compute_is_current_company_currency(self):
+        for currency in self:
+            currency.is_current_company_currency = self.env.company.currency_id == currency
 
     def _compute_decimal_places(self):
         for currency in self:
@@ -70,22 +97,25 @@ class ResCurrency(models.Model):
     def is_zero(self, amount: float) -> bool:
         return abs(self.round(amount)) < (self.rounding or 0.01) / 2
 
+    @api.model
+    def _get_conversion_rate(self, from_currency, to_currency, company=None, date=None) -> float:
+        """How many units of ``to_currency`` one unit of ``from_currency`` buys at ``date`` for ``company``."""
+        if from_currency == to_currency:
+            return 1
+        company = company or self.env.company
+        date = date or fields.Date.context_today(self)
+        return from_currency.with_company(company).with_context(
+            to_currency=to_currency.id, date=fields.Date.to_string(date)).inverse_rate
+
     def _convert(self, from_amount: float, to_currency, company=None, date=None, round: bool = True) -> float:
         """``from_amount`` of this currency in ``to_currency`` at ``date``'s rates (of ``company``)."""
-        self.ensure_one()
-        to_currency.ensure_one()
-        if self == to_currency or not from_amount:
-            result = from_amount
-        else:
-            # The rates themselves, not the ``rate`` field: computed values are cached per transaction,
-            # whatever the context's date.
-            context = {"date": date or fields.Date.today(), "company_id": (company or self.env.company).id}
-            source = self.with_context(**context)._latest_rate()
-            source = source.rate if source else 1.0
-            target = to_currency.with_context(**context)._latest_rate()
-            target = target.rate if target else 1.0
-            result = from_amount * target / source
-        return to_currency.round(result) if round else result
+        source, target = self or to_currency, to_currency or self
+        source.ensure_one()
+        target.ensure_one()
+        if not from_amount:
+            return 0.0
+        amount = from_amount * self._get_conversion_rate(source, target, company, date)
+        return target.round(amount) if round else amount
 
     @api.constrains("rounding")
     def _check_rounding(self):

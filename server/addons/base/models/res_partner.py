@@ -1,3 +1,6 @@
+import datetime
+
+import pytz
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -26,10 +29,20 @@ class ResPartner(models.Model):
     comment = fields.Text("Notes")
     lang = fields.Char("Language", default="en_US")
     tz = fields.Char("Timezone")
+    tz_offset = fields.Char(compute="_compute_tz_offset", string="Timezone offset")
     company_id = fields.Many2one("res.company", "Company", index=True)
     user_ids = fields.One2many("res.users", "partner_id", "Users")
     type = fields.Selection([("contact", "Contact"), ("invoice", "Invoice Address"),
                              ("delivery", "Delivery Address"), ("other", "Other Address")], default="contact")
+
+    @api.depends("tz")
+    def _compute_tz_offset(self):
+        for partner in self:
+            try:
+                zone = pytz.timezone(partner.tz or "GMT")
+            except pytz.UnknownTimeZoneError:
+                zone = pytz.utc
+            partner.tz_offset = datetime.datetime.now(zone).strftime("%z")
 
     @api.constrains("parent_id")
     def _check_parent_id(self):

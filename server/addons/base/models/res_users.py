@@ -5,6 +5,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessDenied, UserError, ValidationError
 from odoo.tools.passwords import hash_password, verify_password
 
+from .res_users_identitycheck import check_identity  # noqa: F401  (where Odoo addons import it from)
+
 
 class ResUsers(models.Model):
     _name = "res.users"

@@ -1,8 +1,11 @@
 """The ``res.users`` fields Odoo clients read besides the login (``login_date``, ``state``,
 ``company_ids``, ``action_id``; ``lang``, ``tz`` and ``image_1920`` come from the partner through
-delegation), and Odoo's API-key wizard (``res.users.apikeys.description`` then ``.show``)."""
+delegation), and Odoo's API-key wizard (``res.users.apikeys.description`` then ``.show``, behind an
+identity check)."""
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+from .res_users_identitycheck import check_identity
 
 
 class ResPartner(models.Model):
@@ -19,8 +22,7 @@ class ResUsers(models.Model):
                              string="Status")
     company_ids = fields.Many2many("res.company", "res_company_users_rel", "user_id", "cid", "Companies",
                                    default=lambda self: self.env.ref("base.main_company", raise_if_not_found=False))
-    # Odoo's relation is ir.actions.actions; actions have a table per type here, and the home action is a window.
-    action_id = fields.Many2one("ir.actions.act_window", "Home Action",
+    action_id = fields.Many2one("ir.actions.actions", "Home Action",
                                 help="If specified, this action will be opened at log on for this user.")
 
     def _compute_state(self):
@@ -43,15 +45,17 @@ class ApiKeyDescription(models.TransientModel):
 
     name = fields.Char("Description", required=True)
 
+    @check_identity
     def make_key(self):
-        """Create the key and answer the action that shows it once (Odoo's *Generate* button)."""
+        """Create the key and answer the action that shows it once (Odoo's *Generate* button): the key
+        travels in the action's context (``default_key``), to the user who made it only."""
         self.ensure_one()
         if not self.name or not self.name.strip():
             raise UserError("An API key needs a description saying where it will be used")
         key = self.env["res.users.apikeys"].generate(self.name)
-        show = self.env["res.users.apikeys.show"].create({"key": key})
+        self.sudo().unlink()
         return {"type": "ir.actions.act_window", "res_model": "res.users.apikeys.show", "name": "API Key Ready",
-                "views": [[False, "form"]], "target": "new", "res_id": show.id}
+                "views": [[False, "form"]], "target": "new", "context": {"default_key": key}}
 
     @api.model
     def check_access_make_key(self) -> bool:
@@ -59,7 +63,7 @@ class ApiKeyDescription(models.TransientModel):
 
 
 class ApiKeyShow(models.TransientModel):
-    """The wizard showing a new key to the user who made it; only they can read it (and not for long)."""
+    """The form showing a new key, filled from the action's ``default_key``; nothing is kept."""
 
     _name = "res.users.apikeys.show"
     _description = "Show API Key"
@@ -67,9 +71,6 @@ class ApiKeyShow(models.TransientModel):
 
     key = fields.Char(readonly=True)
 
-    def read(self, fields=None, load="_classic_read"):
-        if not self.env.su and any(record.sudo().create_uid.id != self.env.uid for record in self):
-            from odoo.exceptions import AccessError
-
-            raise AccessError("Only the user who made an API key may see it")
-        return super().read(fields, load)
+    @api.model_create_multi
+    def create(self, vals_list):
+        raise UserError("The API key form only shows a key made by res.users.apikeys.description.make_key")

@@ -27,7 +27,7 @@ class Action(http.Controller):
 
 
 def _find_action(action_id):
-    """An action by external id or by id (ids are searched in each action table, as they are not shared)."""
+    """An action by external id or by id (of any type: every action has its row in ``ir_actions``)."""
     env = request.env
     if isinstance(action_id, str) and not action_id.isdigit():
         record = env.ref(action_id if "." in action_id else f"base.{action_id}", raise_if_not_found=False)
@@ -40,8 +40,7 @@ def _find_action(action_id):
         action_id = int(action_id)
     except (TypeError, ValueError):
         raise ValidationError(f"Invalid action id {action_id!r}") from None
-    for model in ("ir.actions.act_window", "ir.actions.client", "ir.actions.act_url", "ir.actions.server",
-                  "ir.actions.report"):
-        if model in env and env[model].sudo().browse(action_id).exists():
-            return env[model].sudo().browse(action_id)
-    return None
+    action = env["ir.actions.actions"].sudo().browse(action_id).exists()
+    if not action or action.type not in env:
+        return None
+    return env[action.type].sudo().browse(action_id).exists() or None

@@ -9,6 +9,7 @@ class Thing(models.Model):
     size = fields.Integer()
     payload = fields.Json()
     blob = fields.Binary()
+    partner_ids = fields.Many2many("res.partner", string="Partners")
 
     def describe(self):
         return f"thing {self.name}"

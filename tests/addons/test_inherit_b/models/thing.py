@@ -5,6 +5,7 @@ class Thing(models.Model):
     _inherit = "test.thing"
 
     colour = fields.Char(default="blue")
+    owner_id = fields.Many2one("res.partner", ondelete="set null")
 
     def describe(self):
         return super().describe() + f" in {self.colour}"

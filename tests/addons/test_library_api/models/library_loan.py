@@ -13,4 +13,5 @@ class LibraryLoan(models.Model):
     date_start = fields.Date(required=True, default=fields.Date.today)
     date_end = fields.Date()
     fee = fields.Float()
+    returned_at = fields.Datetime()
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)

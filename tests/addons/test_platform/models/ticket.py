@@ -16,8 +16,6 @@ class Ticket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if isinstance(vals_list, dict):
-            vals_list = [vals_list]
         for vals in vals_list:
             if vals.get("reference", "New") == "New":
                 vals["reference"] = self.env["ir.sequence"].next_by_code("test_platform.ticket") or "New"
