@@ -1,4 +1,4 @@
-"""``odoo-bin.py iap-outbox ACTION -d DB``: see and unstick a provider's queued IAP operations.
+"""``odoo-bin.py iap-outbox ACTION -d DB``: see and unstick a provider's queued IAP operations and quotas.
 
 ``run`` sends the due operations, each in three short steps (lease it, call the platform with no
 transaction open, record the outcome) so no transaction stays open across an outgoing call.
@@ -10,6 +10,8 @@ import argparse
 from odoo import SUPERUSER_ID
 from odoo.cli.command import CommandError, command, load_config, parser_for, require_database
 from odoo.modules.registry import Registry
+
+from ..tools.quota_charge import UNITS_PER_CREDIT as UNITS
 
 
 def list_ops(registry, options: argparse.Namespace) -> int:
@@ -46,16 +48,30 @@ def give_up(registry, options: argparse.Namespace) -> int:
     return 0
 
 
-ACTIONS = {"list": list_ops, "run": run, "retry": retry, "give-up": give_up}
+def quotas(registry, options: argparse.Namespace) -> int:
+    """The quotas the store still has open (or being released, or refused), with their figures in credits."""
+    with registry.cursor(readonly=True) as cr:
+        domain = [] if options.all else [("state", "in", ["open", "closing", "failed"])]
+        found = registry.env(cr, SUPERUSER_ID)["iap.quota"].search(domain, order="id")
+        if not found:
+            print("no open IAP quotas")
+        for quota in found:
+            print(f"{quota.id}  {quota.quota_token}  {quota.state:<8} granted {quota.granted / UNITS:g}  "
+                  f"used {quota.used / UNITS:g}  reported {quota.reported / UNITS:g}  "
+                  f"usable until {quota.usable_until}  {quota.last_error or ''}".rstrip())
+    return 0
 
 
-@command("iap-outbox", help="list, run, retry or give up the IAP operations queued for retry")
+ACTIONS = {"list": list_ops, "run": run, "retry": retry, "give-up": give_up, "quotas": quotas}
+
+
+@command("iap-outbox", help="list, run, retry or give up the queued IAP operations; list the open quotas")
 def iap_outbox(argv: list[str]) -> int:
-    parser = parser_for("iap-outbox", "Queued IAP captures and cancels: list [--all] | run [--limit N] | "
-                                      "retry ID | give-up ID")
+    parser = parser_for("iap-outbox", "Queued IAP captures and cancels, open quotas: list [--all] | "
+                                      "run [--limit N] | retry ID | give-up ID | quotas [--all]")
     parser.add_argument("action", choices=list(ACTIONS))
     parser.add_argument("id", nargs="?", type=int)
-    parser.add_argument("--all", action="store_true", help="list: include settled operations")
+    parser.add_argument("--all", action="store_true", help="list, quotas: include settled ones")
     parser.add_argument("--limit", type=int, default=100, help="run: operations tried at most")
     options = parser.parse_intermixed_args(argv)
     if options.action in ("retry", "give-up") and options.id is None:

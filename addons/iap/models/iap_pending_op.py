@@ -54,25 +54,23 @@ class IapPendingOp(models.Model):
     # -- queueing ---------------------------------------------------------------------------------------
     @api.model
     def enqueue(self, operation: str, token: str, key: str, credit: float | None = None, endpoint: str = "",
-                ttl_hours: int = iap_tools.DEFAULT_TTL_HOURS, error: str = "", deferred: bool = False):
+                ttl_hours: int = iap_tools.DEFAULT_TTL_HOURS, error: str = ""):
         """Queue ``operation`` ('capture' or 'cancel') of ``token``; queueing twice keeps one row.
 
         A capture is written in the caller's transaction: it becomes durable exactly when the delivered
         result does (if the caller rolls back, the client got no service and the hold simply expires).
         A cancel after a failure follows a transaction that rolls back, so it is committed on its own
         where the database allows it (PostgreSQL); on SQLite the hold's TTL is what releases it.
-        ``deferred``: an operation sent after the request by design (``charging="deferred"``), not after
-        a failure: due at once, written in the caller's transaction whatever it is.
         """
         existing = self.search([("operation", "=", operation), ("transaction_token", "=", token)], limit=1)
         if existing:
             return existing
-        delay = dt.timedelta(seconds=0 if deferred else BACKOFF_SECONDS[0])
+        delay = dt.timedelta(seconds=BACKOFF_SECONDS[0])
         vals = {"operation": operation, "transaction_token": token, "service_key": key, "credit": credit,
                 "endpoint": endpoint or iap_tools.iap_get_endpoint(self.env), "last_error": error or False,
                 "next_attempt_at": fields.Datetime.now() + delay,
                 "hold_expires_at": fields.Datetime.now() + dt.timedelta(hours=ttl_hours)}
-        if operation == "cancel" and not deferred and self._insert_committed(vals):
+        if operation == "cancel" and self._insert_committed(vals):
             return self.search([("operation", "=", operation), ("transaction_token", "=", token)], limit=1)
         try:
             with self.env.cr.savepoint():
@@ -84,16 +82,34 @@ class IapPendingOp(models.Model):
         with own_transaction(self.env) as cr:
             if cr is None:
                 return False
-            now = fields.Datetime.to_string(fields.Datetime.now())
-            columns = {**{k: v for k, v in vals.items() if v is not None and v is not False},
-                       "state": "pending", "attempts": 0,
-                       "create_uid": self.env.uid, "create_date": now, "write_uid": self.env.uid, "write_date": now}
-            for name in ("next_attempt_at", "hold_expires_at"):
-                columns[name] = fields.Datetime.to_string(columns[name])
-            marks = ", ".join(["%s"] * len(columns))
-            cr.execute(f"INSERT INTO iap_pending_op ({', '.join(columns)}) VALUES ({marks}) "
-                       "ON CONFLICT DO NOTHING", tuple(columns.values()))
+            self._insert_row(cr, vals)
         return True
+
+    @api.model
+    def _queue_deferred(self, operation: str, token: str, key: str, credit: float | None, ttl_hours: int) -> None:
+        """Queue an operation sent after the request by design (``charging="deferred"``), due at once, in the
+        caller's transaction; a second attempt of the same request queues nothing more.
+
+        One statement: every call charged this way queues one, and the ORM's search and create would be
+        most of the request's own work.
+        """
+        now = fields.Datetime.now()
+        self._insert_row(self.env.cr, {
+            "operation": operation, "transaction_token": token, "service_key": key, "credit": credit,
+            "endpoint": iap_tools.iap_get_endpoint(self.env), "next_attempt_at": now,
+            "hold_expires_at": now + dt.timedelta(hours=ttl_hours)})
+
+    def _insert_row(self, cr, vals: dict) -> None:
+        """INSERT a pending operation with plain SQL on ``cr`` (ignored if it is queued already)."""
+        now = fields.Datetime.to_string(fields.Datetime.now())
+        columns = {**{k: v for k, v in vals.items() if v is not None and v is not False},
+                   "state": "pending", "attempts": 0,
+                   "create_uid": self.env.uid, "create_date": now, "write_uid": self.env.uid, "write_date": now}
+        for name in ("next_attempt_at", "hold_expires_at"):
+            columns[name] = fields.Datetime.to_string(columns[name])
+        marks = ", ".join(["%s"] * len(columns))
+        cr.execute(f"INSERT INTO iap_pending_op ({', '.join(columns)}) VALUES ({marks}) "
+                   "ON CONFLICT DO NOTHING", tuple(columns.values()))
 
     # -- the worker -----------------------------------------------------------------------------------------
     @api.model
@@ -117,6 +133,7 @@ class IapPendingOp(models.Model):
         a request.  Returns how many operations ended in each state.
         """
         cr = self.env.cr
+        lock_for_write(cr)  # the cursor may have sent (and released its lock) before
         calls = self._claim_due(limit)
         release_write_lock(cr)
         counts = {"done": 0, "pending": 0, "failed": 0}

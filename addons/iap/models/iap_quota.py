@@ -131,6 +131,7 @@ class IapQuota(models.Model):
         """Send the due reports and releases: lease them and commit, call, record each answer in a new
         transaction.  Commits the caller's transaction: never call it in a request.  Returns how many."""
         cr = self.env.cr
+        lock_for_write(cr)  # after ``_send_due`` on the same cursor (the sender), whose last step released it
         calls = self._claim_reports(limit)
         release_write_lock(cr)
         for call in calls:

@@ -19,7 +19,12 @@ the same ``iap_charge`` context manager.  Where we differ, we are safer:
   them open): a retry is safe if a reused connection turns out to be closed.  ``iap_jsonrpc`` itself
   opens a new connection per call, as Odoo's does.
 
-Outgoing calls happen inside the caller's transaction, as in Odoo: ``iap_charge`` wraps the service.
+* ``iap_charge(..., charging="deferred" | "quota")`` asks the platform once per call (the capture sent
+  after the caller commits, from the outbox) or, with our platform, mostly not at all (credit quotas, see
+  ``quota_charge``).
+
+Outgoing calls happen inside the caller's transaction, as in Odoo, unless the caller released it for
+them (``write_lock.release_write_lock`` / ``release_at_calls``): then no transaction is open during a call.
 """
 from __future__ import annotations
 
@@ -448,8 +453,7 @@ def _settle_later(env, key: str, transaction: IapTransaction, ttl: int) -> None:
         raise
     operation = "capture" if transaction.credit else "cancel"
     lock_for_write(env.cr)
-    env["iap.pending.op"].sudo().enqueue(operation, transaction.token, key, credit=transaction.credit or None,
-                                         ttl_hours=ttl, deferred=True)
+    env["iap.pending.op"].sudo()._queue_deferred(operation, transaction.token, key, transaction.credit or None, ttl)
     sender.wake_after_commit(env)
     notify_charge(charge_deferred, env, token=transaction.token, operation=operation)
 

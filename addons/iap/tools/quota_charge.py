@@ -11,7 +11,7 @@ may be lowered (0: nothing charged); more than authorized gives it back and rais
 left and none grantable is ``InsufficientCreditError`` with the credit template as ``body``.
 
 Terms, the provider's system parameters: ``iap.quota_credit`` (credits asked per grant, default 20; at
-least what the call needs), ``iap.quota_validity`` (seconds, 60), ``iap.quota_report_every`` (calls, 10),
+least what the call needs), ``iap.quota_validity`` (seconds, 60), ``iap.quota_report_every`` (calls, 50),
 ``iap.quota_report_seconds`` (15).  A grant of less than asked is accepted (what the account has left).
 """
 from __future__ import annotations
@@ -44,7 +44,7 @@ from .write_lock import is_released, lock_for_write, unlock_for_call
 _logger = logging.getLogger(__name__)
 TERMS = {  # system parameter: (term, default)
     "iap.quota_credit": ("credit", 20), "iap.quota_validity": ("validity", 60),
-    "iap.quota_report_every": ("report_every", 10), "iap.quota_report_seconds": ("report_seconds", 15),
+    "iap.quota_report_every": ("report_every", 50), "iap.quota_report_seconds": ("report_seconds", 15),
 }
 MARGIN_SECONDS = 2  # at least: the time a release takes to reach the platform before the quota's end
 GRANT_WAIT_SECONDS = 30

@@ -24,6 +24,7 @@ IDLE_SECONDS = 10.0
 IDLE_EXIT_SECONDS = 30.0  # with nothing to send for that long the thread ends (a wake starts another)
 RETRY_SECONDS = 5.0
 BATCH = 50
+STOP_TIMEOUT = 60.0  # a pass's calls end within their own timeouts
 
 _senders: dict[str, Sender] = {}
 _lock = threading.Lock()
@@ -102,10 +103,13 @@ class Sender(threading.Thread):
 
         return Environment(cr, SUPERUSER_ID, {})
 
-    def stop(self, timeout: float = 5) -> None:
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """Stop after the current pass: a call under way is not cut (the registry must outlive it)."""
         self.stopping = True
         self.wakeup.set()
         self.join(timeout)
+        if self.is_alive():
+            _logger.warning("IAP sender of %s still busy after %s s", self.registry.db_name, timeout)
 
 
 def wake(registry) -> Sender:

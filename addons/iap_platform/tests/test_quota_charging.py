@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 import time
 import uuid
 from types import SimpleNamespace
@@ -19,6 +21,7 @@ from odoo.addons.iap.tools import sender
 from odoo.addons.iap.tools.iap_tools import InsufficientCreditError, iap_charge
 from odoo.exceptions import UserError
 
+from server.config import ROOT
 from server.orm.environment import SUPERUSER_ID, Environment
 
 from .test_http import assert_books_balance, fund, new_service, platform_env
@@ -101,6 +104,9 @@ def test_calls_are_charged_in_the_providers_database_against_one_grant(provider)
     report_everything(provider)
     assert platform_quotas(provider)[0]["used"] == 3 * UNITS
     assert account(provider) == (15 * UNITS, 2 * UNITS)
+    listed = subprocess.run([sys.executable, "odoo-bin.py", "iap-outbox", "quotas", "--db-uri", provider.registry.uri],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert "open     granted 5  used 3  reported 3  usable until" in listed.stdout, listed.stderr
 
 
 def test_a_used_up_quota_is_released_and_the_next_call_gets_a_new_one(provider):
