@@ -221,10 +221,10 @@ class DatabaseFactory:
             marker.write_text(uri)
             return uri
 
-    def create(self, backend: str, addons: tuple[str, ...], demo: bool = True) -> Config:
-        """A new database with ``addons`` installed; returns its configuration."""
+    def create(self, backend: str, addons: tuple[str, ...], demo: bool = True, name: str | None = None) -> Config:
+        """A new database with ``addons`` installed (named ``name``, else a new name); returns its configuration."""
         template = self.template(backend, addons, demo)
-        name = self.new_name()
+        name = name or self.new_name()
         uri = self.uri(backend, name)
         if backend == "sqlite":
             shutil.copyfile(_sqlite_path(template), _sqlite_path(uri))

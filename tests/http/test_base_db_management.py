@@ -42,6 +42,14 @@ def managed(db_backend, database_factory, live_server_factory):
     live.stop()
 
 
+def install_base(database_factory, db_backend: str, name: str) -> None:
+    """Database ``name`` with ``base`` and its demo data (user admin/admin), copied from the run's template.
+
+    ``create_database`` itself (an install of ``base`` in the request) is tested in test_external_api.py.
+    """
+    database_factory.create(db_backend, ("base",), name=name)
+
+
 def snapshot(rpc, db: str) -> dict:
     """What a client reads from a database: a partner and an attachment's content."""
     uid = rpc("common", "login", db, "admin", "admin")
@@ -53,10 +61,10 @@ def snapshot(rpc, db: str) -> dict:
             "attachments": [{k: v for k, v in a.items() if k != "id"} for a in attachments]}
 
 
-def test_dump_restore_and_duplicate_round_trip_with_the_filestore(managed):
+def test_dump_restore_and_duplicate_round_trip_with_the_filestore(managed, database_factory, db_backend):
     live, name = managed
     rpc = rpc_for(live)
-    assert rpc("db", "create_database", MASTER, name, False, "en_US", "admin") is True
+    install_base(database_factory, db_backend, name)
     uid = rpc("common", "login", name, "admin", "admin")
     rpc("object", "execute_kw", name, uid, "admin", "res.partner", "create",
         [{"name": "Dumped partner", "email": "d@example.com"}], {})
@@ -129,10 +137,10 @@ def test_bad_dumps_and_names_are_refused_leaving_nothing(managed):
     assert denied.value.name == "odoo.exceptions.AccessDenied"
 
 
-def test_web_database_routes_back_up_restore_and_drop(managed):
+def test_web_database_routes_back_up_restore_and_drop(managed, database_factory, db_backend):
     live, name = managed
     rpc = rpc_for(live)
-    assert rpc("db", "create_database", MASTER, name, False, "en_US", "admin") is True
+    install_base(database_factory, db_backend, name)
     http = requests.Session()
     refused = http.post(f"{live.url}/web/database/backup", data={"master_pwd": "wrong", "name": name}, timeout=SLOW)
     assert refused.status_code == 403
