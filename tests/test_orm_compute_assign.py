@@ -11,22 +11,31 @@ def tree(env):
     Folder = env["test_compute_assign.folder"]
     root = Folder.create({"name": "root"})
     docs = Folder.create({"name": "docs", "parent_id": root.id})
-    notes = Folder.create({"name": "notes", "parent_id": docs.id})
+    Folder.create({"name": "notes", "parent_id": docs.id})
     env.invalidate_all()
     return Folder.search([], order="id desc")  # the deepest first: it is computed before its parents
 
 
 def test_display_name_assigning_another_computed_field_reads(tree):
     notes, docs, root = tree
-    assert notes.display_name == "root/docs/notes"
-    assert [f.display_name for f in tree] == ["root/docs/notes", "root/docs", "root"]
-    assert notes.complete_name == "root/docs/notes"
+    assert notes.display_name == "root / docs / notes"
+    assert [f.display_name for f in tree] == ["root / docs / notes", "root / docs", "root"]
 
 
-def test_read_of_both_fields_after_such_a_compute(tree):
-    rows = tree.read(["display_name", "complete_name"])
-    assert [(r["display_name"], r["complete_name"]) for r in rows] == [
-        ("root/docs/notes", "root/docs/notes"), ("root/docs", "root/docs"), ("root", "root")]
+def test_the_value_assigned_is_the_one_read_until_a_change(env, tree):
+    notes = env["test_compute_assign.folder"].browse(tree[0].id)  # alone: its parents assign nothing after
+    assert notes.display_name == "root / docs / notes"
+    assert notes.complete_name == "root / docs / notes"  # the display-name compute assigned it
+    notes.name = "memos"
+    assert notes.complete_name == "root/docs/memos"  # computed again, by its own method
+
+
+def test_read_of_both_fields_after_such_a_compute(env, tree):
+    notes = env["test_compute_assign.folder"].browse(tree[0].id)
+    assert notes.read(["display_name", "complete_name"]) == [
+        {"id": notes.id, "display_name": "root / docs / notes", "complete_name": "root / docs / notes"}]
+    assert [f.read(["display_name"])[0]["display_name"] for f in tree] == [
+        "root / docs / notes", "root / docs", "root"]
 
 
 def test_recursive_compute_reading_its_parent_s_value(tree):
@@ -43,3 +52,12 @@ def test_stored_compute_assigning_another_stored_computed_field(env, tree):
     rows = env.cr.execute("SELECT summary, depth FROM test_compute_assign_folder WHERE id = %s",
                           (notes.id,)).fetchone()
     assert tuple(rows) == ("notes at depth 1", 1)
+
+
+def test_a_batch_of_stored_computes_each_assigning_another_stored_field(env, tree):
+    tree.write({"parent_id": False})
+    assert [(f.summary, f.depth) for f in tree] == [
+        ("notes at depth 0", 0), ("docs at depth 0", 0), ("root at depth 0", 0)]
+    env.invalidate_all()
+    rows = env.cr.execute("SELECT summary, depth FROM test_compute_assign_folder ORDER BY id").fetchall()
+    assert [tuple(r) for r in rows] == [("root at depth 0", 0), ("docs at depth 0", 0), ("notes at depth 0", 0)]

@@ -24,11 +24,11 @@ class Folder(models.Model):
 
     def _compute_display_name(self):
         for folder in self:
-            folder.complete_name = folder._path()
+            folder.complete_name = folder._path(" / ")
             folder.display_name = folder.complete_name
 
-    def _path(self) -> str:
-        return f"{self.parent_id._path()}/{self.name}" if self.parent_id else self.name
+    def _path(self, separator="/") -> str:
+        return f"{self.parent_id._path(separator)}{separator}{self.name}" if self.parent_id else self.name
 
     @api.depends("parent_id.depth")
     def _compute_depth(self):
