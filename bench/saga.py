@@ -2,14 +2,19 @@
 
     python bench/saga.py [--orders 300] [--runs 3] [--workers 2] [--concurrency 4]
 
-Needs PostgreSQL at 127.0.0.1:5432.  Each run makes a fresh database with ``ticket_order``, then:
+Needs PostgreSQL at 127.0.0.1:5432.  Each run makes a fresh database with ``ticket_order`` and starts a
+server on it (``--workers 2`` HTTP processes, no job worker inside), which receives the payment
+callbacks as in production; then:
 
 * saga: ``--orders`` orders placed (each starts a ``ticket_order`` saga), then ``--workers`` worker
   processes (``odoo-bin.py jobs worker``, ``--concurrency`` jobs each) work them: reserve, request the
-  payment from a fake provider on 127.0.0.1 that answers at once and delivers ``paid`` to the inbox
-  right away, finish.  Throughput: orders / (last completion - first job start).
-* plain: the same orders' three steps as a ``chain()`` of plain jobs (reserve, request payment,
-  finish), no saga bookkeeping, no wait for the reply: the same workers, the same database.
+  payment from a fake provider on 127.0.0.1 that answers at once and posts the signed ``paid``
+  callback to the server's ``/saga/1/message`` right away (the inbox), finish.
+  Throughput: orders / (last completion - first job start).
+* plain: the same steps as plain jobs on the same workers, database and server: a ``chain()`` of
+  reserve and request payment, and the same provider's immediate callback (to a plain route of
+  ``bench_saga_baseline``) enqueues the finish job.  No saga engine: no inbox (no duplicate
+  detection), no timeline, no wait timeout, no compensation.
 
 Prints both figures and their ratio, medians of ``--runs`` runs, and the per-step timings of
 ``saga stats``.  Goal: saga >= 0.8x plain.
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import statistics
 import subprocess
@@ -29,6 +35,8 @@ from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import requests
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import server  # noqa: E402,F401  (installs the odoo alias)
@@ -37,6 +45,7 @@ from server.config import ROOT, Config  # noqa: E402
 from server.modules.loading import load_modules  # noqa: E402
 from server.modules.registry import Registry  # noqa: E402
 from server.orm.environment import SUPERUSER_ID, Environment  # noqa: E402
+from server.testing_http import free_port  # noqa: E402
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 BENCH_ADDONS = Path(__file__).resolve().parent / "addons"
@@ -48,12 +57,22 @@ def committed(registry, func):
         return func(Environment(cr, SUPERUSER_ID, {}))
 
 
-class InstantProvider:
-    """A payment provider that takes each request and, for sagas, delivers ``paid`` to the inbox at once."""
+class Backlogged(ThreadingHTTPServer):
+    """A listen backlog for every worker thread at once (the default 5 drops SYNs: 1 s client retries)."""
 
-    def __init__(self, registry, reply: bool):
-        self.registry, self.reply = registry, reply
-        self.pool = ThreadPoolExecutor(4)
+    request_queue_size = 128
+    daemon_threads = True
+
+
+class InstantProvider:
+    """A payment provider that takes each request and calls the server back at once (saga or plain route)."""
+
+    def __init__(self, registry, mode: str, server_url: str, threads: int):
+        self.registry, self.mode, self.server_url = registry, mode, server_url
+        self.secret = committed(registry, lambda env: env["ir.config_parameter"].get_param("saga.callback_secret"))
+        self.session = requests.Session()
+        self.session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=threads))
+        self.pool = ThreadPoolExecutor(threads)
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -61,24 +80,32 @@ class InstantProvider:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 self.send_response(202)
                 self.end_headers()
-                if provider.reply:
-                    provider.pool.submit(provider.pay, body["orderId"])
+                provider.pool.submit(provider.pay if provider.mode == "saga" else provider.pay_plain, body["orderId"])
 
             def log_message(self, *_args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = Backlogged(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/pay"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def pay(self, order_uid: str) -> None:
-        for _try in range(50):  # the step's transaction may not have committed yet: the inbox finds it waiting later
-            answer = committed(self.registry, lambda env: env["saga.instance"].receive_message(
-                f"pay-{order_uid}-{uuid.uuid4().hex}", "payment.result", order_uid, {"status": "paid"},
-                "ticket_order"))
-            if answer["outcome"] == "processed":
+        from odoo.addons.saga.controllers.message import sign
+
+        for _try in range(50):  # the inbox waits for the step's commit; a message that came too early is retried
+            body = json.dumps({"message_id": f"pay-{order_uid}-{uuid.uuid4().hex}", "type": "payment.result",
+                               "business_key": order_uid, "saga_type": "ticket_order", "payload": {"status": "paid"},
+                               "timestamp": time.time()}).encode()
+            answer = self.session.post(self.server_url + "/saga/1/message", data=body, timeout=60, headers={
+                "Content-Type": "application/json", "X-Saga-Signature": sign(self.secret, body)})
+            if answer.status_code == 200 and answer.json()["outcome"] == "processed":
                 return
             time.sleep(0.01)
+
+    def pay_plain(self, order_uid: str) -> None:
+        answer = self.session.post(self.server_url + "/bench_saga_baseline/paid", json={"orderId": order_uid},
+                                   timeout=60)
+        answer.raise_for_status()
 
     def close(self) -> None:
         self.server.shutdown()
@@ -91,6 +118,27 @@ def make_database(name: str) -> Config:
                      "data_dir": str(ROOT / "data" / "bench"), "admin_passwd": "admin"})
     Registry.forget(load_modules(config, init="bench_saga_baseline"))
     return config
+
+
+def start_server(config: Config) -> tuple[subprocess.Popen, str]:
+    """The server that receives the callbacks: ``--workers 2``, no job worker inside (jobs are the workers')."""
+    port = free_port()
+    command = [sys.executable, "odoo-bin.py", "--db-uri", config["db_uri"], "--addons-path", config["addons_path"],
+               "--data-dir", str(config.data_dir), "--http-port", str(port), "--http-interface", "127.0.0.1",
+               "--workers", "2", "--log-level", "warning"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, "ODOO_QUEUE_JOB_CHANNELS": "none"})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url + "/web/health", timeout=2).status_code == 200:
+                return process, url
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise SystemExit("the callback server did not start within 120 s")
 
 
 def start_workers(config: Config, count: int, concurrency: int) -> list[subprocess.Popen]:
@@ -112,7 +160,8 @@ def run_once(args, mode: str) -> float:
     name = f"bench_saga_{uuid.uuid4().hex[:8]}"
     config = make_database(name)
     registry = Registry.open(config)
-    provider = InstantProvider(registry, reply=mode == "saga")
+    server_process, server_url = start_server(config)
+    provider = InstantProvider(registry, mode, server_url, args.workers * args.concurrency)
     try:
         committed(registry, lambda env: (
             env["ir.config_parameter"].set_param("ticket_order.payment_url", provider.url),
@@ -146,6 +195,7 @@ def run_once(args, mode: str) -> float:
         return args.orders / max((last - first).total_seconds(), 1e-6)
     finally:
         provider.close()
+        stop([server_process])
         Registry.forget_uri(config["db_uri"])
         db_module.drop_database(config["db_uri"])
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import signal
 import statistics
 import subprocess
@@ -32,8 +33,11 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PG_PREFIX = "postgresql://postgres@127.0.0.1:5432/"
+import databases  # noqa: E402  (bench/databases.py)
+
 ANSWERS, LATENCY, CAPACITY = 3, 0.100, 8
+#: As the seed's questionnaires are: an introduction, then the questions (elements 1 .. ANSWERS).
+QUESTIONNAIRE = {"cuestionario": [{"tipo": "intro"}] + [{"tipo": "pregunta"} for _ in range(ANSWERS)]}
 
 
 def _fakes():
@@ -44,18 +48,8 @@ def _fakes():
     return module
 
 
-def odoo_bin(db_uri: str, *args: str) -> None:
-    command = [sys.executable, "odoo-bin.py", *args, "--db-uri", db_uri, "--log-level", "warn"]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    if done.returncode:
-        raise SystemExit(f"failed: {' '.join(command)}\n{done.stdout}{done.stderr}")
-
-
 def create_database(backend: str, tmp: Path) -> str:
-    name = f"bench_transfers_{uuid.uuid4().hex[:8]}"
-    uri = f"sqlite:///{tmp / (name + '.sqlite3')}" if backend == "sqlite" else PG_PREFIX + name
-    odoo_bin(uri, "-i", "transfer_analysis", "--without-demo", "all", "--stop-after-init")
-    return uri
+    return databases.create_database(backend, tmp, "bench_transfers", "transfer_analysis")
 
 
 def configure(uri: str, firebase, api) -> None:
@@ -111,9 +105,10 @@ def pickup_latencies(firebase, api, daemon, count: int, tag: str) -> list[float]
     for n in range(count):
         key = f"{tag}{n:03d}"
         firebase.add_transfer(key, item())
-        first_url = f"https://st.example/cloud/{key}/1.wav"
-        wait_for(lambda url=first_url: url in api.first_call_at, daemon)
-        latencies.append(api.first_call_at[first_url] - firebase.first_put_at[key])
+        urls = [f"https://st.example/cloud/{key}/{n}.wav" for n in range(1, ANSWERS + 1)]
+        wait_for(lambda urls=urls: any(url in api.first_call_at for url in urls), daemon)
+        first = min(api.first_call_at[url] for url in urls if url in api.first_call_at)
+        latencies.append(first - firebase.first_put_at[key])
         wait_for(lambda k=key: f"Transfer/{k}" in {path for path, _values in firebase.patches}, daemon)
     return latencies
 
@@ -137,9 +132,10 @@ def main() -> None:
     args = parser.parse_args()
     fakes = _fakes()
     firebase, api = fakes.FakeFirebase(keepalive_every=5).start(), fakes.FakeAnalysisApi(latency=LATENCY).start()
-    firebase.db["Encuestas"]["q1"] = {"cuestionario": [{"tipo": "pregunta"} for _ in range(ANSWERS)]}
+    firebase.db["Encuestas"]["q1"] = QUESTIONNAIRE
     tmp = Path(f"/tmp/bench_transfers_{uuid.uuid4().hex[:6]}")
     tmp.mkdir()
+    load = os.getloadavg()[0]
     uri = create_database(args.backend, tmp)
     configure(uri, firebase, api)
     daemon = start_daemon(uri, tmp / "daemon.log")
@@ -154,16 +150,18 @@ def main() -> None:
         daemon.wait(60)
         firebase.stop()
         api.stop()
-    report(rates, latencies, seed, args, api.max_in_flight)
+        databases.drop_database(uri)
+    report(rates, latencies, seed, args, api.max_in_flight, load)
 
 
-def report(rates: list[float], latencies: list[float], seed: float, args, max_in_flight: int) -> None:
+def report(rates: list[float], latencies: list[float], seed: float, args, max_in_flight: int, load: float) -> None:
     limit = CAPACITY / LATENCY
     rate = statistics.median(rates)
     p50 = statistics.median(latencies) * 1000
     p90 = latencies[int(len(latencies) * 0.9) - 1] * 1000
     print(f"backend {args.backend}: {args.transfers} transfers x {ANSWERS} answers, API latency "
-          f"{LATENCY * 1000:.0f} ms, capacity {CAPACITY} (most simultaneous requests seen: {max_in_flight})")
+          f"{LATENCY * 1000:.0f} ms, capacity {CAPACITY} (most simultaneous requests seen: {max_in_flight}); "
+          f"load average {load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end, {os.cpu_count()} cores")
     print(f"throughput: {rate:.1f} answers/s (median of {len(rates)}: {', '.join(f'{r:.1f}' for r in rates)}) "
           f"= {rate / limit:.0%} of the physical limit {limit:.0f}/s (goal >= 90 %)")
     print(f"seed's single consumer thread: {seed:.1f} answers/s; ours is {rate / seed:.1f}x")

@@ -22,6 +22,10 @@ modules_uninstalled = namespace.signal("modules_uninstalled")
 #: stop with the server by connecting to them.
 server_started = namespace.signal("server_started")
 server_stopping = namespace.signal("server_stopping")
+#: Sent (sender: the registry) before a registry's connections are closed (a database dropped, a test's
+#: database forgotten): a background thread using that registry must stop here, not after its connection
+#: was closed under it.
+registry_closing = namespace.signal("registry_closing")
 
 
 def signal(name: str, doc: str | None = None) -> blinker.NamedSignal:

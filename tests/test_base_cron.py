@@ -110,6 +110,34 @@ def test_a_failing_job_is_logged_and_the_others_still_run(fresh_registry, caplog
     assert "'broken'" in failure.getMessage() and "the job broke" in str(failure.exc_info[1])
 
 
+def test_failures_are_counted_on_the_job_until_it_succeeds(fresh_registry):
+    with fresh_registry.cursor() as cr:
+        env = Environment(cr, SUPERUSER_ID, {})
+        env["ir.config_parameter"].set_param("test.cron.broken", "1")
+        cron_id = make_cron(env, "if env['ir.config_parameter'].get_param('test.cron.broken'):\n"
+                                 "    raise UserError('the mail server is down')", name="flaky").id
+    lock = CronRunner(fresh_registry.config, 1).lock_database(fresh_registry)
+
+    def run_and_read() -> dict:
+        with fresh_registry.cursor() as cr:
+            Environment(cr, SUPERUSER_ID, {})["ir.cron"].browse(cron_id).nextcall = PAST
+        run_job(fresh_registry, cron_id, lock)
+        with fresh_registry.cursor() as cr:
+            return Environment(cr, SUPERUSER_ID, {})["ir.cron"].browse(cron_id).read(
+                ["failure_count", "first_failure_date", "last_failure_date", "last_failure_message"])[0]
+
+    first = run_and_read()
+    assert first["failure_count"] == 1 and first["first_failure_date"]
+    assert "UserError: the mail server is down" in first["last_failure_message"]
+    second = run_and_read()
+    assert second["failure_count"] == 2 and second["first_failure_date"] == first["first_failure_date"]
+    with fresh_registry.cursor() as cr:
+        Environment(cr, SUPERUSER_ID, {})["ir.config_parameter"].set_param("test.cron.broken", False)
+    fixed = run_and_read()
+    assert (fixed["failure_count"], fixed["first_failure_date"]) == (0, False)
+    assert fixed["last_failure_message"] == second["last_failure_message"]  # the last error stays readable
+
+
 def test_numbercall_runs_out_and_deactivates_the_job(fresh_registry):
     with fresh_registry.cursor() as cr:
         cron_id = make_cron(Environment(cr, SUPERUSER_ID, {}), "env['res.partner'].create({'name': 'once'})",

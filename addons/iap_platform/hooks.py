@@ -14,11 +14,12 @@ SQLITE_GUARDS = (
     f"CREATE TRIGGER IF NOT EXISTS {LEDGER}_no_delete BEFORE DELETE ON {LEDGER} "
     "BEGIN SELECT RAISE(ABORT, 'the IAP ledger is append-only'); END",
     f"CREATE TRIGGER IF NOT EXISTS {ACCOUNT}_non_negative BEFORE UPDATE ON {ACCOUNT} "
-    "WHEN NEW.available < 0 OR NEW.held < 0 "
+    "WHEN NEW.available < 0 OR NEW.held < 0 OR NEW.quota_held < 0 "
     "BEGIN SELECT RAISE(ABORT, 'IAP account balances cannot be negative'); END",
 )
 POSTGRES_GUARDS = (
-    f"ALTER TABLE {ACCOUNT} ADD CONSTRAINT {ACCOUNT}_non_negative CHECK (available >= 0 AND held >= 0)",
+    f"ALTER TABLE {ACCOUNT} ADD CONSTRAINT {ACCOUNT}_non_negative "
+    "CHECK (available >= 0 AND held >= 0 AND quota_held >= 0)",
     f"CREATE OR REPLACE FUNCTION {LEDGER}_append_only() RETURNS trigger LANGUAGE plpgsql AS "
     "$$ BEGIN RAISE EXCEPTION 'the IAP ledger is append-only'; END $$",
     f"CREATE TRIGGER {LEDGER}_append_only BEFORE UPDATE OR DELETE ON {LEDGER} "

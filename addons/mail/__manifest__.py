@@ -12,6 +12,7 @@
     "data": [
         "security/ir.model.access.csv",
         "data/mail_message_subtype_data.xml",
+        "data/mail_cron_data.xml",
     ],
     "installable": True,
     "application": False,

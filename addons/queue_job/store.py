@@ -172,7 +172,7 @@ def insert_event(cr, job_id: int, state: str, kind: str, message: str | None = N
 
 
 def create_indexes(cr) -> None:
-    """The indexes the ORM cannot declare: the identity key's partial unique index, the claim's index."""
+    """The indexes the ORM cannot declare: the identity key's partial unique index, the claim's, the console's."""
     cr.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS queue_job_identity_key_uniq ON queue_job (identity_key) "
                f"WHERE {IDENTITY_PREDICATE}")
     cr.execute("CREATE INDEX IF NOT EXISTS queue_job_pending_idx ON queue_job (priority, id) "
@@ -182,6 +182,11 @@ def create_indexes(cr) -> None:
     cr.execute("CREATE INDEX IF NOT EXISTS queue_job_started_lease_idx ON queue_job (lease_until) "
                "WHERE state = 'started'")
     cr.execute("CREATE INDEX IF NOT EXISTS queue_job_event_job_idx ON queue_job_event (job_id)")
+    # the console's list and figures over many jobs: filtered by channel and state, newest first, the
+    # counts per channel and state (covering), the jobs done in the last window
+    cr.execute("CREATE INDEX IF NOT EXISTS queue_job_channel_state_created_idx ON queue_job "
+               "(channel, state, date_created)")
+    cr.execute("CREATE INDEX IF NOT EXISTS queue_job_state_done_idx ON queue_job (state, date_done)")
 
 
 # -- waking workers ----------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import secrets
 
-from . import controllers, models
+from . import controllers, models, service  # service: RabbitMQ consumers start with the HTTP server
 
 CALLBACK_SECRET = "saga.callback_secret"
 

@@ -1,16 +1,26 @@
 """The saga engine: every transition of an instance, each inside one database transaction.
 
 A transition locks the instance's row (``FOR UPDATE`` on PostgreSQL; SQLite's write transactions
-are serialized already), checks that the execution it was asked about is still the current one,
-and then writes the instance, the execution row (``saga.step``) and the next job together, so a
-crash between two transitions loses nothing and runs nothing twice.  Steps run as ``queue_job``
-jobs (``saga.instance._saga_execute``); a job that finds its execution no longer scheduled (an
-operator cancelled it, a reply or a timeout won the race) does nothing.
+are serialized already), checks that the job or message it was asked about is still current, and
+then writes the instance, the execution row (``saga.step``) and the next job together, so a crash
+between two transitions loses nothing and runs nothing twice.
+
+**The version is the optimistic lock.**  Every transition writes the instance with ``version + 1``
+and enqueues, in the same transaction, the job of what comes next tagged with that version (run
+step S try N, or time out the wait).  A job that finds another version does nothing: a reply, a
+timeout or an operator moved the saga on since it was enqueued.  So nothing has to find and cancel
+pending jobs, and a step's job costs one read of the instance to know whether it is still wanted.
+
+**An execution row is written once, with its outcome** (succeeded, failed, rejected, timed out,
+lost, cancelled).  What is scheduled and not run yet, or waits for its message, is on the instance
+(``current_step``, ``phase``, ``current_attempt``, ``scheduled_at``, ``step_started_at``), and the
+timeline shows it as its last line; a waiting step's row is written when the reply, the timeout
+or an operator ends the wait, its duration running from its action's start.
 
 Order of events:
 * start: the instance and the first step's job;
 * a step's action succeeds: the next step's job, or ``waiting`` plus a timeout job when the step
-  waits for a message, or ``completed`` after the last step;
+  waits for a message, or (after the completion handler) ``completed`` after the last step;
 * it raises ``SagaFailure`` (or its reply handler does, or the wait times out): compensation;
 * it raises anything else: retried with backoff, then an incident (or compensation);
 * compensation runs the compensations of the steps whose action succeeded, in reverse order, one at
@@ -19,6 +29,7 @@ Order of events:
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -34,6 +45,14 @@ _logger = logging.getLogger(__name__)
 CHANNEL = "root.saga"
 FORWARD, COMPENSATE = "forward", "compensate"
 STALE = "stale"
+LOST_ERROR = "the worker running this try was lost (its job's lease expired)"
+#: What an incident stopped at, so that ``retry`` knows what to run again.
+INCIDENT_KINDS = [
+    ("step", "A step or compensation used up its tries"),
+    ("handler", "The saga's completion or failure handler failed"),
+    ("reply", "The handler of a reply failed"),
+    ("late", "A late reply after compensation: money to settle"),
+]
 
 
 def now() -> dt.datetime:
@@ -49,93 +68,162 @@ def definition_for(env, saga_type: str) -> SagaDefinition:
     return definition
 
 
-# -- starting and scheduling ----------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class FollowUp:
+    """The job a transition enqueues with it: ``instance.<method>(*args, version)`` after ``delay_s``.
+
+    ``values`` are written on the instance by the same transition (what is scheduled).
+    """
+
+    method: str
+    args: tuple
+    label: str
+    delay_s: float = 0.0
+    values: dict = dataclasses.field(default_factory=dict)
+
+
+def run_step(step: str, phase: str = FORWARD, attempt: int = 1, delay_s: float = 0.0) -> FollowUp:
+    """The job of try ``attempt`` of ``step`` in ``phase``."""
+    return FollowUp("_saga_run", (step, phase, attempt), f"{phase} {step}", delay_s, {
+        "current_step": step, "phase": phase, "current_attempt": attempt,
+        "scheduled_at": now() + dt.timedelta(seconds=delay_s)})
+
+
+def time_out(step: Step, env) -> FollowUp:
+    """The job that ends ``step``'s wait for its message if it is still waiting then."""
+    return FollowUp("_saga_wait_timeout", (), f"timeout of {step.name}", step.wait_seconds(env))
+
+
+def resume() -> FollowUp:
+    """The job that runs the saga's completion or failure handler again (after its incident)."""
+    return FollowUp("_saga_resume", (), "handler", 0.0, {"current_step": False})
+
+
+@dataclasses.dataclass(frozen=True)
+class Try:
+    """One execution being run: not in the database until its outcome is recorded (``record``)."""
+
+    step: Step
+    phase: str
+    attempt: int
+    started_at: dt.datetime
+    scheduled_at: dt.datetime | None = None
+    job_uuid: str | None = None
+
+
+def notify(signal, instance, **kwargs) -> None:
+    """Send ``signal`` for ``instance``; a receiver that raises is logged and its writes undone, the saga goes on.
+
+    The savepoint is only taken when someone listens (a transition is a hot path).
+    """
+    if not signal.receivers:
+        return
+    try:
+        with instance.env.cr.savepoint():
+            signal.send(instance, **kwargs)
+    except Exception:
+        _logger.exception("saga %s %s: a receiver of %s failed (ignored)", instance.saga_type,
+                          instance.business_key, signal.name)
+
+
+# -- starting, transitions, locking ---------------------------------------------------------------------
 def start(env, saga_type: str, business_key: str, data: dict):
-    """Create the instance of ``saga_type`` for ``business_key`` and schedule its first step."""
+    """Create the instance of ``saga_type`` for ``business_key`` and enqueue its first step."""
     definition = definition_for(env, saga_type)
-    first = definition.steps[0]
+    first = run_step(definition.steps[0].name)
     instance = env["saga.instance"].sudo().create({
-        "saga_type": saga_type, "business_key": business_key, "data": dict(data),
-        "current_step": first.name, "done_steps": [],
+        "saga_type": saga_type, "business_key": business_key, "data": dict(data), "done_steps": [],
+        "version": 1, "company_id": env.company.id, **first.values,
     })
-    schedule(instance, first.name, FORWARD, attempt=1)
-    signals.saga_started.send(instance)
+    _enqueue(instance, first, 1, f"saga {saga_type} {business_key}", env.company.id)
+    notify(signals.saga_started, instance)
     return instance
 
 
-def schedule(instance, step_name: str, phase: str, attempt: int, delay_s: float = 0.0):
-    """Record a ``scheduled`` execution of ``step_name`` and the job that will run it."""
-    eta = now() + dt.timedelta(seconds=delay_s) if delay_s else None
-    execution = instance.env["saga.step"].sudo().create({
-        "instance_id": instance.id, "saga_type": instance.saga_type, "step": step_name, "phase": phase,
-        "attempt": attempt, "status": "scheduled", "scheduled_at": eta or now(),
-    })
-    instance.with_delay(channel=CHANNEL, eta=eta, max_retries=0,
-                        description=f"saga {instance.saga_type} {instance.business_key}: {phase} {step_name}"
-                        )._saga_execute(execution.id)
-    return execution
+def transition(instance, follow_up: FollowUp | None = None, **values) -> int:
+    """Write ``values`` and the next version in one write, and enqueue ``follow_up`` for that version."""
+    version = instance.version + 1
+    label, company = f"saga {instance.saga_type} {instance.business_key}", instance.company_id.id
+    instance.write({**values, **(follow_up.values if follow_up else {}), "version": version})
+    if follow_up:
+        _enqueue(instance, follow_up, version, label, company)
+    return version
 
 
-def _schedule_wait_timeout(instance, execution, step: Step) -> None:
-    instance.with_delay(channel=CHANNEL, eta=step.wait_seconds(instance.env) or None, max_retries=0,
-                        description=f"saga {instance.saga_type} {instance.business_key}: timeout of {step.name}"
-                        )._saga_wait_timeout(execution.id)
+def _enqueue(instance, follow_up: FollowUp, version: int, label: str, company_id: int | None) -> None:
+    # company_id in the context spares queue_job reading the user's companies for every job
+    delayed = instance.with_context(company_id=company_id).with_delay(
+        channel=CHANNEL, eta=follow_up.delay_s or None, max_retries=0, description=f"{label}: {follow_up.label}")
+    getattr(delayed, follow_up.method)(*follow_up.args, version)
 
 
-def lock(instance):
-    """Lock ``instance``'s row for this transaction and read it afresh."""
+def lock(instance, job_uuid: str | None = None) -> tuple:
+    """Lock ``instance``'s row for this transaction; return it (to be read afresh) and the job's try count.
+
+    On PostgreSQL one statement takes the lock and reads how many times the running job was claimed
+    (``retry``), which tells whether earlier tries were lost with their worker.
+    """
     cr = instance.env.cr
+    row = None
     if cr.database.dialect == "postgresql":
-        cr.execute("SELECT id FROM saga_instance WHERE id = %s FOR UPDATE", (instance.id,))
+        row = cr.execute("SELECT (SELECT retry FROM queue_job WHERE uuid = %s) FROM saga_instance "
+                         "WHERE id = %s FOR UPDATE", (job_uuid, instance.id)).fetchone()
+    elif job_uuid:
+        row = cr.execute("SELECT retry FROM queue_job WHERE uuid = %s", (job_uuid,)).fetchone()
     instance.invalidate_recordset()
-    return instance.sudo()
+    return instance.sudo(), (row[0] if row and row[0] else 1)
 
 
-def _transition(instance, **values) -> None:
-    instance.write({**values, "version": instance.version + 1})
+def find_and_lock(env, saga_types: list[str], business_key: str):
+    """The instance of one of ``saga_types`` for ``business_key``, locked, to be read afresh (or None).
+
+    One statement finds and locks the row (the key is unique per type), where a search then ``lock``
+    would read the row twice.
+    """
+    lock_clause = " FOR UPDATE" if env.cr.database.dialect == "postgresql" else ""
+    types = ", ".join(["%s"] * len(saga_types))
+    row = env.cr.execute(f"SELECT id FROM saga_instance WHERE saga_type IN ({types}) AND business_key = %s "
+                         f"ORDER BY id LIMIT 1{lock_clause}", (*saga_types, business_key)).fetchone()
+    return env["saga.instance"].sudo().browse(row[0]) if row else None
+
+
+def current(instance, version: int, statuses: tuple[str, ...]) -> bool:
+    """Whether a job enqueued for ``version`` is still wanted (same version, an expected status)."""
+    return instance.version == version and instance.status in statuses
 
 
 # -- running an execution --------------------------------------------------------------------------------
-def execute(instance, execution_id: int) -> str:
-    """The job of one execution: run the step's action (or compensation) and move the saga on."""
-    instance = lock(instance)
-    execution = instance.env["saga.step"].sudo().browse(execution_id).exists()
-    if not execution or execution.status != "scheduled" or instance.status not in ("running", "compensating"):
+def execute(instance, step_name: str, phase: str, attempt: int, version: int) -> str:
+    """The job of one try: run the step's action (or compensation) and move the saga on."""
+    job_uuid = instance.env.context.get("job_uuid")
+    instance, claims = lock(instance, job_uuid)
+    if not current(instance, version, ("running", "compensating")):
         return STALE
     definition = definition_for(instance.env, instance.saga_type)
-    step = definition.get_step(execution.step)
-    policy = step.retry if execution.phase == FORWARD else definition.compensation_retry
-    execution = _account_for_lost_tries(execution)
-    if execution.attempt > policy.max_attempts:
-        return _exhausted(instance, definition, step, execution, "the worker running it was lost on every try")
-    # started_at is written with the outcome: a "running" mark would only be seen by this transaction
-    return _run(instance, definition, step, execution.with_context(saga_started_at=now()), policy)
+    step = definition.get_step(step_name)
+    policy = step.retry if phase == FORWARD else definition.compensation_retry
+    try_ = Try(step, phase, attempt, now(), instance.scheduled_at, job_uuid)
+    try_ = _record_lost_tries(instance, try_, claims - 1)
+    if try_.attempt > policy.max_attempts:
+        return _exhausted(instance, definition, try_, policy, "the worker running it was lost on every try")
+    return _run(instance, definition, try_, policy)
 
 
-def _account_for_lost_tries(execution):
-    """The execution to run now: ``execution``, or a new one after the tries of its job whose worker died.
+def _record_lost_tries(instance, try_: Try, lost: int) -> Try:
+    """The try to make now, after recording the ``lost`` tries of this job whose worker died.
 
-    A try that killed its worker rolled back, so the job runs again for the same execution row; that
-    row is kept as the ``lost`` try (one ``lost`` row per such try, in order) and the try made now
-    gets a row of its own with the next attempt number, so the timeline and the attempt count show it.
+    A try that killed its worker rolled back, so it left no row: each gets a ``lost`` row, and the
+    try made now takes the next attempt number, so the timeline and the attempt count show them.
     """
-    job_uuid = execution.env.context.get("job_uuid")
-    job = execution.env["queue.job"].sudo().search([("uuid", "=", job_uuid)], limit=1) if job_uuid else None
-    lost = max((job.retry or 1) - 1, 0) if job else 0
-    if not lost:
-        return execution
-    lost_error = "the worker running this try was lost (its job's lease expired)"
-    for number in range(execution.attempt + 1, execution.attempt + lost):
-        execution.copy({"attempt": number, "status": "lost", "ended_at": now(), "error": lost_error,
-                        "job_uuid": job_uuid})
-    current = execution.copy({"attempt": execution.attempt + lost, "status": "scheduled"})
-    execution.write({"status": "lost", "ended_at": now(), "error": lost_error, "job_uuid": job_uuid})
-    return current
+    for number in range(try_.attempt, try_.attempt + lost):
+        record(instance, dataclasses.replace(try_, attempt=number), "lost", LOST_ERROR)
+    return dataclasses.replace(try_, attempt=try_.attempt + lost)
 
 
-def _run(instance, definition: SagaDefinition, step: Step, execution, policy) -> str:
-    func = step.action if execution.phase == FORWARD else step.compensation
-    ctx = _context(instance, step, execution)
+def _run(instance, definition: SagaDefinition, try_: Try, policy) -> str:
+    step = try_.step
+    func = step.action if try_.phase == FORWARD else step.compensation
+    ctx = context(instance, step.name, try_.phase, try_.attempt, timeout_s=step.timeout_s)
     started = time.monotonic()
     try:
         with instance.env.cr.savepoint():
@@ -144,192 +232,231 @@ def _run(instance, definition: SagaDefinition, step: Step, execution, policy) ->
                 raise TimeoutError(f"the try took {time.monotonic() - started:.1f} s, more than its "
                                    f"timeout_s of {step.timeout_s} s: its effects were discarded")
     except SagaFailure as failure:
-        if execution.phase == COMPENSATE:
-            return _failed(instance, definition, step, execution, policy, RuntimeError(
+        if try_.phase == COMPENSATE:
+            return _failed(instance, definition, try_, policy, RuntimeError(
                 f"a compensation cannot refuse (SagaFailure: {failure.reason})"))
-        _end(execution, "rejected", failure.reason)
-        begin_compensation(instance, f"{step.name}: {failure.reason}")
+        record(instance, try_, "rejected", failure.reason)
+        begin_compensation(instance, definition, f"{step.name}: {failure.reason}")
         return "rejected"
     except Exception as exc:
-        return _failed(instance, definition, step, execution, policy, exc)
-    return _succeeded(instance, definition, step, execution, ctx.data)
+        return _failed(instance, definition, try_, policy, exc)
+    return _succeeded(instance, definition, try_, ctx.data)
 
 
-def _context(instance, step: Step, execution=None) -> StepContext:
-    """The context of ``execution`` (None for the saga's completion and failure handlers)."""
-    return StepContext(env=instance.env, instance=instance, data=dict(instance.data or {}), step=step.name,
-                       phase=execution.phase if execution else instance.phase,
-                       attempt=execution.attempt if execution else 0, timeout_s=step.timeout_s)
+def context(instance, step_name: str, phase: str, attempt: int = 0, data: dict | None = None,
+            timeout_s: float = 0.0) -> StepContext:
+    """What a step, reply handler or saga handler is given (``data``: the instance's, unless given)."""
+    data = dict(instance.data or {}) if data is None else dict(data)
+    return StepContext(env=instance.env, instance=instance, data=data, step=step_name, phase=phase,
+                       attempt=attempt, timeout_s=timeout_s)
 
 
-def _run_handler(instance, step: Step, handler, *args) -> bool:
-    """Run the definition's completion or failure handler; a failure of it is an incident (False)."""
-    ctx = _context(instance, step)
-    try:
-        with instance.env.cr.savepoint():
-            handler(ctx, *args)
-    except Exception as exc:
-        raise_incident(instance, f"the saga's {handler.__name__} handler failed: {_error_text(exc)}")
-        return False
-    instance.data = ctx.data
-    return True
-
-
-def _succeeded(instance, definition: SagaDefinition, step: Step, execution, data: dict) -> str:
-    if execution.phase == COMPENSATE:
-        _end(execution, "succeeded")
-        signals.saga_step_succeeded.send(instance, step=step.name, phase=COMPENSATE)
+def _succeeded(instance, definition: SagaDefinition, try_: Try, data: dict) -> str:
+    step = try_.step
+    if try_.phase == COMPENSATE:
+        record(instance, try_, "succeeded")
+        notify(signals.saga_step_succeeded, instance, step=step.name, phase=COMPENSATE)
         next_compensation(instance, definition, data=data)
         return "compensated"
     done = [*(instance.done_steps or []), step.name]
     if step.wait_for:
-        execution.write({"status": "waiting", "started_at": _started_at(execution),
-                         "job_uuid": execution.env.context.get("job_uuid")})
-        _transition(instance, status="waiting", waiting_for=step.wait_for, done_steps=done, data=data)
-        _schedule_wait_timeout(instance, execution, step)
+        transition(instance, time_out(step, instance.env), status="waiting", waiting_for=step.wait_for,
+                   current_attempt=try_.attempt, step_started_at=try_.started_at, done_steps=done, data=data)
         return "waiting"
-    _end(execution, "succeeded")
-    signals.saga_step_succeeded.send(instance, step=step.name, phase=FORWARD)
+    record(instance, try_, "succeeded")
+    notify(signals.saga_step_succeeded, instance, step=step.name, phase=FORWARD)
     advance(instance, definition, step, done_steps=done, data=data)
     return "succeeded"
 
 
-def _failed(instance, definition: SagaDefinition, step: Step, execution, policy, exc: Exception) -> str:
-    error = _error_text(exc)
-    _end(execution, "failed", error)
-    signals.saga_step_failed.send(instance, step=step.name, phase=execution.phase, error=error)
-    if execution.attempt < policy.max_attempts:
-        schedule(instance, step.name, execution.phase, execution.attempt + 1,
-                 delay_s=policy.delay_after(execution.attempt))
+def _failed(instance, definition: SagaDefinition, try_: Try, policy, exc: Exception) -> str:
+    error = error_text(exc)
+    record(instance, try_, "failed", error)
+    notify(signals.saga_step_failed, instance, step=try_.step.name, phase=try_.phase, error=error)
+    if try_.attempt < policy.max_attempts:
+        transition(instance, run_step(try_.step.name, try_.phase, try_.attempt + 1, policy.delay_after(try_.attempt)))
         return "retrying"
-    return _exhausted(instance, definition, step, execution, error)
+    return _exhausted(instance, definition, try_, policy, error)
 
 
-def _exhausted(instance, definition: SagaDefinition, step: Step, execution, error: str) -> str:
-    if execution.status in ("scheduled", "running"):
-        _end(execution, "failed", error)
-    if execution.phase == FORWARD and step.on_exhausted == "compensate":
-        begin_compensation(instance, f"{step.name} failed {execution.attempt} times: {error}")
+def _exhausted(instance, definition: SagaDefinition, try_: Try, policy, error: str) -> str:
+    step, tries = try_.step, min(try_.attempt, policy.max_attempts)
+    if try_.phase == FORWARD and step.on_exhausted == "compensate":
+        begin_compensation(instance, definition, f"{step.name} failed {tries} times: {error}")
         return "compensating"
-    raise_incident(instance, f"{execution.phase} {step.name} failed {execution.attempt} times: {error}")
+    raise_incident(instance, f"{try_.phase} {step.name} failed {tries} times: {error}", "step")
     return "incident"
 
 
-def _started_at(execution):
-    return execution.env.context.get("saga_started_at") or execution.started_at
-
-
-def _end(execution, status: str, error: str | None = None) -> None:
-    """Record the outcome of ``execution`` in one write: status, times, duration, error, job."""
+def record(instance, try_: Try, status: str, error: str | None = None):
+    """Write the execution row of ``try_`` with its outcome (one insert)."""
     ended = now()
-    started = _started_at(execution) or ended
-    values = {"status": status, "started_at": started, "ended_at": ended, "error": error,
-              "duration": max((ended - started).total_seconds(), 0.0)}
-    if execution.env.context.get("job_uuid"):
-        values["job_uuid"] = execution.env.context["job_uuid"]
-    execution.write(values)
+    return instance.env["saga.step"].sudo().create({
+        "instance_id": instance.id, "saga_type": instance.saga_type, "step": try_.step.name,
+        "phase": try_.phase, "attempt": try_.attempt, "status": status, "job_uuid": try_.job_uuid,
+        "scheduled_at": try_.scheduled_at or try_.started_at, "started_at": try_.started_at, "ended_at": ended,
+        "duration": max((ended - try_.started_at).total_seconds(), 0.0), "error": error,
+    })
 
 
-def _error_text(exc: Exception) -> str:
+def waiting_try(instance, step: Step) -> Try:
+    """The try of ``step`` whose action succeeded and which waits for its message (ended by ``record``)."""
+    started = instance.step_started_at or now()
+    return Try(step, FORWARD, instance.current_attempt or 1, started, instance.scheduled_at or started)
+
+
+def error_text(exc: Exception) -> str:
     lines = traceback.format_exception_only(type(exc), exc)
     return "".join(lines).strip()[:2000]
 
 
 # -- moving on ------------------------------------------------------------------------------------------
 def advance(instance, definition: SagaDefinition, step: Step, **values) -> None:
-    """After ``step`` succeeded: schedule the next step, or complete the saga (``values`` written too)."""
+    """After ``step`` succeeded: enqueue the next step, or complete the saga (``values`` written too)."""
     following = definition.next_step(step.name)
-    if following is not None:
-        _transition(instance, status="running", current_step=following.name, waiting_for=False, **values)
-        schedule(instance, following.name, FORWARD, attempt=1)
+    if following is None:
+        complete(instance, definition, **values)
         return
-    if "data" in values:
-        instance.data = values.pop("data")
-    if definition.completion_handler and not _run_handler(instance, step, definition.completion_handler):
-        return
-    _transition(instance, status="completed", waiting_for=False, ended_at=now(), **values)
-    signals.saga_completed.send(instance)
+    transition(instance, run_step(following.name), status="running", waiting_for=False, **values)
 
 
-def begin_compensation(instance, reason: str) -> None:
-    """Start undoing what was done: the pending executions are cancelled, compensations follow."""
-    _cancel_open_executions(instance)
-    _transition(instance, status="compensating", phase=COMPENSATE, failure_reason=reason, waiting_for=False)
-    next_compensation(instance, definition_for(instance.env, instance.saga_type))
+def complete(instance, definition: SagaDefinition, **values) -> None:
+    """The last step succeeded: run the completion handler, then ``completed`` (an incident if it fails)."""
+    last = definition.steps[-1].name
+    before = values.pop("data", None)
+    ok, data = _run_handler(instance, definition.completion_handler, last, FORWARD, before)
+    if not ok:
+        kept = {} if before is None else {"data": before}
+        raise_incident(instance, data, "handler", status="running", phase=FORWARD, waiting_for=False, **kept,
+                       **values)
+        return
+    transition(instance, status="completed", waiting_for=False, current_step=False,
+               ended_at=now(), data=data, **values)
+    notify(signals.saga_completed, instance)
+
+
+def begin_compensation(instance, definition: SagaDefinition, reason: str) -> None:
+    """Start undoing what was done (a wait was ended by the caller): compensations follow."""
+    next_compensation(instance, definition, status="compensating", phase=COMPENSATE, failure_reason=reason,
+                      waiting_for=False, incident_kind=False, incident_message_id=False)
 
 
 def next_compensation(instance, definition: SagaDefinition, **values) -> None:
-    """Schedule the next compensation (reverse order of the steps done), or end the compensation."""
+    """Enqueue the next compensation (reverse order of the steps done), or end the compensation."""
     pending = _pending_compensations(instance, definition)
     if pending:
-        _transition(instance, current_step=pending[0], **values)
-        schedule(instance, pending[0], COMPENSATE, attempt=1)
+        transition(instance, run_step(pending[0], COMPENSATE), **values)
         return
-    if "data" in values:
-        instance.data = values.pop("data")
-    handler = definition.failure_handler
-    if handler and not _run_handler(instance, definition.steps[0], handler, instance.failure_reason):
+    reason = values.get("failure_reason") or instance.failure_reason
+    before = values.pop("data", None)
+    ok, data = _run_handler(instance, definition.failure_handler, definition.steps[0].name, COMPENSATE, before,
+                            reason)
+    if not ok:
+        kept = {} if before is None else {"data": before}
+        raise_incident(instance, data, "handler", **{**values, **kept, "status": "compensating", "phase": COMPENSATE})
         return
-    _transition(instance, status="compensated", current_step=False, ended_at=now())
-    signals.saga_compensated.send(instance, reason=instance.failure_reason)
+    transition(instance, **{**values, "status": "compensated", "current_step": False, "ended_at": now(), "data": data})
+    notify(signals.saga_compensated, instance, reason=reason)
 
 
 def _pending_compensations(instance, definition: SagaDefinition) -> list[str]:
     done = [name for name in reversed(instance.done_steps or []) if definition.get_step(name).compensation]
-    compensated = set(instance.step_ids.filtered(
-        lambda e: e.phase == COMPENSATE and e.status == "succeeded").mapped("step"))
+    if not done:
+        return []
+    compensated = {row["step"] for row in instance.env["saga.step"].sudo().search_read(
+        [("instance_id", "=", instance.id), ("phase", "=", COMPENSATE), ("status", "=", "succeeded")], ["step"])}
     return [name for name in done if name not in compensated]
 
 
-def raise_incident(instance, error: str) -> None:
-    """Stop the instance for an operator: it shows in ``saga list --status incident`` with ``error``."""
-    _transition(instance, status="incident", last_error=error, status_before_incident=instance.status)
+def _run_handler(instance, handler, step_name: str, phase: str, data: dict | None, *args) -> tuple[bool, dict | str]:
+    """Run a completion or failure handler in a savepoint: ``(True, data)``, or ``(False, error)``."""
+    ctx = context(instance, step_name, phase, data=data)
+    if handler is None:
+        return True, ctx.data
+    try:
+        with instance.env.cr.savepoint():
+            handler(ctx, *args)
+    except Exception as exc:
+        return False, f"the saga's {handler.__name__} handler failed: {error_text(exc)}"
+    return True, ctx.data
+
+
+def raise_incident(instance, error: str, kind: str, **values) -> None:
+    """Stop the instance for an operator: it shows in ``saga list --status incident`` with ``error``.
+
+    ``kind`` (``INCIDENT_KINDS``) says what ``retry`` runs again; ``values`` are written with it.
+    """
+    before = values.pop("status", None) or instance.status
+    transition(instance, **{**values, "status": "incident", "last_error": error, "incident_kind": kind,
+                            "status_before_incident": before})
     _logger.warning("saga %s %s: incident: %s", instance.saga_type, instance.business_key, error)
-    signals.saga_incident.send(instance, error=error)
+    notify(signals.saga_incident, instance, error=error, kind=kind)
 
 
-def _cancel_open_executions(instance) -> None:
-    for execution in instance.step_ids.filtered(lambda e: e.status in ("scheduled", "waiting")):
-        _end(execution, "cancelled", "superseded: the saga moved on without it")
+def _cancel_wait(instance, definition: SagaDefinition) -> None:
+    """An operator moves a waiting saga on: its wait ends ``cancelled`` on the timeline."""
+    if instance.status == "waiting":
+        record(instance, waiting_try(instance, definition.get_step(instance.current_step)), "cancelled",
+               "superseded: an operator moved the saga on without its message")
 
 
-# -- waiting ---------------------------------------------------------------------------------------------
-def wait_timeout(instance, execution_id: int) -> str:
-    """The timeout job of a waiting step: compensate if the instance still waits on that execution."""
-    instance = lock(instance)
-    execution = instance.env["saga.step"].sudo().browse(execution_id).exists()
-    if not execution or execution.status != "waiting" or instance.status != "waiting":
+# -- waiting and resuming ------------------------------------------------------------------------------
+def wait_timeout(instance, version: int) -> str:
+    """The timeout job of a wait: compensate if the instance still waits as it did when enqueued."""
+    instance, _claims = lock(instance)
+    if not current(instance, version, ("waiting",)):
         return STALE
-    step = definition_for(instance.env, instance.saga_type).get_step(execution.step)
+    definition = definition_for(instance.env, instance.saga_type)
+    step = definition.get_step(instance.current_step)
     reason = f"no {step.wait_for} within {step.wait_seconds(instance.env):g} s"
-    _end(execution, "timed_out", reason)
-    begin_compensation(instance, f"{step.name}: {reason}")
+    record(instance, waiting_try(instance, step), "timed_out", reason)
+    begin_compensation(instance, definition, f"{step.name}: {reason}")
     return "timed_out"
 
 
+def resume_handler(instance, version: int) -> str:
+    """The job that runs the failed completion (forward) or failure (compensate) handler again."""
+    instance, _claims = lock(instance)
+    if not current(instance, version, ("running", "compensating")):
+        return STALE
+    definition = definition_for(instance.env, instance.saga_type)
+    if instance.phase == COMPENSATE:
+        next_compensation(instance, definition)
+    else:
+        complete(instance, definition)
+    return "resumed"
+
+
 # -- operators -------------------------------------------------------------------------------------------
+CLEARED = {"last_error": False, "incident_kind": False, "incident_message_id": False}
+
+
 def retry(instance) -> None:
-    """Run again the execution whose failure raised the incident, its tries counted afresh."""
-    instance = lock(instance)
-    failed = instance.step_ids.filtered(lambda e: e.status in ("failed", "lost")).sorted("id")
-    if instance.last_error and instance.last_error.startswith("late "):
-        _transition(instance, status=instance.status_before_incident or "compensated", last_error=False)
-        return
-    if not failed:
-        _transition(instance, status=instance.status_before_incident or "running", last_error=False)
-        return
-    last = failed[-1]
-    status = "running" if last.phase == FORWARD else "compensating"
-    _transition(instance, status=status, current_step=last.step, last_error=False)
-    schedule(instance, last.step, last.phase, attempt=1)
+    """Run again what raised the incident: the step (tries counted afresh), the handler, or the reply."""
+    from . import inbox
+
+    instance, _claims = lock(instance)
+    kind = instance.incident_kind or "step"
+    status = "running" if instance.phase == FORWARD else "compensating"
+    if kind == "late":
+        transition(instance, status=instance.status_before_incident or "compensated", **CLEARED)
+    elif kind == "handler":
+        transition(instance, resume(), status=status, **CLEARED)
+    elif kind == "reply" and instance.incident_message_id:
+        inbox.reapply(instance, definition_for(instance.env, instance.saga_type), instance.incident_message_id)
+    else:
+        transition(instance, run_step(instance.current_step, instance.phase), status=status, **CLEARED)
 
 
 def compensate(instance, reason: str) -> None:
-    begin_compensation(lock(instance), reason)
+    instance, _claims = lock(instance)
+    definition = definition_for(instance.env, instance.saga_type)
+    _cancel_wait(instance, definition)
+    begin_compensation(instance, definition, reason)
 
 
 def cancel(instance) -> None:
-    instance = lock(instance)
-    _cancel_open_executions(instance)
-    _transition(instance, status="failed", failure_reason="cancelled by an operator", waiting_for=False,
-                ended_at=now())
+    instance, _claims = lock(instance)
+    _cancel_wait(instance, definition_for(instance.env, instance.saga_type))
+    transition(instance, status="failed", failure_reason="cancelled by an operator", waiting_for=False,
+               current_step=False, ended_at=now(), **CLEARED)

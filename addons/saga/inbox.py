@@ -3,7 +3,8 @@
 Every message is recorded once (its ``message_id`` is unique: a second delivery finds the first
 and changes nothing), then handed to the instance it names, under the instance's lock, so a
 reply and the wait's timeout cannot both win: whichever transaction locks the instance first
-moves it on, and the other finds it no longer waiting.
+moves it on, and the other finds it no longer waiting.  The message row is written after it was
+applied, with its outcome, in the same transaction: a delivery that fails leaves nothing.
 
 A reply that arrives after the instance stopped waiting is ``late``.  If it says the business
 succeeded (its ``on_reply`` handler does not refuse it) while the saga was compensated, money may
@@ -12,10 +13,13 @@ silent drop.
 """
 from __future__ import annotations
 
+import json
+
 from . import engine
 from .exceptions import SagaFailure
 
 LATE_STATUSES = ("compensating", "compensated", "failed", "completed", "incident")
+REPLY_FAILED = "the reply handler failed: incident"
 
 
 def receive(env, message_id: str, message_type: str, business_key: str, payload: dict,
@@ -27,15 +31,43 @@ def receive(env, message_id: str, message_type: str, business_key: str, payload:
     if existing:
         return {"outcome": existing.outcome, "detail": existing.detail, "duplicate": True}
     instance = _instance_for(env, message_type, business_key, saga_type)
+    if instance:
+        saga_type = instance.saga_type
+        outcome, detail = _apply(instance, message_type, payload)
+    else:
+        outcome, detail = "unknown", f"no saga waits for {message_type} with key {business_key!r}"
     message = messages.create({
         "message_id": message_id, "message_type": message_type, "business_key": business_key,
-        "saga_type": instance.saga_type if instance else saga_type, "payload": payload, "source": source,
-        "instance_id": instance.id if instance else False,
+        "saga_type": saga_type, "payload": payload, "source": source,
+        "instance_id": instance.id if instance else False, "outcome": outcome, "detail": detail,
     })
-    outcome, detail = _apply(instance, message_type, payload) if instance else (
-        "unknown", f"no saga waits for {message_type} with key {business_key!r}")
-    message.write({"outcome": outcome, "detail": detail})
+    if detail == REPLY_FAILED:
+        instance.write({"incident_message_id": message.id})  # what an operator's retry applies again
     return {"outcome": outcome, "detail": detail, "duplicate": False}
+
+
+def parse(body: bytes, message_id: str | None = None) -> dict:
+    """A delivered message (the callback's body, a queue's message): ``ValueError`` naming what is wrong.
+
+    ``{"message_id", "type", "business_key", "payload"?, "saga_type"?}``; ``message_id`` may come with
+    the delivery instead (an AMQP property).  ``payload`` defaults to ``{}``.
+    """
+    try:
+        message = json.loads(body)
+    except ValueError:
+        raise ValueError("the body is not JSON") from None
+    if not isinstance(message, dict):
+        raise ValueError("the body must be a JSON object")
+    if message_id is not None:
+        message.setdefault("message_id", message_id)
+    for name in ("message_id", "type", "business_key"):
+        if not isinstance(message.get(name), str) or not message[name]:
+            raise ValueError(f"field {name!r} must be a non-empty string")
+    if not isinstance(message.setdefault("payload", {}), dict):
+        raise ValueError("field 'payload' must be an object")
+    if message.get("saga_type") is not None and not isinstance(message["saga_type"], str):
+        raise ValueError("field 'saga_type' must be a string")
+    return message
 
 
 def _check(message_id, message_type, business_key, payload) -> None:
@@ -49,18 +81,18 @@ def _check(message_id, message_type, business_key, payload) -> None:
 
 
 def _instance_for(env, message_type: str, business_key: str, saga_type: str | None):
+    """The instance the message is for, locked (None when there is none)."""
     from .definition import saga_types
 
     types = [saga_type] if saga_type else [
         name for name in saga_types() if engine.definition_of(name).waiting_step(message_type)]
     if not types:
         return None
-    return env["saga.instance"].sudo().search([("saga_type", "in", types), ("business_key", "=", business_key)],
-                                              limit=1) or None
+    return engine.find_and_lock(env, types, business_key)
 
 
 def _apply(instance, message_type: str, payload: dict) -> tuple[str, str]:
-    instance = engine.lock(instance)
+    """Hand the message to the locked instance; return its outcome and a detail."""
     definition = engine.definition_for(instance.env, instance.saga_type)
     steps = definition.waiting_step(message_type)
     if not steps:
@@ -74,30 +106,48 @@ def _apply(instance, message_type: str, payload: dict) -> tuple[str, str]:
 
 
 def _reply(instance, definition, step, payload: dict) -> tuple[str, str]:
-    execution = instance.step_ids.filtered(lambda e: e.status == "waiting" and e.step == step.name)[-1:]
-    ctx = engine._context(instance, step, execution)
+    """The reply the waiting step waits for: its ``on_reply`` decides, the wait's row is written."""
+    try_ = engine.waiting_try(instance, step)
+    ctx = engine.context(instance, step.name, engine.FORWARD, try_.attempt)
     try:
         with instance.env.cr.savepoint():
             if step.on_reply:
                 step.on_reply(ctx, payload)
     except SagaFailure as failure:
-        engine._end(execution, "rejected", failure.reason)
-        engine.begin_compensation(instance, f"{step.name}: {failure.reason}")
+        engine.record(instance, try_, "rejected", failure.reason)
+        engine.begin_compensation(instance, definition, f"{step.name}: {failure.reason}")
         return "processed", f"refused: {failure.reason}"
     except Exception as exc:
-        engine._end(execution, "failed", engine._error_text(exc))
-        engine.raise_incident(instance, f"the reply handler of {step.name} failed: {engine._error_text(exc)}")
-        return "processed", "the reply handler failed: incident"
-    engine._end(execution, "succeeded")
-    engine.signals.saga_step_succeeded.send(instance, step=step.name, phase=engine.FORWARD)
+        error = engine.error_text(exc)
+        engine.record(instance, try_, "failed", error)
+        engine.raise_incident(instance, f"the reply handler of {step.name} failed: {error}", "reply")
+        return "processed", REPLY_FAILED
+    engine.record(instance, try_, "succeeded")
+    engine.notify(engine.signals.saga_step_succeeded, instance, step=step.name, phase=engine.FORWARD)
     engine.advance(instance, definition, step, data=ctx.data)
     return "processed", "accepted"
+
+
+def reapply(instance, definition, message) -> None:
+    """An operator's retry of a failed reply handler: wait again, and hand the same message over.
+
+    The reply gets an execution row of its own (the next attempt of the waiting step); the saga
+    moves on as it would have, or the incident is raised again with the new error.
+    """
+    step = definition.waiting_step(message.message_type)[0]
+    engine.transition(instance, status="waiting", waiting_for=message.message_type, current_step=step.name,
+                      current_attempt=(instance.current_attempt or 1) + 1, step_started_at=engine.now(),
+                      **engine.CLEARED)
+    outcome, detail = _reply(instance, definition, step, dict(message.payload or {}))
+    if detail == REPLY_FAILED:
+        instance.write({"incident_message_id": message.id})
+    message.write({"outcome": outcome, "detail": f"applied again by an operator: {detail}"})
 
 
 def _late(instance, step, message_type: str, payload: dict) -> tuple[str, str]:
     if instance.status == "completed" or not step.on_reply:
         return "late", f"the saga is {instance.status}: recorded, nothing to do"
-    ctx = engine._context(instance, step)
+    ctx = engine.context(instance, step.name, instance.phase)
     refused = False
     try:
         with instance.env.cr.savepoint():
@@ -110,7 +160,7 @@ def _late(instance, step, message_type: str, payload: dict) -> tuple[str, str]:
     if refused:
         return "late", f"a late refusal while {instance.status}: nothing to undo"
     engine.raise_incident(instance, f"late {message_type} accepted by {step.name} after the saga was "
-                                    f"{instance.status}: refund or settle it by hand")
+                                    f"{instance.status}: refund or settle it by hand", "late")
     return "late", "a late success after compensation: incident raised"
 
 

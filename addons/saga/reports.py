@@ -5,11 +5,20 @@ import math
 
 
 def timeline(instance) -> list[dict]:
-    return [{
+    """The executions in order, then the try that is scheduled or waits for its message (``id`` None)."""
+    instance = instance.sudo()
+    rows = [{
         "id": e.id, "phase": e.phase, "step": e.step, "attempt": e.attempt, "status": e.status,
         "scheduled_at": e.scheduled_at, "started_at": e.started_at, "ended_at": e.ended_at,
         "duration": e.duration if e.ended_at and e.started_at else None, "error": e.error or None,
-    } for e in instance.sudo().step_ids.sorted("id")]
+    } for e in instance.step_ids.sorted("id")]
+    pending = {"running": "scheduled", "compensating": "scheduled", "waiting": "waiting"}.get(instance.status)
+    if pending and instance.current_step:
+        rows.append({"id": None, "phase": instance.phase, "step": instance.current_step,
+                     "attempt": instance.current_attempt, "status": pending, "scheduled_at": instance.scheduled_at,
+                     "started_at": instance.step_started_at if pending == "waiting" else None, "ended_at": None,
+                     "duration": None, "error": None})
+    return rows
 
 
 def step_stats(env, saga_type: str | None = None) -> list[dict]:

@@ -29,7 +29,10 @@ def payment_wait_s(env) -> float:
 
 
 def _order(ctx):
-    return ctx.env["ticket.order"].sudo().search([("uid", "=", ctx.data["order_uid"])], limit=1)
+    orders = ctx.env["ticket.order"].sudo()
+    if ctx.data.get("order_id"):
+        return orders.browse(ctx.data["order_id"])
+    return orders.search([("uid", "=", ctx.data["order_uid"])], limit=1)
 
 
 def reserve_tickets(ctx) -> None:

@@ -15,6 +15,7 @@
         "data/queue_job_data.xml",
         "data/transfer_data.xml",
         "data/mail_template_data.xml",
+        "data/transfer_cron.xml",
     ],
     "installable": True,
     "application": True,

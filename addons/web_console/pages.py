@@ -112,7 +112,10 @@ def format_number(value, digits: int = 0) -> str:
 
 @dataclass
 class Listing:
-    """One page of a sortable list: ``records``, ``total``, ``page``, ``pages``, the ``sort`` column."""
+    """One page of a sortable list: ``records``, ``total``, ``page``, ``pages``, the ``sort`` column.
+
+    ``more``: the list was counted up to a limit only and goes on past ``total`` (and ``pages``).
+    """
 
     records: object
     total: int
@@ -121,23 +124,38 @@ class Listing:
     sort: str
     desc: bool
     columns: dict
+    more: bool = False
+    page_size: int = PAGE_SIZE
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages or (self.more and len(self.records) == self.page_size)
 
     @classmethod
     def search(cls, model, domain: list, params: dict, columns: dict[str, str], default: str,
-               default_desc: bool = False, page_size: int = PAGE_SIZE) -> Listing:
+               default_desc: bool = False, page_size: int = PAGE_SIZE, count_limit: int | None = None) -> Listing:
         """Search ``model`` for the page and order the query parameters ask for.
 
         ``columns`` maps a sort key offered to the user to the ORM ``order`` it means
         (``{"name": "name", "state": "state, name"}``); any other ``sort`` value is ignored.
+        ``count_limit``: count at most that many rows (a count reads every matching row, the page
+        only 50): the pager then says "10,000+" and pages on as long as there are rows.
         """
         sort = params.get("sort") if params.get("sort") in columns else default
         desc = params.get("desc", "1" if default_desc and sort == default else "") in ("1", "true")
-        total = model.search_count(domain)
+        total = model.search_count(domain, limit=count_limit + 1) if count_limit else model.search_count(domain)
+        more = bool(count_limit) and total > count_limit
+        total = min(total, count_limit) if more else total
         pages = max(1, math.ceil(total / page_size))
-        page = min(max(_int(params.get("page"), 1), 1), pages)
-        order = ", ".join(f"{part.strip()} {'desc' if desc else 'asc'}" for part in columns[sort].split(","))
-        records = model.search(domain, offset=(page - 1) * page_size, limit=page_size, order=f"{order}, id")
-        return cls(records, total, page, pages, sort, desc, columns)
+        page = max(_int(params.get("page"), 1), 1)
+        page = page if more else min(page, pages)
+        direction = "desc" if desc else "asc"
+        order = ", ".join(f"{part.strip()} {direction}" for part in columns[sort].split(","))
+        # the id breaks ties in the same direction, so that an index on the column (which holds the
+        # row id too) gives the page in order: no sort of every matching row, even deep in the list
+        records = model.search(domain, offset=(page - 1) * page_size, limit=page_size,
+                               order=f"{order}, id {direction}")
+        return cls(records, total, page, pages, sort, desc, columns, more, page_size)
 
 
 def _int(value, default: int) -> int:

@@ -16,6 +16,7 @@ import uuid
 import weakref
 
 from .. import db as db_module
+from .. import signals
 from ..exceptions import ModuleError
 from ..orm.access import AccessRights
 from ..orm.compose import (
@@ -127,7 +128,8 @@ class Registry:
         return self.database, self._readonly_database
 
     def dispose(self) -> None:
-        """Close every connection of this registry's pools."""
+        """Close every connection of this registry's pools, once the threads using them have stopped."""
+        signals.registry_closing.send(self)
         for database in self.databases():
             if database is not None:
                 db_module.dispose(database)

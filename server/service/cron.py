@@ -19,7 +19,10 @@ One job, one transaction (``run_job``):
   in its own.  A server killed mid-run loses that occurrence.
 
 A failing job is rolled back and logged with its traceback; the next jobs still run, and the
-failed one runs again at its next occurrence.
+failed one runs again at its next occurrence.  Each outcome is recorded on the job's row
+(``_record_outcome``: ``failure_count``, ``first_failure_date``, ``last_failure_date``,
+``last_failure_message``; a success resets the count), on PostgreSQL in the transaction that holds
+the row's lock.
 """
 from __future__ import annotations
 
@@ -76,6 +79,7 @@ class Job:
     runs: int = 0
     new_nextcall: dt.datetime | None = None
     new_numbercall: int = 0
+    failures: list[str] = dataclasses.field(default_factory=list)
 
     def plan(self, now: dt.datetime) -> Job:
         """Count the occurrences due by ``now`` (one unless ``doall``) and where ``nextcall`` goes.
@@ -131,18 +135,29 @@ def _reschedule(execute, job: Job, now: dt.datetime) -> None:
 
 def execute_job(registry: Registry, job: Job) -> bool:
     """Run ``job``'s code ``job.runs`` times, each in its own transaction, as its user; a failure is
-    logged with its traceback, rolled back, and reported by returning False."""
-    ok = True
+    logged with its traceback, rolled back, kept in ``job.failures``, and reported by returning False."""
     for _ in range(job.runs):
         try:
             with registry.cursor() as cr:
                 env = Environment(cr, job.user_id, {"lastcall": job.lastcall})
                 env["ir.cron"].browse(job.id)._callback()
             _logger.info("scheduled action %r (ir.cron %s) done", job.name, job.id)
-        except Exception:
-            ok = False
+        except Exception as exc:
+            job.failures.append(f"{type(exc).__name__}: {exc}"[:2000])
             _logger.exception("scheduled action %r (ir.cron %s) failed", job.name, job.id)
-    return ok
+    return not job.failures
+
+
+def _record_outcome(execute, job: Job, now: dt.datetime) -> None:
+    """Count the job's failed runs on its row, or reset the count after a success (caller's transaction)."""
+    if not job.failures:
+        execute("UPDATE ir_cron SET failure_count = 0, first_failure_date = NULL WHERE id = %s "
+                "AND failure_count <> 0", (job.id,))
+        return
+    execute("UPDATE ir_cron SET failure_count = COALESCE(failure_count, 0) + %s, "
+            "first_failure_date = COALESCE(first_failure_date, %s), last_failure_date = %s, "
+            "last_failure_message = %s WHERE id = %s",
+            (len(job.failures), _stamp(now), _stamp(_now()), job.failures[-1], job.id))
 
 
 def run_job(registry: Registry, job_id: int, lock_database=None) -> bool | None:
@@ -160,7 +175,10 @@ def run_job(registry: Registry, job_id: int, lock_database=None) -> bool | None:
         if job is None:
             return None
         _reschedule(cr.execute, job, now)
-    return execute_job(registry, job)
+    ok = execute_job(registry, job)
+    with registry.cursor() as cr:
+        _record_outcome(cr.execute, job, now)
+    return ok
 
 
 def _run_locked(registry: Registry, job_id: int, now: dt.datetime, lock_database) -> bool | None:
@@ -175,6 +193,7 @@ def _run_locked(registry: Registry, job_id: int, now: dt.datetime, lock_database
                 return None
             ok = execute_job(registry, job)
             _reschedule(execute, job, now)
+            _record_outcome(execute, job, now)
             return ok
     finally:
         lock_database.close()
@@ -358,8 +377,10 @@ def run_now(registry: Registry, job_id: int) -> bool:
         raise LookupError(f"no scheduled action with id {job_id}")
     job = _job_from_row(row)
     job.runs = 1
+    now = _now()
     ok = execute_job(registry, job)
-    if ok:
-        with registry.cursor() as cr:
-            cr.execute("UPDATE ir_cron SET lastcall = %s WHERE id = %s", (_stamp(_now()), job_id))
+    with registry.cursor() as cr:
+        if ok:
+            cr.execute("UPDATE ir_cron SET lastcall = %s WHERE id = %s", (_stamp(now), job_id))
+        _record_outcome(cr.execute, job, now)
     return ok

@@ -1,6 +1,6 @@
 """``odoo-bin.py iap-outbox ACTION -d DB``: see and unstick a provider's queued IAP operations.
 
-``run`` retries the due operations, each in three short steps (lease it, call the platform with no
+``run`` sends the due operations, each in three short steps (lease it, call the platform with no
 transaction open, record the outcome) so no transaction stays open across an outgoing call.
 """
 from __future__ import annotations
@@ -10,8 +10,6 @@ import argparse
 from odoo import SUPERUSER_ID
 from odoo.cli.command import CommandError, command, load_config, parser_for, require_database
 from odoo.modules.registry import Registry
-
-from ..models.iap_pending_op import perform
 
 
 def list_ops(registry, options: argparse.Namespace) -> int:
@@ -28,13 +26,8 @@ def list_ops(registry, options: argparse.Namespace) -> int:
 
 def run(registry, options: argparse.Namespace) -> int:
     with registry.cursor() as cr:
-        calls = registry.env(cr, SUPERUSER_ID)["iap.pending.op"]._claim_due(options.limit)
-    counts = {"done": 0, "pending": 0, "failed": 0}
-    for call in calls:
-        outcome = perform(call)
-        with registry.cursor() as cr:
-            counts[registry.env(cr, SUPERUSER_ID)["iap.pending.op"].browse(call["id"])._record_outcome(outcome)] += 1
-    print(f"{len(calls)} operations tried: {counts['done']} done, {counts['pending']} to retry, "
+        counts = registry.env(cr, SUPERUSER_ID)["iap.pending.op"]._send_due(options.limit)
+    print(f"{sum(counts.values())} operations tried: {counts['done']} done, {counts['pending']} to retry, "
           f"{counts['failed']} failed")
     return 0
 

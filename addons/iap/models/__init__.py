@@ -1,1 +1,1 @@
-from . import iap, iap_account, iap_pending_op
+from . import iap, iap_account, iap_pending_op, iap_quota

@@ -1,7 +1,15 @@
-"""The provider's outbox: captures and cancels that failed transiently, retried until they succeed.
+"""The provider's outbox: captures and cancels sent after the request, retried until they succeed.
 
 ``iap_charge`` queues a capture that failed after the service was delivered (the hold guarantees the
-funds and capture is idempotent, so retrying is safe), and a cancel that failed after the block raised.
+funds and capture is idempotent, so retrying is safe), a cancel that failed after the block raised, and,
+with ``charging="deferred"``, every capture and release: written in the request's transaction, sent by
+this process's sender thread once it commits (``tools/sender.py``), by the cron otherwise.
+
+Sending is three steps that never hold a transaction across the outgoing call (``_send_due``): lease
+the due rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two senders never take the same row; SQLite
+serialises writers) and commit; call the platform; record the outcome in a new transaction.  A sender
+that dies mid-call leaves its lease to expire and the row is sent again: the platform answers a
+repeated capture or cancel from the first one, so nothing is lost and nothing is charged twice.
 An operator sees every stuck operation here with its error, and can retry it now or give it up.
 """
 from __future__ import annotations
@@ -10,14 +18,16 @@ import datetime as dt
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools import iap_tools
 from ..tools.own_transaction import own_transaction
+from ..tools.write_lock import lock_for_write, release_write_lock, unlock_for_call
 
 _logger = logging.getLogger(__name__)
 BACKOFF_SECONDS = (30, 60, 120, 300, 900, 3600)
-LEASE = dt.timedelta(seconds=60)
+# Longer than a call with its retries (four attempts of 15 s at most): a live sender keeps its rows.
+LEASE = dt.timedelta(seconds=120)
 STATES = [("pending", "Pending"), ("done", "Done"), ("failed", "Failed"), ("cancelled", "Given up")]
 
 
@@ -44,24 +54,31 @@ class IapPendingOp(models.Model):
     # -- queueing ---------------------------------------------------------------------------------------
     @api.model
     def enqueue(self, operation: str, token: str, key: str, credit: float | None = None, endpoint: str = "",
-                ttl_hours: int = iap_tools.DEFAULT_TTL_HOURS, error: str = ""):
+                ttl_hours: int = iap_tools.DEFAULT_TTL_HOURS, error: str = "", deferred: bool = False):
         """Queue ``operation`` ('capture' or 'cancel') of ``token``; queueing twice keeps one row.
 
         A capture is written in the caller's transaction: it becomes durable exactly when the delivered
         result does (if the caller rolls back, the client got no service and the hold simply expires).
-        A cancel follows a failure whose transaction rolls back, so it is committed on its own where the
-        database allows it (PostgreSQL); on SQLite the hold's TTL is what releases it.
+        A cancel after a failure follows a transaction that rolls back, so it is committed on its own
+        where the database allows it (PostgreSQL); on SQLite the hold's TTL is what releases it.
+        ``deferred``: an operation sent after the request by design (``charging="deferred"``), not after
+        a failure: due at once, written in the caller's transaction whatever it is.
         """
         existing = self.search([("operation", "=", operation), ("transaction_token", "=", token)], limit=1)
         if existing:
             return existing
+        delay = dt.timedelta(seconds=0 if deferred else BACKOFF_SECONDS[0])
         vals = {"operation": operation, "transaction_token": token, "service_key": key, "credit": credit,
                 "endpoint": endpoint or iap_tools.iap_get_endpoint(self.env), "last_error": error or False,
-                "next_attempt_at": fields.Datetime.now() + dt.timedelta(seconds=BACKOFF_SECONDS[0]),
+                "next_attempt_at": fields.Datetime.now() + delay,
                 "hold_expires_at": fields.Datetime.now() + dt.timedelta(hours=ttl_hours)}
-        if operation == "cancel" and self._insert_committed(vals):
+        if operation == "cancel" and not deferred and self._insert_committed(vals):
             return self.search([("operation", "=", operation), ("transaction_token", "=", token)], limit=1)
-        return self.create(vals)
+        try:
+            with self.env.cr.savepoint():
+                return self.create(vals)
+        except ValidationError:  # queued meanwhile by a concurrent attempt of the same request
+            return self.search([("operation", "=", operation), ("transaction_token", "=", token)], limit=1)
 
     def _insert_committed(self, vals: dict) -> bool:
         with own_transaction(self.env) as cr:
@@ -83,8 +100,8 @@ class IapPendingOp(models.Model):
     def process_due(self, limit: int = 50) -> dict:
         """Retry the due operations now, in this transaction; return how many ended in each state.
 
-        For a shell or a test.  ``odoo-bin.py iap-outbox run`` does the same without holding a
-        transaction open across the outgoing calls.
+        For a shell or a test.  The cron, the sender thread and ``odoo-bin.py iap-outbox run`` use
+        ``_send_due``, which holds no transaction open across the outgoing calls.
         """
         counts = {"done": 0, "pending": 0, "failed": 0}
         for call in self._claim_due(limit):
@@ -93,16 +110,47 @@ class IapPendingOp(models.Model):
         return counts
 
     @api.model
-    def _claim_due(self, limit: int = 50) -> list[dict]:
-        """Lease the due operations (a crashed worker's lease just expires) and return them as plain calls.
+    def _send_due(self, limit: int = 50) -> dict:
+        """Send the due operations: lease them and commit, call, record each outcome in a new transaction.
 
-        Two workers may occasionally run the same operation: captures and cancels are idempotent.
+        Commits the caller's transaction (the cron's, the sender thread's, the CLI's): never call it in
+        a request.  Returns how many operations ended in each state.
+        """
+        cr = self.env.cr
+        calls = self._claim_due(limit)
+        release_write_lock(cr)
+        counts = {"done": 0, "pending": 0, "failed": 0}
+        for call in calls:
+            outcome = perform(call)
+            lock_for_write(cr)
+            counts[self.browse(call["id"])._record_outcome(outcome)] += 1
+            unlock_for_call(cr)
+        return counts
+
+    @api.model
+    def _claim_due(self, limit: int = 50) -> list[dict]:
+        """Lease the due operations and return them as plain calls; a dead sender's lease just expires.
+
+        On PostgreSQL the due rows are locked with ``SKIP LOCKED``: a concurrent claimer takes other
+        rows, and finds these leased once this transaction commits.
         """
         now = fields.Datetime.now()
-        ops = self.search([("state", "=", "pending"), "|", ("next_attempt_at", "=", False),
-                           ("next_attempt_at", "<=", now)], limit=limit, order="next_attempt_at, id")
+        lock = " FOR UPDATE SKIP LOCKED" if self.env.cr.database.dialect == "postgresql" else ""
+        rows = self.env.cr.execute(
+            "SELECT id FROM iap_pending_op WHERE state = %s AND (next_attempt_at IS NULL OR next_attempt_at <= %s) "
+            f"ORDER BY next_attempt_at, id LIMIT %s{lock}",
+            ("pending", fields.Datetime.to_string(now), limit)).fetchall()
+        ops = self.browse([row[0] for row in rows])
         ops.write({"next_attempt_at": now + LEASE})
         return [op._as_call() for op in ops]
+
+    @api.model
+    def _next_due_in(self) -> float | None:
+        """Seconds until the next pending operation is due (0 if one is), None if nothing is pending."""
+        row = self.env.cr.execute("SELECT MIN(next_attempt_at) FROM iap_pending_op WHERE state = %s",
+                                  ("pending",)).fetchone()
+        moment = fields.Datetime.to_datetime(row[0]) if row and row[0] else None
+        return max(0.0, (moment - fields.Datetime.now()).total_seconds()) if moment else None
 
     def _as_call(self) -> dict:
         return {"id": self.id, "operation": self.operation, "token": self.transaction_token,
@@ -115,6 +163,7 @@ class IapPendingOp(models.Model):
         vals = {"attempts": self.attempts + 1}
         if outcome["ok"]:
             vals.update(state="done", result=outcome["result"], service_key=False, last_error=False)
+            self._notify_settled()
         elif outcome["retryable"] and not (self.hold_expires_at and self.hold_expires_at <= now):
             delay = BACKOFF_SECONDS[min(self.attempts, len(BACKOFF_SECONDS) - 1)]
             vals.update(last_error=outcome["error"], next_attempt_at=now + dt.timedelta(seconds=delay))
@@ -124,6 +173,13 @@ class IapPendingOp(models.Model):
             _logger.error("IAP %s of %s failed for good: %s", self.operation, self.transaction_token, outcome["error"])
         self.write(vals)
         return self.state
+
+    def _notify_settled(self) -> None:
+        if self.operation == "capture":
+            iap_tools.notify_charge(iap_tools.charge_captured, self.env, token=self.transaction_token,
+                                    credit=self.credit)
+        else:
+            iap_tools.notify_charge(iap_tools.charge_cancelled, self.env, token=self.transaction_token)
 
     def _warn_if_hold_ends_soon(self, now: dt.datetime) -> None:
         if self.operation != "capture" or not self.hold_expires_at:

@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import threading
@@ -154,3 +155,70 @@ class FakePlatform:
             self.balance += self.holds.pop(params["token"])
             self.cancelled.add(params["token"])
         return {"token": params["token"], "state": "cancelled"}
+
+
+ODOO_PARAMS = {  # the parameters Odoo's iap_tools sends, by route; Odoo's routes ignore any other
+    "/iap/1/authorize": {"account_token", "credit", "key", "description", "ttl", "dbuuid"},
+    "/iap/1/capture": {"token", "key", "credit_to_capture"},
+    "/iap/1/cancel": {"token", "key"},
+}
+
+
+class OdooPlatform:
+    """A stand-in for Odoo's own IAP platform (iap.odoo.com): authorize, capture and cancel, nothing else.
+
+    It reads only Odoo's parameters (as Odoo's routes do, it ignores the others: an idempotency key is no
+    use here), answers authorize with a bare transaction token, and treats a repeated capture or cancel
+    as Odoo documents ("no further effect").  Any other route is a 404, as on Odoo's platform.
+    ``accounts[token]`` are balances (``balance`` for a token not seen yet); ``charged[tx]`` and
+    ``cancelled`` what happened to each hold.
+    """
+
+    def __init__(self, fake: FakeIap, key: str = "odoo-service-key", balance: float = 0):
+        self.key, self.accounts = key, collections.defaultdict(lambda: balance)
+        self.holds: dict[str, tuple[str, float]] = {}
+        self.charged: dict[str, float] = {}
+        self.cancelled: set[str] = set()
+        self.failures: dict[str, list] = {}
+        for path in ODOO_PARAMS:
+            fake.routes[path] = self._route(path, getattr(self, path.rsplit("/", 1)[1]))
+
+    def _route(self, path, handler):
+        def route(params):
+            pending = self.failures.get(path)
+            if pending:
+                raise pending.pop(0)
+            params = {name: value for name, value in params.items() if name in ODOO_PARAMS[path]}
+            if params.get("key") != self.key:
+                raise OdooError("odoo.exceptions.AccessError", "Invalid service key")
+            return handler(params)
+        return route
+
+    def authorize(self, params):
+        token, credit = params["account_token"], params["credit"]
+        if self.accounts[token] < credit:
+            message = {"title": "Insufficient Balance", "message": "You don't have enough credits",
+                       "base_url": "https://iap.odoo.test/iap/1/credit", "service_name": "book_isbn",
+                       "credit": credit, "trial": False}
+            raise OdooError(CREDIT_ERROR, json.dumps(message))
+        self.accounts[token] -= credit
+        transaction = uuid.uuid4().hex
+        self.holds[transaction] = (token, credit)
+        return transaction
+
+    def capture(self, params):
+        transaction = params["token"]
+        if transaction in self.holds:
+            account, held = self.holds.pop(transaction)
+            captured = held if params.get("credit_to_capture") in (None, False) else params["credit_to_capture"]
+            self.accounts[account] += held - captured
+            self.charged[transaction] = captured
+        return True
+
+    def cancel(self, params):
+        transaction = params["token"]
+        if transaction in self.holds:
+            account, held = self.holds.pop(transaction)
+            self.accounts[account] += held
+            self.cancelled.add(transaction)
+        return True

@@ -1,1 +1,1 @@
-from . import iap_tools, own_transaction, write_lock
+from . import credit_templates, iap_tools, own_transaction, quota_charge, sender, write_lock

@@ -25,21 +25,20 @@ from __future__ import annotations
 
 import contextlib
 import http.cookiejar
-import importlib
-import json
 import logging
 import threading
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import requests
 from odoo import signals
 from odoo.exceptions import AccessError, UserError
 
-from . import self_call
+from . import self_call, sender
+from .credit_templates import add_credit_template_body, render_credit_template  # noqa: F401 (public names)
+from .write_lock import is_writing, lock_for_write, unlock_for_call
 
 _logger = logging.getLogger(__name__)
 
@@ -47,6 +46,8 @@ _logger = logging.getLogger(__name__)
 # the address it is reached by (``self_call.this_server_url``); this is the last resort of that lookup.
 DEFAULT_ENDPOINT = "http://localhost:8069"
 DEFAULT_TTL_HOURS = 4320
+# How ``iap_charge`` asks the platform (see its docstring).
+CHARGING = ("odoo", "deferred", "quota")
 # Pauses before each retry of an idempotent call (three retries at most).
 RETRY_DELAYS: tuple[float, ...] = (0.5, 1.0, 2.0)
 # The extras of ``error.data`` beyond Odoo's serialize_exception keys.
@@ -223,7 +224,12 @@ def _with_extras(data: dict) -> dict:
     return {**{key: context[key] for key in WIRE_EXTRAS if key in context}, **data}
 
 
-def _call_idempotent(url: str, params: dict, timeout: float | tuple = 15, base_urls=()) -> Any:
+def call_once(url: str, params: dict, timeout: float | tuple = 15, base_urls=()) -> Any:
+    """``iap_jsonrpc`` through this thread's session, without retries (the caller retries with backoff)."""
+    return _jsonrpc(_session(), url, "call", params, timeout, base_urls)
+
+
+def call_idempotent(url: str, params: dict, timeout: float | tuple = 15, base_urls=()) -> Any:
     """``iap_jsonrpc`` for a call that is safe to repeat: retry transient failures with backoff."""
     for delay in (*RETRY_DELAYS, None):
         try:
@@ -261,36 +267,39 @@ def iap_authorize(env, key: str, account_token: str, credit: float, dbuuid=False
     if idempotency_key:
         params["idempotency_key"] = idempotency_key
     url = iap_get_endpoint(env) + "/iap/1/authorize"
+    unlock_for_call(env.cr)
     try:
         if idempotency_key:
-            return _call_idempotent(url, params, base_urls=own_base_urls(env))
+            return call_idempotent(url, params, base_urls=own_base_urls(env))
         return _jsonrpc(requests, url, "call", params, 15, own_base_urls(env))
     except InsufficientCreditError as exc:
         if credit_template:
-            _add_credit_template_body(env, exc, credit_template)
+            add_credit_template_body(env, exc, credit_template)
         raise
 
 
 def iap_cancel(env, transaction_token: str, key: str) -> dict:
     """Release the hold (idempotent: cancelling twice is harmless); return the platform's summary."""
+    unlock_for_call(env.cr)
     return cancel_at(iap_get_endpoint(env), transaction_token, key, base_urls=own_base_urls(env))
 
 
 def iap_capture(env, transaction_token: str, key: str, credit: float) -> dict:
     """Charge ``credit`` (at most what was authorized; 0 releases) and release the rest; idempotent."""
+    unlock_for_call(env.cr)
     return capture_at(iap_get_endpoint(env), transaction_token, key, credit, base_urls=own_base_urls(env))
 
 
 def cancel_at(endpoint: str, transaction_token: str, key: str, base_urls=()) -> dict:
     """``iap_cancel`` against an explicit platform URL (the outbox keeps the URL of the original call)."""
-    return _call_idempotent(endpoint + "/iap/1/cancel", {"token": transaction_token, "key": key},
+    return call_idempotent(endpoint + "/iap/1/cancel", {"token": transaction_token, "key": key},
                             base_urls=base_urls)
 
 
 def capture_at(endpoint: str, transaction_token: str, key: str, credit: float, base_urls=()) -> dict:
     """``iap_capture`` against an explicit platform URL."""
     params = {"token": transaction_token, "key": key, "credit_to_capture": credit}
-    return _call_idempotent(endpoint + "/iap/1/capture", params, base_urls=base_urls)
+    return call_idempotent(endpoint + "/iap/1/capture", params, base_urls=base_urls)
 
 
 def iap_sell(env, key: str, account_token: str, credit: float, dbuuid=False, description: str | None = None,
@@ -315,11 +324,13 @@ def iap_sell(env, key: str, account_token: str, credit: float, dbuuid=False, des
         params["dbuuid"] = dbuuid
     if credit_to_capture is not None:
         params["credit_to_capture"] = credit_to_capture
+    url = iap_get_endpoint(env) + "/iap/1/sale"
+    unlock_for_call(env.cr)
     try:
-        result = _call_idempotent(iap_get_endpoint(env) + "/iap/1/sale", params, base_urls=own_base_urls(env))
+        result = call_idempotent(url, params, base_urls=own_base_urls(env))
     except InsufficientCreditError as exc:
         if credit_template:
-            _add_credit_template_body(env, exc, credit_template)
+            add_credit_template_body(env, exc, credit_template)
         raise
     if not result.get("replayed"):
         _notify_settled(env, result)
@@ -328,22 +339,33 @@ def iap_sell(env, key: str, account_token: str, credit: float, dbuuid=False, des
 
 def _notify_settled(env, sale: dict) -> None:
     if sale.get("captured"):
-        _notify(charge_captured, env, token=sale["token"], credit=sale["captured"])
+        notify_charge(charge_captured, env, token=sale["token"], credit=sale["captured"])
     else:
-        _notify(charge_cancelled, env, token=sale["token"])
+        notify_charge(charge_cancelled, env, token=sale["token"])
 
 
 @contextlib.contextmanager
 def iap_charge(env, key: str, account_token: str, credit: float, dbuuid=False, description: str | None = None,
                credit_template: str | None = None, ttl: int = DEFAULT_TTL_HOURS, *,
-               idempotency_key: str | None = None, on_capture_error: str = "defer") -> Iterator[IapTransaction]:
+               idempotency_key: str | None = None, on_capture_error: str = "defer",
+               charging: str = "odoo") -> Iterator[IapTransaction]:
     """Hold ``credit`` for the duration of the block, then capture ``transaction.credit``.
 
     An exception in the block (any ``BaseException``) cancels the hold and re-raises the original
     exception, even if the cancel fails (the cancel then goes to the outbox).  On success the block's
     ``transaction.credit`` is captured: 0 releases the hold; more than authorized cancels and raises
     ``ValueError``.  A capture failing transiently is queued in the outbox with ``on_capture_error='defer'``
-    (the default) and raised with ``'raise'`` (Odoo's behaviour).
+    (the default) and raised with ``'raise'`` (Odoo's behaviour).  ``InsufficientCreditError`` (raised
+    before the block runs) carries the rendered ``credit_template`` as ``body``.
+
+    ``charging`` says how the platform is asked, the semantics staying the same:
+
+    * ``"odoo"`` (Odoo's): authorize, then capture or cancel, both while the caller waits;
+    * ``"deferred"``: authorize while the caller waits; the capture (or the release) is queued in the
+      caller's transaction and sent once it commits (``iap.pending.op``): one round trip per call;
+    * ``"quota"`` (our platform only): the credit is charged against a quota of the account's credits
+      granted to this provider in advance and kept in its database (``iap.quota``), reported in batches:
+      most calls make no round trip at all.
 
     Example (a provider's route)::
 
@@ -355,16 +377,27 @@ def iap_charge(env, key: str, account_token: str, credit: float, dbuuid=False, d
     _check_credit(credit)
     if on_capture_error not in ("defer", "raise"):
         raise ValueError(f"on_capture_error must be 'defer' or 'raise', not {on_capture_error!r}")
+    if charging not in CHARGING:
+        raise ValueError(f"charging must be one of {', '.join(CHARGING)}, not {charging!r}")
+    if charging == "quota":
+        from .quota_charge import charge_from_quota
+
+        with charge_from_quota(env, key, account_token, credit, dbuuid, description, credit_template) as quota:
+            yield quota
+        return
     token = iap_authorize(env, key, account_token, credit, dbuuid, description, credit_template, ttl,
                           idempotency_key=idempotency_key or uuid.uuid4().hex)
-    _notify(charge_authorized, env, token=token, credit=credit)
+    notify_charge(charge_authorized, env, token=token, credit=credit)
     transaction = IapTransaction(credit=credit, token=token, authorized=credit)
     try:
         yield transaction
     except BaseException:
-        _release(env, key, token, ttl)
+        _release(env, key, token, ttl, call_now=not is_writing(env.cr))
         raise
-    _settle(env, key, transaction, ttl, on_capture_error)
+    if charging == "deferred":
+        _settle_later(env, key, transaction, ttl)
+    else:
+        _settle(env, key, transaction, ttl, on_capture_error)
 
 
 def _check_credit(credit) -> None:
@@ -372,15 +405,24 @@ def _check_credit(credit) -> None:
         raise ValueError(f"iap_charge needs a positive number of credits, got {credit!r}")
 
 
+def check_capture(transaction: IapTransaction) -> None:
+    """Refuse a ``transaction.credit`` that is not a number between 0 and what was authorized."""
+    credit = transaction.credit
+    if isinstance(credit, bool) or not isinstance(credit, (int, float)) or not 0 <= credit <= transaction.authorized:
+        raise ValueError(f"capture exceeds authorization: transaction.credit is {credit!r}, "
+                         f"authorized {transaction.authorized!r}; the hold was released")
+
+
 def _settle(env, key: str, transaction: IapTransaction, ttl: int, on_capture_error: str) -> None:
     credit = transaction.credit
     if credit == 0:
         _release(env, key, transaction.token, ttl)
         return
-    if isinstance(credit, bool) or not isinstance(credit, (int, float)) or not 0 < credit <= transaction.authorized:
+    try:
+        check_capture(transaction)
+    except ValueError:
         _release(env, key, transaction.token, ttl)
-        raise ValueError(f"capture exceeds authorization: transaction.credit is {credit!r}, "
-                         f"authorized {transaction.authorized!r}; the hold was released")
+        raise
     try:
         iap_capture(env, transaction.token, key, credit)
     except Exception as exc:
@@ -390,77 +432,60 @@ def _settle(env, key: str, transaction: IapTransaction, ttl: int, on_capture_err
                         transaction.token, exc)
         _enqueue(env, "capture", transaction.token, key, credit, ttl, str(exc))
         return
-    _notify(charge_captured, env, token=transaction.token, credit=credit)
+    notify_charge(charge_captured, env, token=transaction.token, credit=credit)
 
 
-def _release(env, key: str, token: str, ttl: int) -> None:
-    """Cancel the hold; never raise: a failed cancel goes to the outbox (the TTL is the last resort)."""
+def _settle_later(env, key: str, transaction: IapTransaction, ttl: int) -> None:
+    """``charging="deferred"``: queue the capture (the release for 0) in the caller's transaction.
+
+    It becomes durable exactly when what the caller delivers does, and this process's sender sends it
+    once the transaction commits (the cron, if this process dies first).
+    """
     try:
-        iap_cancel(env, token, key)
+        check_capture(transaction)
+    except ValueError:
+        _release(env, key, transaction.token, ttl)
+        raise
+    operation = "capture" if transaction.credit else "cancel"
+    lock_for_write(env.cr)
+    env["iap.pending.op"].sudo().enqueue(operation, transaction.token, key, credit=transaction.credit or None,
+                                         ttl_hours=ttl, deferred=True)
+    sender.wake_after_commit(env)
+    notify_charge(charge_deferred, env, token=transaction.token, operation=operation)
+
+
+def _release(env, key: str, token: str, ttl: int, call_now: bool = True) -> None:
+    """Cancel the hold; never raise: a failed cancel goes to the outbox (the TTL is the last resort).
+
+    ``call_now=False`` (the block raised after writing, in a request that released its write lock):
+    the cancel is made without first committing what the block wrote.
+    """
+    try:
+        if call_now:
+            iap_cancel(env, token, key)
+        else:
+            cancel_at(iap_get_endpoint(env), token, key, base_urls=own_base_urls(env))
     except Exception as exc:
         _logger.warning("IAP cancel of %s failed (%s); queued for retry", token, exc)
         _enqueue(env, "cancel", token, key, None, ttl, str(exc))
         return
-    _notify(charge_cancelled, env, token=token)
+    notify_charge(charge_cancelled, env, token=token)
 
 
 def _enqueue(env, operation: str, token: str, key: str, credit, ttl: int, error: str) -> None:
     try:
+        lock_for_write(env.cr)
         env["iap.pending.op"].sudo().enqueue(operation, token, key, credit=credit, endpoint=iap_get_endpoint(env),
                                              ttl_hours=ttl, error=error)
     except Exception:
         _logger.exception("IAP: could not queue %s of %s; the hold is released at its TTL", operation, token)
         return
-    _notify(charge_deferred, env, token=token, operation=operation)
+    notify_charge(charge_deferred, env, token=token, operation=operation)
 
 
-def _notify(signal, env, **payload) -> None:
+def notify_charge(signal, env, **payload) -> None:
+    """Send one of the ``iap_charge_*`` signals; a failing receiver is logged, never raised."""
     try:
         signal.send(env.registry, env=env, **payload)
     except Exception:
         _logger.exception("IAP: a receiver of %s failed", signal.name)
-
-
-# -- credit templates -------------------------------------------------------------------------------
-def _add_credit_template_body(env, exc: InsufficientCreditError, template: str) -> None:
-    """Put the rendered template in the error's JSON message as ``body`` (as Odoo does)."""
-    try:
-        arguments = json.loads(exc.args[0])
-    except (IndexError, TypeError, ValueError):
-        _logger.warning("IAP credit error without a JSON message; credit template %s not added", template)
-        return
-    body = render_credit_template(env, template)
-    if body is not None:
-        arguments["body"] = body
-        exc.args = (json.dumps(arguments),)
-
-
-def render_credit_template(env, template: str) -> str | None:
-    """Render ``module.name``: ``ir.qweb`` when installed, else ``<module>/templates/<name>.html`` (Jinja2).
-
-    Returns None (and logs) when the template does not exist, so the credit error still reaches the
-    client with its plain message rather than being replaced by a template error.
-    """
-    if "ir.qweb" in env:
-        return str(env["ir.qweb"]._render(template))
-    path = _template_path(template)
-    if path is None:
-        _logger.warning("IAP credit template %r not found (expected <addon>/templates/<name>.html)", template)
-        return None
-    import jinja2
-
-    loader = jinja2.Environment(loader=jinja2.FileSystemLoader(str(path.parent)), autoescape=True)
-    base_url = env["ir.config_parameter"].sudo().get_param("web.base.url", "")
-    return loader.get_template(path.name).render(base_url=base_url)
-
-
-def _template_path(template: str) -> Path | None:
-    module, _, name = template.partition(".")
-    if not module or not name or "/" in name or "\\" in name:
-        return None
-    try:
-        package = importlib.import_module(f"odoo.addons.{module}")
-    except ImportError:
-        return None
-    path = Path(package.__file__).parent / "templates" / f"{name}.html"
-    return path if path.is_file() else None

@@ -1,4 +1,4 @@
-"""The three roles on one server and one database, over real HTTP: the client calls the provider, which sells
+"""The three roles on one server and one database, over real HTTP: the client calls the provider, which charges
 at the platform, served by the same server.  On SQLite this works only because the provider commits and lets
 go of the database's write lock before it calls the platform."""
 import contextlib
@@ -9,6 +9,8 @@ import pytest
 
 from server.orm.environment import SUPERUSER_ID, Environment
 from server.testing_http import JsonRpcClient, RpcError
+
+from .common import wait_until_settled
 
 TOKEN = "demo-isbn-client-token"
 
@@ -35,13 +37,14 @@ def available(live, token: str = TOKEN) -> float:
         return env["iap.platform.account"].search([("token", "=", token)]).available / 10_000
 
 
-def test_a_lookup_is_sold_by_the_platform_of_the_same_server(one_server):
+def test_a_lookup_is_charged_by_the_platform_of_the_same_server(one_server):
     before = available(one_server)
     answer = one_server.client().result("/get_book_data", account_token=TOKEN, isbn_number="978-0-7432-7356-5",
                                         request_id=uuid.uuid4().hex)
     assert (answer["status"], answer["data"]["name"], answer["charged"]) == ("found", "The Great Gatsby", 1.0)
     free = one_server.client().result("/get_book_data", account_token=TOKEN, isbn_number="978-0-00-000000-2")
     assert free == {"status": "not found", "charged": 0.0}
+    wait_until_settled(one_server.config)
     assert available(one_server) == before - 1
 
 
@@ -57,10 +60,13 @@ def test_fetch_book_data_on_the_demo_books(one_server):
     assert notice["tag"] == "display_notification"
     with server_env(one_server) as env:
         assert env["library.book"].browse(found).name == "The Hunger Games"
+    wait_until_settled(one_server.config)
     assert available(one_server) == before - 1
 
 
-def test_the_sale_is_served_in_process_and_a_refusal_reaches_the_client(one_server, caplog):
+def test_the_authorize_is_served_in_process_and_a_refusal_reaches_the_client(one_server, caplog):
+    """The hold is placed in-process (the request waits for it); its capture is sent after the request,
+    by the sender thread, over HTTP."""
     token = "one-credit-" + uuid.uuid4().hex[:8]
     with server_env(one_server) as env:
         env["iap.platform.account"].admin_topup("book_isbn", token, 1)
@@ -69,7 +75,7 @@ def test_the_sale_is_served_in_process_and_a_refusal_reaches_the_client(one_serv
                                           request_id=uuid.uuid4().hex)
     assert sold["charged"] == 1.0
     assert [r.getMessage().split()[2] for r in caplog.records if r.threadName.startswith("iap-self-call")] \
-        == ["/iap/1/sale"]
+        == ["/iap/1/authorize"]
     with pytest.raises(RpcError) as refused:  # no credit left: the platform's refusal, as over HTTP
         one_server.client().result("/get_book_data", account_token=token, isbn_number="978-0-7432-7356-5",
                                    request_id=uuid.uuid4().hex)

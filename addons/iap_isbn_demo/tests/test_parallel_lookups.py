@@ -1,10 +1,11 @@
 """A server calling itself never deadlocks: 20 parallel paid lookups on the one-server demo all get answered.
 
-Each paid ``/get_book_data`` sells the book at ``/iap/1/sale`` of the same server and database.  Over
+Each paid ``/get_book_data`` places its hold at ``/iap/1/authorize`` of the same server and database.  Over
 HTTP that call needs a second worker (or thread) while the first waits for it, so as many parallel
-lookups as workers left none for the sales.  The sale is now served in-process; every lookup is answered
-and charged exactly once, on the threaded server and under gunicorn with two workers of one thread each
-(the in-process path needs no spare thread: it would hold with sync workers too).
+lookups as workers left none for the holds.  The authorize is served in-process; every lookup is answered
+and charged exactly once (the captures sent after the requests, by each worker's sender thread), on the
+threaded server and under gunicorn with two workers of one thread each (the in-process path needs no
+spare thread: it would hold with sync workers too).
 """
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -14,6 +15,8 @@ import requests
 
 from server.modules.registry import Registry
 from server.orm.environment import SUPERUSER_ID, Environment
+
+from .common import wait_until_settled
 
 TOKEN = "demo-isbn-client-token"
 LOOKUPS = 20
@@ -57,6 +60,7 @@ def check_all_answered_and_charged_once(config, url: str, isbns: list[str]) -> N
     answers = parallel_lookups(url, isbns)
     statuses = [(answer.get("result") or {}).get("status") or answer["error"]["data"]["message"] for answer in answers]
     assert statuses == ["found"] * LOOKUPS
+    wait_until_settled(config)
     assert figures(config) == (available - LOOKUPS, sales + LOOKUPS)
 
 

@@ -19,6 +19,14 @@ class IsbnServiceSettings(models.TransientModel):
         "ISBN service key", config_parameter="iap.isbn_service_key",
         help="The key the IAP platform gave when the 'book_isbn' service was registered (shown once). "
              "Without it every request is refused with 'service not configured'.")
+    charging = fields.Selection(
+        [("odoo", "Odoo's protocol: authorize, then capture, while the client waits"),
+         ("deferred", "One round trip: authorize while the client waits, capture after"),
+         ("quota", "Credit quotas (our IAP platform only): most calls without a round trip")],
+        "Charging", config_parameter="iap_isbn_service.charging",
+        help="How the platform is asked for the credits of each lookup (default: one round trip). Quotas are "
+             "sized by the system parameters iap.quota_credit, iap.quota_validity, iap.quota_report_every "
+             "and iap.quota_report_seconds.")
 
     @api.model
     def default_get(self, fields_list) -> dict:

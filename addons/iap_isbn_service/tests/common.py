@@ -8,11 +8,15 @@ token of its own (``new_client_token``) and by comparing figures before and afte
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+from odoo import fields
 
 from server.config import ROOT
 from server.orm.environment import SUPERUSER_ID, Environment
@@ -65,6 +69,26 @@ class Servers:
         return rpc.rpc("object", "execute_kw", self.client.db, uid, "admin", "library.book", "fetch_book_data",
                        [[book_id]])
 
+    def charge_with(self, charging: str) -> None:
+        """Set how the provider charges (``odoo``, ``deferred`` or ``quota``)."""
+        self.set_param(self.provider, "iap_isbn_service.charging", charging)
+
+    def settle(self, timeout: float = 60) -> None:
+        """Let the provider settle with the platform: queued captures sent, open quotas released."""
+        deadline = time.monotonic() + timeout
+        with self.env(self.provider) as env:
+            env.cr.execute("UPDATE iap_quota SET usable_until = %s WHERE state = %s",
+                           (fields.Datetime.to_string(fields.Datetime.now() - dt.timedelta(seconds=1)), "open"))
+        while time.monotonic() < deadline:
+            with self.env(self.provider) as env:
+                env["iap.pending.op"]._send_due()
+                env["iap.quota"]._report_due()
+                if not (env["iap.pending.op"].search_count([("state", "=", "pending")]) or
+                        env["iap.quota"].search_count([("state", "in", ["open", "closing"])])):
+                    return
+            time.sleep(0.05)
+        raise AssertionError(f"the provider still owes the platform after {timeout} s")
+
     def provider_answers(self) -> list[dict]:
         """The answers the provider keeps for retries, oldest first."""
         with self.env(self.provider) as env:
@@ -100,12 +124,26 @@ class Servers:
             return [{"state": t.state, "captured": t.captured, "authorized": t.authorized} for t in found]
 
     def journal_kinds(self, token: str) -> list[str]:
-        """The kinds of the ledger journals of the account's transactions, in the order they were posted."""
+        """The kinds of the ledger journals of the account's transactions and quotas, in the order posted."""
         with self.env(self.platform) as env:
             found = env["iap.platform.transaction"].search([("account_id.token", "=", token)])
-            entries = env["iap.platform.ledger.entry"].search([("transaction_id", "in", found.ids)], order="id")
+            quotas = env["iap.platform.quota"].search([("account_id.token", "=", token)])
+            entries = env["iap.platform.ledger.entry"].search(
+                ["|", ("transaction_id", "in", found.ids), ("quota_id", "in", quotas.ids)], order="id")
             journals = dict.fromkeys((entry.journal, entry.kind) for entry in entries)
         return [kind for _journal, kind in journals]
+
+def send_queued(env, timeout: float = 30) -> None:
+    """Send what requests of ``env``'s provider queued (its sender thread, woken by their commit, may be
+    sending it already); ``env``'s transaction is committed."""
+    deadline = time.monotonic() + timeout
+    env.cr.commit()
+    while env["iap.pending.op"].search_count([("state", "=", "pending")]) and time.monotonic() < deadline:
+        env["iap.pending.op"]._send_due()
+        env.cr.commit()
+        env["iap.pending.op"].invalidate_model()
+        time.sleep(0.02)
+
 
 def set_param(server: LiveServer, key: str, value) -> None:
     """Set a system parameter of ``server``'s database (committed: the server sees it at once)."""

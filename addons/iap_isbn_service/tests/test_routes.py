@@ -13,14 +13,14 @@ HUNGER_GAMES = "9780439023481"
 
 
 @pytest.fixture
-def provider_server(live_server, fake_iap, fake_platform):
-    """The shared provider server (this addon and web), its platform being ``fake_platform``."""
+def provider_server(live_server, fake_iap, odoo_platform):
+    """The shared provider server (this addon and web), its platform being Odoo's (``odoo_platform``)."""
     set_param(live_server, "iap.endpoint", fake_iap.url)
-    set_param(live_server, "iap.isbn_service_key", "iapk_test")
+    set_param(live_server, "iap.isbn_service_key", odoo_platform.key)
     return live_server
 
 
-def test_a_found_book_over_json_rpc(provider_server, fake_platform):
+def test_a_found_book_over_json_rpc(provider_server, odoo_platform):
     answer = iap_jsonrpc(provider_server.url + "/get_book_data",
                          params={"account_token": "tok", "isbn_number": "9780439023481", "request_id": "r-1",
                                  "sent_by_a_newer_client": True})
@@ -47,8 +47,8 @@ def test_the_unset_key_reaches_clients_as_access_error(provider_server):
         iap_jsonrpc(provider_server.url + "/get_book_data", params={"account_token": "t", "isbn_number": HUNGER_GAMES})
 
 
-def test_the_credit_error_keeps_its_class_path_and_json_message(provider_server, fake_platform):
-    fake_platform.balance = 0
+def test_the_credit_error_keeps_its_class_path_and_json_message(provider_server, odoo_platform):
+    odoo_platform.accounts["t"] = 0
     with pytest.raises(RpcError) as caught:
         provider_server.client().result("/get_book_data", account_token="t", isbn_number="9780439023481")
     assert caught.value.name == "odoo.addons.iap.tools.iap_tools.InsufficientCreditError"
@@ -57,7 +57,7 @@ def test_the_credit_error_keeps_its_class_path_and_json_message(provider_server,
         iap_jsonrpc(provider_server.url + "/get_book_data", params={"account_token": "t", "isbn_number": HUNGER_GAMES})
 
 
-def test_many_books_over_json_rpc(provider_server, fake_platform):
+def test_many_books_over_json_rpc(provider_server, odoo_platform):
     answer = iap_jsonrpc(provider_server.url + "/get_books_data",
                          params={"account_token": "t", "isbn_numbers": ["9780439023481", "9780000000002"]})
     assert answer["charged"] == 1.0 and answer["results"]["9780000000002"] == {"status": "not found"}

@@ -36,12 +36,29 @@ def topup(env, args: list[str], options: argparse.Namespace) -> int:
 
 
 def holds(env, args: list[str], options: argparse.Namespace) -> int:
+    """The open holds, then the open quotas (both keep credits out of the customers' available balance)."""
     lines = env["iap.platform.transaction"].open_holds(args[0] if args else None)
     if not lines:
         print("no open holds")
     for hold in lines:
         print(f"{hold['token']}  {hold['service']}  {hold['account_token']}  {hold['authorized']:g} credits  "
               f"created {hold['created_at']}  expires {hold['expires_at']}  {hold['description'] or ''}".rstrip())
+    quotas = env["iap.platform.quota"].open_quotas(args[0] if args else None)
+    if not quotas:
+        print("no open quotas")
+    for quota in quotas:
+        print(f"{quota['token']}  {quota['service']}  {quota['account_token']}  quota {quota['granted']:g} credits, "
+              f"{quota['used']:g} used, {quota['remaining']:g} left  created {quota['created_at']}  "
+              f"expires {quota['expires_at']}")
+    return 0
+
+
+def release_quota(env, args: list[str], options: argparse.Namespace) -> int:
+    result = env["iap.platform.quota"].admin_release(args[0])
+    if result["replayed"]:
+        print(f"{args[0]} was already {result['state']}; nothing to release")
+    else:
+        print(f"released {result['released']:g} credits of {args[0]} ({result['used']:g} used and charged)")
     return 0
 
 
@@ -58,9 +75,10 @@ def statement(env, args: list[str], options: argparse.Namespace) -> int:
     data = env["iap.platform.account"].statement(args[0], args[1])
     print(f"account {data['token']} of service {data['service']} ({data['state']})")
     for line in data["lines"]:
-        print(f"{line['date']}  {line['kind']:<9} available {line['available']:+g}  held {line['held']:+g}  "
-              f"{line['transaction']}".rstrip())
-    print(f"available {data['available']:g}, held {data['held']:g}, balance {data['balance']:g}")
+        print(f"{line['date']}  {line['kind']:<13} available {line['available']:+g}  held {line['held']:+g}  "
+              f"quota {line['quota']:+g}  {line['transaction']}".rstrip())
+    print(f"available {data['available']:g}, held {data['held']:g}, quotas {data['quota']:g}, "
+          f"balance {data['balance']:g}")
     return 0
 
 
@@ -86,6 +104,7 @@ ACTIONS = {
     "topup": (topup, (3, 3), "topup SERVICE TOKEN CREDITS"),
     "holds": (holds, (0, 1), "holds [SERVICE]"),
     "cancel-hold": (cancel_hold, (1, 1), "cancel-hold TRANSACTION_TOKEN"),
+    "release-quota": (release_quota, (1, 1), "release-quota QUOTA_TOKEN"),
     "statement": (statement, (2, 2), "statement SERVICE TOKEN"),
     "expire": (expire, (0, 0), "expire"),
     "check": (check, (0, 0), "check"),

@@ -1,9 +1,9 @@
-"""The platform's console pages: services and packs, accounts and balances, statements, open holds.
+"""The platform's console pages: services and packs, accounts and balances, statements, open holds and quotas.
 
-Administrators only (the models' access rights say so).  Account and hold tokens work as credentials
+Administrators only (the models' access rights say so).  Account, hold and quota tokens work as credentials
 (whoever holds a hold token and the service key can capture it), so pages show only their first
-characters and address records by id; an operator cancels a stuck hold with ``admin_cancel``, the same
-call as ``odoo-bin.py iap cancel``.
+characters and address records by id; an operator cancels a stuck hold with ``admin_cancel`` and ends a
+quota with ``admin_release``, the same calls as ``odoo-bin.py iap cancel-hold`` and ``iap release-quota``.
 """
 from __future__ import annotations
 
@@ -50,9 +50,11 @@ class IapPlatformConsole(http.Controller):
     def services(self, **_ignored):
         env = request.env
         services = env["iap.platform.service"].with_context(active_test=False).search([])
-        accounts, holds = env["iap.platform.account"], env["iap.platform.transaction"]
+        accounts, holds, quotas = env["iap.platform.account"], env["iap.platform.transaction"], \
+            env["iap.platform.quota"]
         rows = [{"service": service, "accounts": accounts.search_count([("service_id", "=", service.id)]),
                  "holds": holds.search_count([("service_id", "=", service.id), ("state", "=", "authorized")]),
+                 "quotas": quotas.search_count([("service_id", "=", service.id), ("state", "=", "open")]),
                  "packs": service.pack_ids} for service in services]
         return render("iap_platform/console/services.html", {"rows": rows, "credits": credits_text},
                       section="credits")
@@ -77,17 +79,20 @@ class IapPlatformConsole(http.Controller):
         statement = request.env["iap.platform.account"].statement(account.service_id.technical_name, account.token)
         holds = request.env["iap.platform.transaction"].search(
             [("account_id", "=", account.id), ("state", "=", "authorized")], order="expires_at, id")
+        quotas = request.env["iap.platform.quota"].search(
+            [("account_id", "=", account.id), ("state", "=", "open")], order="expires_at, id")
         return render("iap_platform/console/account.html", {
-            "account": account, "statement": statement, "holds": holds, "credits": credits_text,
+            "account": account, "statement": statement, "holds": holds, "quotas": quotas, "credits": credits_text,
             "short": short_token, "notice": request.params.get("notice", "")}, section="credits")
 
     @http.route("/console/credits/holds", type="http", auth="user", methods=["GET"], groups=SYSTEM, readonly=True)
     def holds(self, **params):
         domain = near_expiry_domain() if params.get("filter") == "near" else [("state", "=", "authorized")]
         listing = Listing.search(request.env["iap.platform.transaction"], domain, params, HOLD_COLUMNS, "expires")
+        quotas = request.env["iap.platform.quota"].search([("state", "=", "open")], order="expires_at, id")
         return render("iap_platform/console/holds.html", {
-            "listing": listing, "filter": params.get("filter", ""), "credits": credits_text, "short": short_token,
-            "now": fields.Datetime.now()}, section="credits")
+            "listing": listing, "quotas": quotas, "filter": params.get("filter", ""), "credits": credits_text,
+            "short": short_token, "now": fields.Datetime.now()}, section="credits")
 
     @http.route("/console/credits/holds/<hold_id>/cancel", type="http", auth="user", methods=["POST"])
     def cancel_hold(self, hold_id, back="", **_ignored):
@@ -102,6 +107,27 @@ class IapPlatformConsole(http.Controller):
             notice = f"Hold #{hold.id} cancelled: {credits_text(hold.authorized)} credits released."
         except UserError as exc:
             notice = str(exc)
-        target = back if back.startswith("/console/credits") else "/console/credits/holds"
-        separator = "&" if "?" in target else "?"
-        return request.redirect(f"{target}{separator}{urlencode({'notice': notice})}")
+        return _back_with_notice(back, notice)
+
+    @http.route("/console/credits/quotas/<quota_id>/release", type="http", auth="user", methods=["POST"])
+    def release_quota(self, quota_id, back="", **_ignored):
+        """End an open quota: its last report stands, the rest goes back to the account."""
+        require_groups(SYSTEM)
+        quota = request.env["iap.platform.quota"].browse(int_param(quota_id, "quota id")).exists()
+        if not quota:
+            raise MissingError(f"IAP quota {quota_id} does not exist")
+        try:
+            with request.env.cr.savepoint():
+                released = request.env["iap.platform.quota"].admin_release(quota.token)
+            notice = (f"Quota #{quota.id} released: {released['released']:g} credits returned, "
+                      f"{released['used']:g} used.")
+        except UserError as exc:
+            notice = str(exc)
+        return _back_with_notice(back, notice)
+
+
+def _back_with_notice(back: str, notice: str):
+    """Back to the credit page an action was taken from (the holds list otherwise), with its notice."""
+    target = back if back.startswith("/console/credits") else "/console/credits/holds"
+    separator = "&" if "?" in target else "?"
+    return request.redirect(f"{target}{separator}{urlencode({'notice': notice})}")

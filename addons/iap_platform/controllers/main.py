@@ -26,6 +26,11 @@ ROUTES = {
     "cancel": ("iap.platform.transaction", "cancel", ("token", "key")),
     "transaction": ("iap.platform.transaction", "lookup", ("key", "token", "idempotency_key")),
     "balance": ("iap.platform.account", "balance", ("account_token", "service_name", "dbuuid")),
+    "quota/grant": ("iap.platform.quota", "grant",
+                    ("account_token", "credit", "key", "min_credit", "validity", "description", "dbuuid",
+                     "idempotency_key")),
+    "quota/report": ("iap.platform.quota", "report", ("token", "key", "used")),
+    "quota/release": ("iap.platform.quota", "release", ("token", "key", "used")),
 }
 
 
@@ -74,6 +79,19 @@ class IapPlatformController(http.Controller):
     @http.route("/iap/1/transaction", type="json", auth="public", csrf=False)
     def transaction(self, **params):
         return call_platform("transaction", params)
+
+    @http.route("/iap/1/quota/grant", type="json", auth="public", csrf=False)
+    def quota_grant(self, **params):
+        """Ours: credits granted for a while, spent by the provider locally (``iap.platform.quota``)."""
+        return call_platform("quota/grant", _with_header_key(params))
+
+    @http.route("/iap/1/quota/report", type="json", auth="public", csrf=False)
+    def quota_report(self, **params):
+        return call_platform("quota/report", params)
+
+    @http.route("/iap/1/quota/release", type="json", auth="public", csrf=False)
+    def quota_release(self, **params):
+        return call_platform("quota/release", params)
 
     @http.route("/iap/1/credit", type="http", auth="public", methods=["GET", "POST"])
     def credit(self, service_name="", account_token="", dbuuid="", credit=0, trial=False, pack_id=None, **_ignored):

@@ -2,6 +2,7 @@ from . import (
     iap_platform_account,
     iap_platform_ledger_entry,
     iap_platform_pack,
+    iap_platform_quota,
     iap_platform_service,
     iap_platform_transaction,
     iap_platform_trial_grant,

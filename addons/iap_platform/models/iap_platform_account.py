@@ -3,7 +3,8 @@
 ``available`` and ``held`` are caches of the ledger, moved only together with a ledger journal and only
 by a conditional UPDATE that cannot take them below zero.  Every money operation locks the account row
 first (PostgreSQL ``FOR UPDATE``; SQLite transactions are already serialised), then expires the overdue
-holds of the account: expiry never waits for a sweeper.
+holds and quotas of the account: expiry never waits for a sweeper.  ``quota_held`` is what open quotas
+(``iap.platform.quota``) still hold: like ``held``, it is out of ``available``.
 """
 from __future__ import annotations
 
@@ -31,12 +32,14 @@ class IapPlatformAccount(models.Model):
                              required=True, default="unregistered")
     available = fields.Integer(big=True, default=0, readonly=True, help="Units (1/10,000 credit) free to spend.")
     held = fields.Integer(big=True, default=0, readonly=True, help="Units reserved by open transactions.")
+    quota_held = fields.Integer(big=True, default=0, readonly=True,
+                                help="Units granted to open quotas and not reported used yet.")
     warning_threshold = fields.Integer(big=True, default=0)
     dbuuid = fields.Char(help="The client database that first used the account.")
     transaction_ids = fields.One2many("iap.platform.transaction", "account_id", string="Transactions")
 
     def _code(self, bucket: str) -> str:
-        """This account's ledger account: ``customer:<id>:available`` or ``customer:<id>:held``."""
+        """This account's ledger account: ``customer:<id>:available``, ``:held`` or ``:quota``."""
         return f"customer:{self.id}:{bucket}"
 
     # -- finding ----------------------------------------------------------------------------------------
@@ -60,23 +63,25 @@ class IapPlatformAccount(models.Model):
 
     # -- locking and moving money -----------------------------------------------------------------------
     def _lock(self):
-        """Lock the account row until the transaction ends, and drop cached money and holds."""
+        """Lock the account row until the transaction ends, and drop cached money, holds and quotas."""
         self.ensure_one()
         if self.env.cr.database.dialect == "postgresql":
             self.env.cr.execute("SELECT id FROM iap_platform_account WHERE id = %s FOR UPDATE", (self.id,))
         self.invalidate_recordset()
         self.env["iap.platform.transaction"].invalidate_model()
+        self.env["iap.platform.quota"].invalidate_model()
         return self
 
-    def _move(self, available_delta: int, held_delta: int) -> bool:
-        """Apply both deltas atomically unless a bucket would go negative; return whether it was applied."""
+    def _move(self, available_delta: int, held_delta: int, quota_delta: int = 0) -> bool:
+        """Apply the deltas atomically unless a bucket would go negative; return whether they were applied."""
         self.ensure_one()
         cursor = self.env.cr.execute(
-            "UPDATE iap_platform_account SET available = available + %s, held = held + %s, write_date = %s "
-            "WHERE id = %s AND available + %s >= 0 AND held + %s >= 0",
-            (available_delta, held_delta, fields.Datetime.to_string(fields.Datetime.now()), self.id,
-             available_delta, held_delta))
-        self.invalidate_recordset(["available", "held"])
+            "UPDATE iap_platform_account SET available = available + %s, held = held + %s, "
+            "quota_held = quota_held + %s, write_date = %s "
+            "WHERE id = %s AND available + %s >= 0 AND held + %s >= 0 AND quota_held + %s >= 0",
+            (available_delta, held_delta, quota_delta, fields.Datetime.to_string(fields.Datetime.now()), self.id,
+             available_delta, held_delta, quota_delta))
+        self.invalidate_recordset(["available", "held", "quota_held"])
         return cursor.rowcount == 1
 
     def _add_credit(self, units: int, kind: str, source: str) -> None:
@@ -85,17 +90,24 @@ class IapPlatformAccount(models.Model):
         self._move(units, 0)
 
     def _expire_overdue(self) -> int:
-        """Expire the account's holds past their TTL (locking the account if there are any); return how many."""
-        if not self.held:
-            return 0  # nothing held, nothing to expire (a sale leaves nothing held): no query
-        overdue = self._overdue_holds()
-        if not overdue:
+        """Expire the account's holds and quotas past their deadline (locking the account if there are any);
+        return how many."""
+        if not self._has_overdue():
             return 0
         self._lock()
-        overdue = self._overdue_holds()
+        overdue, overdue_quotas = self._overdue_holds(), self.env["iap.platform.quota"]._overdue(self)
         for transaction in overdue:
             transaction._expire()
-        return len(overdue)
+        for quota in overdue_quotas:
+            quota._expire()
+        return len(overdue) + len(overdue_quotas)
+
+    def _has_overdue(self) -> bool:
+        """Whether a hold or a quota of the account is past its deadline (no query when nothing is held:
+        a sale leaves nothing held)."""
+        if self.held and self._overdue_holds():
+            return True
+        return bool(self.quota_held and self.env["iap.platform.quota"]._overdue(self))
 
     def _overdue_holds(self):
         # Plain SQL: every money operation asks, and the answer is almost always "none".
@@ -174,16 +186,18 @@ class IapPlatformAccount(models.Model):
         account._expire_overdue()
         return {"service": service.technical_name, "token": account.token, "state": account.state,
                 "available": from_units(account.available), "held": from_units(account.held),
-                "balance": from_units(account.available + account.held), "lines": account._statement_lines()}
+                "quota": from_units(account.quota_held),
+                "balance": from_units(account.available + account.held + account.quota_held),
+                "lines": account._statement_lines()}
 
     def _statement_lines(self) -> list[dict]:
-        codes = {self._code("available"): "available", self._code("held"): "held"}
+        codes = {self._code("available"): "available", self._code("held"): "held", self._code("quota"): "quota"}
         entries = self.env["iap.platform.ledger.entry"].sudo().search([("account_code", "in", list(codes))])
         lines: dict[str, dict] = {}
         for entry in entries:
-            token = entry.transaction_id.token if entry.transaction_id else ""
+            reference = entry.transaction_id.token or entry.quota_id.token or ""
             line = lines.setdefault(entry.journal, {"date": fields.Datetime.to_string(entry.create_date),
-                                                    "kind": entry.kind, "transaction": token,
-                                                    "available": 0.0, "held": 0.0})
+                                                    "kind": entry.kind, "transaction": reference,
+                                                    "available": 0.0, "held": 0.0, "quota": 0.0})
             line[codes[entry.account_code]] = from_units(entry.amount)
         return list(lines.values())

@@ -2,7 +2,8 @@
 
 Each operation posts one *journal*: lines on ledger accounts whose amounts (signed units) sum to zero.
 Ledger accounts are named by code: ``customer:<account id>:available``, ``customer:<account id>:held``,
-``service:<service id>:revenue`` (owed to the service's provider), ``platform:commission``,
+``customer:<account id>:quota`` (granted to open quotas), ``service:<service id>:revenue`` (owed to the
+service's provider), ``platform:commission``,
 ``platform:sales`` (credits sold) and ``platform:trial`` (credits given).  Lines are never changed or
 deleted (the ORM refuses, and database triggers refuse plain SQL too): a mistake is fixed by posting
 another journal.
@@ -17,7 +18,9 @@ from odoo.exceptions import UserError, ValidationError
 from ..tools.errors import require_admin
 
 KINDS = [("authorize", "Hold"), ("capture", "Capture"), ("release", "Release"), ("expire", "Expiry"),
-         ("topup", "Top-up"), ("purchase", "Pack purchase"), ("trial", "Trial credits")]
+         ("topup", "Top-up"), ("purchase", "Pack purchase"), ("trial", "Trial credits"),
+         ("quota_grant", "Quota grant"), ("quota_use", "Quota use"), ("quota_release", "Quota release"),
+         ("quota_expire", "Quota expiry")]
 
 
 class IapPlatformLedgerEntry(models.Model):
@@ -30,33 +33,38 @@ class IapPlatformLedgerEntry(models.Model):
     account_code = fields.Char(required=True, index=True, readonly=True)
     amount = fields.Integer(big=True, required=True, readonly=True, help="Signed, in units (1/10,000 credit).")
     transaction_id = fields.Many2one("iap.platform.transaction", index=True, ondelete="restrict", readonly=True)
+    quota_id = fields.Many2one("iap.platform.quota", index=True, ondelete="restrict", readonly=True)
 
     @api.model
-    def _post(self, kind: str, lines: list[tuple[str, int]], transaction=None) -> str:
+    def _post(self, kind: str, lines: list[tuple[str, int]], transaction=None, quota=None) -> str:
         """Write one balanced journal (zero lines are skipped) and return its id; refuse an unbalanced one.
 
         One multi-row INSERT: every money operation posts a journal, and the ORM's per-row create (a
         savepoint and a statement per line) would be most of its cost.  Nothing reads lines back from
         the cache, so there is nothing to invalidate.
         """
-        return self._post_journals([(kind, lines)], transaction)[0]
+        return self._post_journals([(kind, lines)], transaction, quota)[0]
 
     @api.model
-    def _post_journals(self, journals: list[tuple[str, list[tuple[str, int]]]], transaction=None) -> list[str]:
+    def _post_journals(self, journals: list[tuple[str, list[tuple[str, int]]]], transaction=None,
+                       quota=None) -> list[str]:
         """``_post`` of several journals ``(kind, lines)`` in one INSERT (a sale posts its hold and its capture)."""
         now = fields.Datetime.to_string(fields.Datetime.now())
         transaction_id = transaction.id if transaction else None
+        quota_id = quota.id if quota else None
         ids, rows = [], []
         for kind, lines in journals:
             lines = [(code, amount) for code, amount in lines if amount]
             if sum(amount for _code, amount in lines) != 0:
                 raise ValidationError(f"Unbalanced IAP journal ({kind}): {lines!r}")
             ids.append(uuid.uuid4().hex)
-            rows += [(ids[-1], kind, code, amount, transaction_id, self.env.uid, now, self.env.uid, now)
+            rows += [(ids[-1], kind, code, amount, transaction_id, quota_id, self.env.uid, now, self.env.uid, now)
                      for code, amount in lines]
-        marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+        if not rows:
+            return ids  # nothing moved (a quota used up to its last unit returns nothing)
+        marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
         self.env.cr.execute(
-            "INSERT INTO iap_platform_ledger_entry (journal, kind, account_code, amount, transaction_id, "
+            "INSERT INTO iap_platform_ledger_entry (journal, kind, account_code, amount, transaction_id, quota_id, "
             f"create_uid, create_date, write_uid, write_date) VALUES {marks}", [v for row in rows for v in row])
         return ids
 
@@ -79,12 +87,14 @@ class IapPlatformLedgerEntry(models.Model):
         """Every way the books could be wrong, as sentences; an empty list means they balance.
 
         Journals sum to zero; account buckets equal their ledger sums and are not negative; ``held`` is
-        the sum of open holds; a closed transaction's authorized = captured + released and captured =
-        provider share + commission; revenue and commission equal the captures' shares.
+        the sum of open holds and ``quota_held`` what open quotas have left; a closed transaction's
+        authorized = captured + released, a quota's granted = used + released (+ what is left while open),
+        and captured or used = provider share + commission; revenue and commission equal the shares of
+        the captures and of the quotas' use.
         """
         require_admin(self.env, "audit the IAP ledger")
         return (self._unbalanced_journals() + self._account_mismatches() + self._transaction_mismatches()
-                + self._revenue_mismatches())
+                + self._quota_mismatches() + self._revenue_mismatches())
 
     def _unbalanced_journals(self) -> list[str]:
         rows = self.env.cr.execute("SELECT journal, SUM(amount) FROM iap_platform_ledger_entry GROUP BY journal "
@@ -93,22 +103,37 @@ class IapPlatformLedgerEntry(models.Model):
 
     def _account_mismatches(self) -> list[str]:
         ledger = self._balances()
-        open_holds = self._open_holds_by_account()
+        open_holds, open_quotas = self._open_holds_by_account(), self._open_quotas_by_account()
         problems = []
         for account in self.env["iap.platform.account"].sudo().search([]):
-            for bucket, value in (("available", account.available), ("held", account.held)):
+            for bucket, value in (("available", account.available), ("held", account.held),
+                                  ("quota", account.quota_held)):
                 if value != ledger.get(account._code(bucket), 0) or value < 0:
                     problems.append(f"account {account.id} {bucket} is {value}, "
                                     f"ledger says {ledger.get(account._code(bucket), 0)}")
             if account.held != open_holds.get(account.id, 0):
                 problems.append(f"account {account.id} holds {account.held}, open transactions hold "
                                 f"{open_holds.get(account.id, 0)}")
+            if account.quota_held != open_quotas.get(account.id, 0):
+                problems.append(f"account {account.id} has {account.quota_held} in quotas, open quotas have "
+                                f"{open_quotas.get(account.id, 0)} left")
         return problems
 
     def _open_holds_by_account(self) -> dict[int, int]:
         rows = self.env.cr.execute("SELECT account_id, SUM(authorized) FROM iap_platform_transaction "
                                    "WHERE state = %s GROUP BY account_id", ("authorized",)).fetchall()
         return {account_id: int(total) for account_id, total in rows}
+
+    def _open_quotas_by_account(self) -> dict[int, int]:
+        rows = self.env.cr.execute("SELECT account_id, SUM(granted - used) FROM iap_platform_quota "
+                                   "WHERE state = %s GROUP BY account_id", ("open",)).fetchall()
+        return {account_id: int(total) for account_id, total in rows}
+
+    def _quota_mismatches(self) -> list[str]:
+        rows = self.env.cr.execute(
+            "SELECT token FROM iap_platform_quota WHERE used > granted OR used <> provider_share + commission "
+            "OR (state <> %s AND granted <> used + released)", ("open",)).fetchall()
+        return [f"quota {token} does not add up" for (token,) in rows]
 
     def _transaction_mismatches(self) -> list[str]:
         rows = self.env.cr.execute(
@@ -118,12 +143,18 @@ class IapPlatformLedgerEntry(models.Model):
         return [f"transaction {token} does not add up" for (token,) in rows]
 
     def _revenue_mismatches(self) -> list[str]:
-        rows = self.env.cr.execute(
-            "SELECT service_id, SUM(provider_share), SUM(commission) FROM iap_platform_transaction "
-            "WHERE state = %s GROUP BY service_id", ("captured",)).fetchall()
+        shares: dict[int, int] = {}
+        commission = 0
+        for table, state in (("iap_platform_transaction", "captured"), ("iap_platform_quota", None)):
+            where = "WHERE state = %s " if state else ""
+            rows = self.env.cr.execute(f"SELECT service_id, SUM(provider_share), SUM(commission) FROM {table} "
+                                       f"{where}GROUP BY service_id", (state,) if state else ()).fetchall()
+            for service_id, share, fee in rows:
+                shares[service_id] = shares.get(service_id, 0) + int(share)
+                commission += int(fee)
         ledger = self._balances()
-        problems = [f"service {service_id} revenue differs from its captures' shares"
-                    for service_id, share, _fee in rows if ledger.get(f"service:{service_id}:revenue", 0) != int(share)]
-        if ledger.get("platform:commission", 0) != sum(int(fee) for _service, _share, fee in rows):
-            problems.append("platform commission differs from the captures' commissions")
+        problems = [f"service {service_id} revenue differs from the shares of its captures and quotas"
+                    for service_id, share in shares.items() if ledger.get(f"service:{service_id}:revenue", 0) != share]
+        if ledger.get("platform:commission", 0) != commission:
+            problems.append("platform commission differs from the commissions of the captures and quotas")
         return problems

@@ -17,7 +17,7 @@ TECHNICAL_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 KEY_PREFIX = "iapk_"
 CREDIT_MESSAGES = {
     "insufficient_credit": "You don't have enough credits on your account to use this service: {credit} requested, "
-                           "{available} available, {held} on hold by pending transactions.",
+                           "{available} available, {held} on hold by pending transactions and quotas.",
     "no_account": "You don't have an IAP account registered for this service. Buy credits to create it.",
     "account_disabled": "This IAP account is disabled: its token ends with '+disabled' (a neutralized copy of a "
                         "database) or the platform banned it. Use the production database's account.",

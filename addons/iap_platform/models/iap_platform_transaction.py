@@ -364,15 +364,16 @@ class IapPlatformTransaction(models.Model):
 
 
 def _check_funds(account, units: int, dbuuid) -> None:
-    """Refuse a hold the account cannot cover: its message says what is available and what is held."""
-    service = account.service_id
+    """Refuse a hold the account cannot cover: its message says what is available and what is held
+    (by holds and quotas)."""
+    service, held = account.service_id, account.held + account.quota_held
     if account.state == "banned":
-        raise service._credit_error("account_disabled", units, account.available, account.held, dbuuid)
+        raise service._credit_error("account_disabled", units, account.available, held, dbuuid)
     if account.available >= units:
         return
-    never_funded = account.state == "unregistered" and not (account.available or account.held)
+    never_funded = account.state == "unregistered" and not (account.available or held)
     code = "no_account" if never_funded else "insufficient_credit"
-    raise service._credit_error(code, units, account.available, account.held, dbuuid)
+    raise service._credit_error(code, units, account.available, held, dbuuid)
 
 
 def _hold_request(service, token: str, units: int, description, ttl, ttl_seconds, dbuuid, idempotency_key) -> dict:

@@ -51,3 +51,29 @@ def test_holds_near_expiry_are_on_home(console):
     console.goto("/console/credits/holds")
     expect(console.page.get_by_role("heading", name="Open credit holds")).to_be_visible()
     console.shoot("holds")
+
+
+def test_an_open_quota_shows_next_to_the_holds_and_is_released_from_its_account(console):
+    account_id, token = funded_account_with_a_hold(console.live)
+    client = console.live.client()
+    client.authenticate(console.live.db, "admin", "admin")
+    [account] = client.call_kw("iap.platform.account", "read", [[account_id], ["service_id"]])
+    service = client.call_kw("iap.platform.service", "rotate_key", [[account["service_id"][0]]])
+    quota = client.call_kw("iap.platform.quota", "grant", [], {
+        "account_token": token, "credit": 5, "key": service, "idempotency_key": "console-quota"})
+    client.call_kw("iap.platform.quota", "report", [], {"token": quota["token"], "key": service, "used": 2})
+    console.login()
+    console.goto("/console/credits/holds")
+    expect(console.page.get_by_role("heading", name="Open quotas")).to_be_visible()
+    expect(console.page.locator("tr[data-quota]")).to_have_count(1)
+    console.goto(f"/console/credits/accounts/{account_id}")
+    page = console.page
+    expect(page.locator("#available")).to_have_text("1.0")
+    expect(page.locator("#quota")).to_have_text("3.0")
+    assert quota["token"] not in page.content()
+    console.shoot("account-with-quota")
+    page.get_by_role("button", name="Release quota").click()
+    expect(page.get_by_role("status")).to_contain_text("3 credits returned, 2 used")
+    expect(page.locator("#available")).to_have_text("4.0")
+    expect(page.locator("#quota")).to_have_text("0.0")
+    expect(page.get_by_text("No open quota.")).to_be_visible()

@@ -81,7 +81,9 @@ def assert_books_balance(live: LiveServer) -> None:
         assert cr.execute("SELECT token FROM iap_platform_transaction WHERE state = 'captured' "
                           "AND captured <> provider_share + commission").fetchall() == []
         share, commission = cr.execute("SELECT COALESCE(SUM(provider_share), 0), COALESCE(SUM(commission), 0) "
-                                       "FROM iap_platform_transaction WHERE state = 'captured'").fetchone()
+                                       "FROM (SELECT provider_share, commission FROM iap_platform_transaction "
+                                       "WHERE state = 'captured' UNION ALL SELECT provider_share, commission "
+                                       "FROM iap_platform_quota) AS charged").fetchone()
         revenue = sum(total for code, total in ledger.items() if code.startswith("service:") and
                       code.endswith(":revenue"))
         assert (revenue, ledger.get("platform:commission", 0)) == (int(share), int(commission))

@@ -57,3 +57,18 @@ def ttl_seconds(ttl, seconds, max_hours: int) -> int:
     if hours < 1:
         raise platform_error("invalid_params", f"ttl must be at least 1 hour, got {hours}")
     return min(hours, max_hours) * 3600
+
+
+MIN_QUOTA_SECONDS = 5
+DEFAULT_QUOTA_SECONDS = 60
+
+
+def validity_seconds(value, max_hours: int) -> int:
+    """A quota's validity in seconds (default 60), between 5 s and the service's longest hold."""
+    if value is None or value is False:
+        value = DEFAULT_QUOTA_SECONDS
+    seconds = integer(value, "validity")
+    if not MIN_QUOTA_SECONDS <= seconds <= max_hours * 3600:
+        raise platform_error("invalid_params", f"validity must be between {MIN_QUOTA_SECONDS} and "
+                             f"{max_hours * 3600} seconds, got {seconds}")
+    return seconds

@@ -8,10 +8,11 @@ parameter, default 3) attempts have failed; a permanent one (5xx, no
 recipient, refused login) fails it at once.
 
 ``send()`` delivers in the caller's transaction, as Odoo's does.  The queue
-runner (``odoo-bin.py mail send-queue``, ``tools/queue_runner.py``) splits
-the work so that no transaction stays open during the SMTP dialogue:
-``_claim_due`` and ``_prepare_outgoing`` in one transaction, the delivery
-outside any, ``_record_results`` in another.
+runner (the cron ``mail.ir_cron_mail_scheduler_action``, ``odoo-bin.py mail
+send-queue``; ``tools/queue_runner.py``) splits the work so that no
+transaction stays open during the SMTP dialogue: ``_claim_due`` and
+``_prepare_outgoing`` in one transaction, each mail's delivery outside any,
+its ``_record_results`` in one of its own right after.
 """
 from __future__ import annotations
 
@@ -129,6 +130,20 @@ class MailMail(models.Model):
         self.invalidate_model(["claimed_until"])
         return self.browse(candidates).filtered(lambda mail: fields.Datetime.to_string(mail.claimed_until) == token)
 
+    @api.model
+    def _cron_send_queue(self, batch_size: int = 100) -> None:
+        """The job of the cron ``mail.ir_cron_mail_scheduler_action``: the queue runner, in the cron's cursor.
+
+        The cron thread gives the job its transaction; the runner commits it after the claim and after
+        each mail's outcome (``CommittedSteps``), and none is open during the SMTP dialogues.
+        """
+        from ..tools.queue_runner import send_queue
+        from ..tools.transaction_steps import CommittedSteps
+
+        run = send_queue(CommittedSteps(self.sudo().env), batch_size=batch_size)
+        if run.sent or run.retried or run.failed:
+            _logger.info("mail queue: sent %d, to retry later %d, failed %d", run.sent, run.retried, run.failed)
+
     # -- sending -----------------------------------------------------------------------------------------
     def send(self, auto_commit: bool = False, raise_exception: bool = False) -> bool:
         """Send these mails now, whatever their schedule; record each outcome.
@@ -238,40 +253,57 @@ class MailMail(models.Model):
             return DEFAULT_MAX_ATTEMPTS
 
 
-def deliver_all(outgoing: list[OutgoingMail]) -> None:
-    """Run the SMTP dialogues of ``outgoing`` (no database access): one session per server, errors recorded.
+class SmtpSessions:
+    """The SMTP sessions of one run, one per server, closed when the ``with`` block ends.
 
-    A server that cannot be reached is tried once per call: its other mails
-    get the same (temporary) error instead of waiting for the timeout again.
+    ``deliver(item)`` runs one mail's SMTP dialogues (no database access) and records any error on the
+    item.  A server that cannot be reached is tried once per run: its other mails get the same
+    (temporary) error instead of waiting for the timeout again.
     """
-    sessions: dict[int, object] = {}
-    try:
-        for item in outgoing:
-            if item.error is None:
-                item.error = _deliver_one(item, sessions)
-    finally:
-        for session in sessions.values():
+
+    def __init__(self):
+        self.sessions: dict[int, object] = {}
+
+    def __enter__(self) -> SmtpSessions:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for session in self.sessions.values():
             if not isinstance(session, MailDeliveryException):
                 _close(session)
+        self.sessions.clear()
 
+    def deliver(self, item: OutgoingMail) -> None:
+        if item.error is None:
+            item.error = self._deliver_one(item)
 
-def _deliver_one(item: OutgoingMail, sessions: dict) -> MailDeliveryException | None:
-    key = item.settings.server_id
-    if key not in sessions:
+    def _deliver_one(self, item: OutgoingMail) -> MailDeliveryException | None:
+        session = self._session(item.settings)
+        if isinstance(session, MailDeliveryException):
+            return session
         try:
-            sessions[key] = open_session(item.settings)
+            for message in item.messages:
+                deliver_message(session, message)
         except MailDeliveryException as exc:
-            sessions[key] = exc
-    if isinstance(sessions[key], MailDeliveryException):
-        return sessions[key]
-    try:
-        for message in item.messages:
-            deliver_message(sessions[key], message)
-    except MailDeliveryException as exc:
-        if exc.temporary:  # the session may be unusable: the next mail reconnects
-            _close(sessions.pop(key))
-        return exc
-    return None
+            if exc.temporary:  # the session may be unusable: the next mail reconnects
+                _close(self.sessions.pop(item.settings.server_id))
+            return exc
+        return None
+
+    def _session(self, settings: SmtpSettings):
+        if settings.server_id not in self.sessions:
+            try:
+                self.sessions[settings.server_id] = open_session(settings)
+            except MailDeliveryException as exc:
+                self.sessions[settings.server_id] = exc
+        return self.sessions[settings.server_id]
+
+
+def deliver_all(outgoing: list[OutgoingMail]) -> None:
+    """Run the SMTP dialogues of ``outgoing`` (no database access), errors recorded on each item."""
+    with SmtpSessions() as sessions:
+        for item in outgoing:
+            sessions.deliver(item)
 
 
 def _close(session) -> None:

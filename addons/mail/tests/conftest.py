@@ -2,11 +2,14 @@
 
 ``smtp_server()`` starts one and returns it: ``.port``, ``.messages`` (the
 ``email.message.EmailMessage`` objects received, with ``.envelope_to``),
-and options to refuse recipients, require a login, STARTTLS or SSL.  A
+and options to refuse recipients, require a login, STARTTLS or SSL.
+``.hold(address)`` makes the first ``RCPT TO`` of ``address`` wait (``.held``
+is set meanwhile) until ``.release`` is set, then refuse it temporarily.  A
 ``closed_port`` is a port nothing listens on (the connection is refused).
 """
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import ssl
@@ -27,6 +30,12 @@ class SmtpServer:
     rcpt_answer: str | None = None  # e.g. "550 5.1.1 no such user" refuses every recipient
     logins: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    held_address: str | None = None
+    held: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def hold(self, address: str) -> None:
+        self.held_address = address
 
     def received_by(self, address: str) -> list:
         return [m for m in self.messages if address in m.envelope_to]
@@ -37,6 +46,11 @@ class _Handler:
         self.server = server
 
     async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
+        if address == self.server.held_address:
+            self.server.held_address = None
+            self.server.held.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.server.release.wait)
+            return "451 4.3.0 held by the test"
         if self.server.rcpt_answer:
             return self.server.rcpt_answer
         envelope.rcpt_tos.append(address)
@@ -94,11 +108,12 @@ def smtp_server(test_ca):
             options["ssl_context"] = _server_context(test_ca)
         controller = Controller(_Handler(server), server_hostname="localhost", **options)
         controller.start()
-        controllers.append(controller)
+        controllers.append((controller, server))
         return server
 
     yield start
-    for controller in controllers:
+    for controller, server in controllers:
+        server.release.set()
         controller.stop()
 
 

@@ -1,8 +1,10 @@
 """Jobs in the console: per-channel figures with a chart, jobs by channel and state, one job's traceback
 and history, and the operator actions (requeue, cancel, set done) of ``queue.job``.
 
-The list pages through ``queue_job`` in SQL (``Listing``: one count, one page of rows, ordered by an
-indexed column), so it stays fast with hundreds of thousands of jobs.  The actions are the model's own
+The list pages through ``queue_job`` in SQL (``Listing``: one count up to 10,000, one page of rows,
+ordered by an indexed column; ``store.create_indexes`` has the ones for channel and state), so it stays fast with
+hundreds of thousands of jobs (``bench/console.py``); the per-channel figures, which read every
+channel's counts and the jobs done in the window, are a fragment loaded after the list.  The actions are the model's own
 methods, refused with the model's message when the job's state does not allow them.
 """
 from __future__ import annotations
@@ -23,6 +25,7 @@ COLUMNS = {"created": "date_created", "state": "state", "channel": "channel", "p
 METHODS = {"requeue": ("requeue", "Requeue"), "cancel": ("button_cancelled", "Cancel"),
            "done": ("button_done", "Set done")}
 STATS_WINDOW = 60
+COUNT_LIMIT = 10_000  # the pager says "10,000+": counting every one of a million jobs would cost the page
 
 
 @navigation.attention("Failed jobs", model="queue.job", sequence=10)
@@ -57,12 +60,20 @@ def job_domain(params: dict) -> list:
 class JobConsole(http.Controller):
     @http.route("/console/jobs", type="http", auth="user", methods=["GET"], readonly=True)
     def jobs(self, **params):
-        jobs = request.env["queue.job"]
-        stats = jobs.stats(STATS_WINDOW)
-        listing = Listing.search(jobs, job_domain(params), params, COLUMNS, "created", default_desc=True)
+        """The job list (one count and one page of rows, on indexes); the channels' figures follow (htmx)."""
+        listing = Listing.search(request.env["queue.job"], job_domain(params), params, COLUMNS, "created",
+                                 default_desc=True, count_limit=COUNT_LIMIT)
         return render("queue_job/console/jobs.html", {
-            "listing": listing, "stats": sorted(stats.items()), "states": STATES, "window": STATS_WINDOW,
+            "listing": listing, "states": STATES, "window": STATS_WINDOW,
             "state": params.get("state", ""), "channel": params.get("channel", "")}, section="jobs")
+
+    @http.route("/console/jobs/channels", type="http", auth="user", methods=["GET"], readonly=True)
+    def channels(self, **_ignored):
+        """The channels' figures and charts (a fragment the list page loads after itself): they read
+        every channel's counts and the jobs done in the window, which the list must not wait for."""
+        stats = request.env["queue.job"].stats(STATS_WINDOW)
+        return render("queue_job/console/job_channels.html", {"stats": sorted(stats.items()),
+                                                              "window": STATS_WINDOW})
 
     @http.route("/console/jobs/<job_id>", type="http", auth="user", methods=["GET"], readonly=True)
     def job(self, job_id, notice="", error="", **_ignored):

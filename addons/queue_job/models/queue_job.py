@@ -59,7 +59,7 @@ class QueueJob(models.Model):
     exc_message = fields.Char(string="Exception Message", readonly=True)
     exc_info = fields.Text(string="Exception Info", readonly=True)
     result = fields.Text(readonly=True)
-    date_created = fields.Datetime(string="Created Date", readonly=True)
+    date_created = fields.Datetime(string="Created Date", readonly=True, index=True)
     date_started = fields.Datetime(string="Start Date", readonly=True)
     date_enqueued = fields.Datetime(string="Enqueue Time", readonly=True)
     date_done = fields.Datetime(readonly=True)

@@ -25,6 +25,7 @@ def test_requeue_a_failed_job(console):
     page = console.page
     page.get_by_role("row", name=re.compile("Failed jobs")).get_by_role("link").click()
     expect(page.get_by_role("heading", name="Jobs", exact=True)).to_be_visible()
+    expect(page.locator("#job-channels table")).to_contain_text("root")  # the figures, loaded after the list
     console.shoot("jobs")
     page.get_by_role("link", name="Console failing job").first.click()
     expect(page.get_by_role("alert")).to_contain_text("Job failed")

@@ -13,10 +13,9 @@ import pytest
 from odoo import db as db_module
 from odoo.config import ROOT
 
-from .helpers import TEST_ADDON, wait_until
+from .helpers import TEST_ADDON, db_args, wait_until, worker_processes  # noqa: F401 (the workers fixture)
 
 pytestmark = [pytest.mark.postgresql_only]
-WORKER_ARGS = ("--lease", "2", "--heartbeat", "0.3", "--poll", "0.5")
 
 
 @pytest.fixture
@@ -27,33 +26,6 @@ def database(db_backend, database_factory):
     db_module.dispose(database)
 
 
-@pytest.fixture
-def workers():
-    started: list[subprocess.Popen] = []
-
-    def start(config, channels: str = "root:4", options=WORKER_ARGS) -> subprocess.Popen:
-        command = [sys.executable, "odoo-bin.py", "jobs", "worker", "--channels", channels, *options,
-                   *_db_args(config)]
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in started:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def _db_args(config) -> list[str]:
-    return ["--db-uri", config["db_uri"], "--addons-path", config["addons_path"], "--data-dir", str(config.data_dir),
-            "--log-level", "warning"]
-
-
 def sql(database, statement: str, params=()):
     return database.execute_sql(statement, params).fetchall()
 
@@ -61,7 +33,7 @@ def sql(database, statement: str, params=()):
 def enqueue(config, code: str) -> None:
     """Run ``code`` (with ``record``, a test.queue.job) in ``odoo-bin.py shell`` and commit."""
     script = "record = env['test.queue.job'].create({'name': 'r'})\n" + textwrap.dedent(code) + "\nenv.cr.commit()\n"
-    done = subprocess.run([sys.executable, "odoo-bin.py", "shell", *_db_args(config)], cwd=ROOT, input=script,
+    done = subprocess.run([sys.executable, "odoo-bin.py", "shell", *db_args(config)], cwd=ROOT, input=script,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
 
@@ -159,7 +131,7 @@ def test_a_hundred_parallel_enqueues_with_one_identity_key_make_one_job(database
     script, start_file = tmp_path / "storm.py", tmp_path / "go"
     script.write_text(STORM)
     environ = {**os.environ, "PYTHONPATH": str(ROOT)}
-    processes = [subprocess.Popen([sys.executable, str(script), *_db_args(config), str(start_file)], cwd=ROOT,
+    processes = [subprocess.Popen([sys.executable, str(script), *db_args(config), str(start_file)], cwd=ROOT,
                                   env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for _n in range(2)]
     wait_until(lambda: len(list(tmp_path.glob("go.ready.*"))) == 2)  # both registries open

@@ -2,13 +2,16 @@
 
 Actions: ``list [--status S] [--type T] [--limit N]``, ``show KEY`` (the instance and its timeline),
 ``retry KEY``, ``compensate KEY``, ``cancel KEY``, ``resolve KEY`` (the same as retry for a late-reply
-incident), ``stats [--type T]`` (per step: count, mean and p95 seconds, failure rate).  KEY is a
+incident), ``stats [--type T]`` (per step: count, mean and p95 seconds, failure rate), ``consume
+[--amqp-url URL] [--queue Q]`` (RabbitMQ into the inbox, in the foreground).  KEY is a
 business key, an instance uuid or an id.  A refused request exits with status 1 and a one-line reason.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import signal
+import sys
 
 from odoo import SUPERUSER_ID
 from odoo.cli import setup_logging
@@ -18,6 +21,7 @@ from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.orm.environment import Environment
 
+from ..amqp import DEFAULT_QUEUE, BrokerSettings, Consumer, settings_for
 from ..models.saga_instance import STATUSES
 
 LIST_COLUMNS = ("id", "saga_type", "business_key", "status", "current_step", "started_at", "last_error")
@@ -30,6 +34,8 @@ def run(argv: list[str]) -> int:
     setup_logging("warning", config.get("logfile"))
     require_database(config)
     registry = Registry.open(config)
+    if args.action == "consume":
+        return consume(registry, config, args)
     with registry.cursor() as cr:
         env = Environment(cr, SUPERUSER_ID, {})
         try:
@@ -49,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--limit", type=int, default=50)
         elif name == "stats":
             sub.add_argument("--type", dest="saga_type")
+        elif name == "consume":
+            sub.add_argument("--amqp-url", help="the broker (default: [saga] amqp_url, ODOO_SAGA_AMQP_URL)")
+            sub.add_argument("--queue", help=f"the queue (default: [saga] amqp_queue, else {DEFAULT_QUEUE})")
         else:
             sub.add_argument("key", help="business key, uuid or id of the instance")
         add_arguments(sub)
@@ -98,6 +107,23 @@ def _action(method: str):
     return act
 
 
+def consume(registry, config, args) -> int:
+    """Deliver the broker's messages into this database's inbox until SIGTERM or SIGINT."""
+    settings = settings_for(config, registry.db_name)
+    url = args.amqp_url or (settings.url if settings else "")
+    if not url:
+        raise CommandError("no broker to consume from: give --amqp-url, or set [saga] amqp_url or ODOO_SAGA_AMQP_URL")
+    queue = args.queue or (settings.queue if settings else DEFAULT_QUEUE.replace("{db}", registry.db_name))
+    consumer = Consumer(registry, BrokerSettings(url, queue)).start()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_args: consumer.stopping.set())
+    print(f"consuming {queue} into database {registry.db_name}", file=sys.stderr, flush=True)
+    while not consumer.stopping.wait(1.0):
+        pass
+    consumer.stop(wait=True)
+    return 0
+
+
 def do_stats(env, args) -> None:
     print(json.dumps(env["saga.instance"].stats(args.saga_type), indent=2))
 
@@ -110,6 +136,7 @@ SUBCOMMANDS = {
     "compensate": "undo what the instance did so far",
     "cancel": "stop the instance without compensation",
     "stats": "per-step count, mean and p95 duration, failure rate (JSON)",
+    "consume": "deliver messages from RabbitMQ into the inbox until stopped (SIGTERM)",
 }
 ACTIONS = {
     "list": do_list, "show": do_show, "retry": _action("action_retry"), "resolve": _action("action_retry"),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import time
 
@@ -55,20 +54,9 @@ class SagaMessages(http.Controller):
 
 
 def _parse(body: bytes) -> dict:
-    try:
-        message = json.loads(body)
-    except ValueError:
-        raise ValueError("the body is not JSON") from None
-    if not isinstance(message, dict):
-        raise ValueError("the body must be a JSON object")
-    for name in ("message_id", "type", "business_key"):
-        if not isinstance(message.get(name), str) or not message[name]:
-            raise ValueError(f"field {name!r} must be a non-empty string")
-    if not isinstance(message.get("payload", {}), dict):
-        raise ValueError("field 'payload' must be an object")
+    message = inbox.parse(body)
     if not isinstance(message.get("timestamp"), int | float) or isinstance(message.get("timestamp"), bool):
         raise ValueError("field 'timestamp' must be a number (seconds since the epoch)")
-    message.setdefault("payload", {})
     return message
 
 

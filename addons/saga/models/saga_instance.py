@@ -44,6 +44,15 @@ class SagaInstance(models.Model):
     waiting_for = fields.Char(readonly=True, help="The message type the instance waits for")
     done_steps = fields.Json(readonly=True, help="The steps whose action succeeded, in order (compensated "
                                                  "in reverse)")
+    current_attempt = fields.Integer(readonly=True, help="The try of the current step that is scheduled")
+    scheduled_at = fields.Datetime(readonly=True, help="When the current step's try may start")
+    step_started_at = fields.Datetime(readonly=True, help="When the action of the step that waits for its "
+                                                          "message started")
+    company_id = fields.Many2one("res.company", readonly=True, ondelete="set null",
+                                 help="The company of whoever started the saga (its jobs' company)")
+    incident_kind = fields.Selection(engine.INCIDENT_KINDS, readonly=True, help="What retry runs again")
+    incident_message_id = fields.Many2one("saga.message", readonly=True, ondelete="set null",
+                                          help="The message whose reply handler failed (applied again by retry)")
     status_before_incident = fields.Char(readonly=True)
     failure_reason = fields.Text(readonly=True)
     last_error = fields.Text(readonly=True)
@@ -117,12 +126,15 @@ class SagaInstance(models.Model):
         self.check_access_rights("read")
         return reports.timeline(self)
 
-    # -- jobs (declared as job functions in data/saga_data.xml) -----------------------------------
-    def _saga_execute(self, step_execution_id: int) -> str:
-        return engine.execute(self, step_execution_id)
+    # -- jobs (declared as job functions in data/saga_data.xml); ``version``: see engine ------------
+    def _saga_run(self, step: str, phase: str, attempt: int, version: int) -> str:
+        return engine.execute(self, step, phase, attempt, version)
 
-    def _saga_wait_timeout(self, step_execution_id: int) -> str:
-        return engine.wait_timeout(self, step_execution_id)
+    def _saga_wait_timeout(self, version: int) -> str:
+        return engine.wait_timeout(self, version)
+
+    def _saga_resume(self, version: int) -> str:
+        return engine.resume_handler(self, version)
 
     @api.constrains("saga_type")
     def _check_saga_type(self):

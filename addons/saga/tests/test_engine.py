@@ -2,54 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from odoo import SUPERUSER_ID
-from odoo.addons.queue_job.worker.worker import drain
-from odoo.orm.environment import Environment
+
+from .flow_helpers import committed, reply, run_jobs, script, start, state, successes
 
 pytestmark = pytest.mark.addons("test_saga_flows")
-
-
-def committed(registry, func):
-    with registry.cursor() as cr:
-        return func(Environment(cr, SUPERUSER_ID, {}))
-
-
-def script(registry, key: str, step: str, phase: str = "forward", **values) -> None:
-    def write(env):
-        scripts = env["test.saga.script"]
-        row = scripts.search([("key", "=", key), ("step", "=", step), ("phase", "=", phase)])
-        if row:
-            row.write(values)
-        else:
-            scripts.create({"key": key, "step": step, "phase": phase, **values})
-    committed(registry, write)
-
-
-def start(registry, key: str) -> None:
-    committed(registry, lambda env: env["saga.instance"].start("test_flow", key, {}))
-
-
-def reply(registry, key: str, message_id: str, **payload) -> dict:
-    return committed(registry, lambda env: env["saga.instance"].receive_message(
-        message_id, "test.reply", key, payload))
-
-
-def state(registry, key: str) -> dict:
-    def read(env):
-        instance = env["saga.instance"].search([("business_key", "=", key)])
-        return {"status": instance.status, "current_step": instance.current_step, "data": instance.data,
-                "last_error": instance.last_error, "failure_reason": instance.failure_reason,
-                "timeline": [(r["phase"], r["step"], r["attempt"], r["status"]) for r in instance.timeline()]}
-    return committed(registry, read)
-
-
-def successes(registry, key: str) -> dict:
-    return committed(registry, lambda env: {
-        (s.step, s.phase): s.successes for s in env["test.saga.script"].search([("key", "=", key)])})
-
-
-def run_jobs(registry) -> dict:
-    return drain(registry, "root:1")
 
 
 def test_a_saga_runs_its_steps_waits_for_the_reply_and_completes(fresh_registry):
@@ -74,6 +30,8 @@ def test_a_refused_reply_compensates_in_reverse_order_then_runs_the_failure_hand
     assert final["status"] == "compensated"
     assert final["data"]["log"] == ["forward:a", "forward:b", "compensate:b", "compensate:a"]
     assert final["data"]["failure_handled"] == "b: the reply said no"
+    assert [t for t in final["timeline"] if t[0] == "forward"] == [
+        ("forward", "a", 1, "succeeded"), ("forward", "b", 1, "rejected")]
     assert [t for t in final["timeline"] if t[0] == "compensate"] == [
         ("compensate", "b", 1, "succeeded"), ("compensate", "a", 1, "succeeded")]
 
@@ -156,7 +114,10 @@ def test_a_late_success_after_compensation_is_an_incident_not_a_silent_drop(fres
     committed(fresh_registry, lambda env: env["saga.instance"].search([("business_key", "=", "k9")])
               .action_compensate())
     run_jobs(fresh_registry)
-    assert state(fresh_registry, "k9")["status"] == "compensated"
+    compensated = state(fresh_registry, "k9")
+    assert compensated["status"] == "compensated"
+    assert [t for t in compensated["timeline"] if t[0] == "forward"] == [
+        ("forward", "a", 1, "succeeded"), ("forward", "b", 1, "cancelled")]  # the wait an operator ended
     answer = reply(fresh_registry, "k9", "m9", ok=True)
     assert answer["outcome"] == "late"
     late = state(fresh_registry, "k9")

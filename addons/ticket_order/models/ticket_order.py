@@ -105,7 +105,8 @@ class TicketOrder(models.Model):
             "line_ids": [(0, 0, {"code": i["code"], "name": i["name"], "quantity": i["quantity"],
                                  "unit_cents": i["unit_cents"]}) for i in values["items"]],
         })
-        self.env["saga.instance"].sudo().start("ticket_order", order.uid, {"order_uid": order.uid})
+        data = {"order_uid": order.uid, "order_id": order.id}
+        self.env["saga.instance"].sudo().start("ticket_order", order.uid, data)
         return order.uid
 
     def _check_catalogue(self, items: list[dict]) -> None:

@@ -91,3 +91,45 @@ def test_the_callback_refuses_unsigned_stale_and_malformed_messages(server):
     answer = post(good)
     assert answer.status_code == 200 and answer.json()["outcome"] == "unknown"
     assert post(good).json()["duplicate"] is True
+
+
+def test_a_payment_result_from_rabbitmq_completes_the_order_on_a_server_with_a_broker(
+        db_backend, database_factory, server_process, monkeypatch):
+    """The server's own consumer (``[saga] amqp_url``) takes the provider's result from the queue."""
+    pika = pytest.importorskip("pika")
+    from odoo.addons.saga.amqp import declare
+    from odoo.addons.saga.tests.test_amqp import BROKER_URL, Broker, broker_channel
+
+    with broker_channel(pika) as channel:
+        queue = f"saga.test.{time.time_ns()}"
+        declare(channel, queue)  # as the provider's side would; the server declares it the same way
+        monkeypatch.setenv("ODOO_SAGA_AMQP_URL", BROKER_URL)
+        monkeypatch.setenv("ODOO_SAGA_AMQP_QUEUE", queue)
+        config = database_factory.create(db_backend, ("ticket_order", "web"))
+        running = server_process(config)
+        set_params(config, {"web.base.url": running.url, "ticket_order.demo_payment_decision": "none"})
+        broker = Broker(channel, queue)
+        try:
+            wait_for(lambda: broker.consumers() == 1)  # the server declared the queue and consumes it
+            order_uid = requests.post(running.url + "/orders", json=SEED_BODY, timeout=10).text
+            wait_for(lambda: saga_status(config, order_uid) == "waiting")
+            broker.publish({"message_id": f"provider-{order_uid}", "type": "payment.result", "business_key": order_uid,
+                            "saga_type": "ticket_order", "payload": {"status": "paid"}})
+            assert final_status(running.url, order_uid) == "COMPLETED"
+        finally:
+            channel.queue_delete(queue)
+            channel.queue_delete(f"{queue}.rejected")
+
+
+def saga_status(config, order_uid: str) -> str:
+    with Registry.open(config).cursor() as cr:
+        env = Environment(cr, SUPERUSER_ID, {})
+        return env["saga.instance"].search([("business_key", "=", order_uid)]).status or ""
+
+
+def wait_for(condition, bound: float = 120.0) -> None:
+    deadline = time.monotonic() + bound
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not reached within {bound:g} s")
+        time.sleep(0.2)

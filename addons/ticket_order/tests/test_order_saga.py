@@ -93,6 +93,11 @@ def test_no_payment_result_in_time_is_a_failed_payment(fresh_registry, provider)
     final = order(fresh_registry, uid)
     assert final["status"] == "PAYMENT_FAILED" and "no payment.result within 1 s" in final["reason"]
     assert stock(fresh_registry) == before
+    timeline = committed(fresh_registry, lambda env: env["saga.instance"].search(
+        [("business_key", "=", uid)]).timeline())
+    assert [(r["phase"], r["step"], r["status"]) for r in timeline] == [
+        ("forward", "reserve_tickets", "succeeded"), ("forward", "request_payment", "timed_out"),
+        ("compensate", "reserve_tickets", "succeeded")]
 
 
 def test_a_duplicate_paid_result_confirms_once(fresh_registry, provider):

@@ -4,7 +4,8 @@
   transfer is a job on ``root.transfer_analysis``, run by a job worker in
   this process (``--capacity`` threads, default the channel's capacity) and
   by any ``jobs worker`` serving the channel (``--no-worker``: only those).
-  Every 10 s it also dispatches transfers created with plain ``create`` and
+  Every 10 s it also dispatches transfers created with plain ``create``,
+  fails the transfers whose analysis job failed or was cancelled, and
   retries pending write-backs and unsent summary mails.  SIGTERM or Ctrl-C stops it; a restart
   resumes where it was.
 * ``find --key K``: a transfer's summary, answers (HTTP status, score, raw
@@ -36,8 +37,9 @@ from odoo.config import add_arguments
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 
-from ..models.transfer_transfer import JOB_CHANNEL
+from ..models.transfer_transfer_jobs import JOB_CHANNEL
 from ..tools.analysis_client import max_connections
+from ..tools.followups import FOLLOW_UPS
 from ..tools.processor import process_transfer, retry_summaries, retry_writebacks
 from ..tools.stream_consumer import StreamConsumer
 
@@ -116,12 +118,14 @@ def run_action(registry: Registry, args: argparse.Namespace) -> int:
         stop.set()
     if worker is not None:
         worker.stop(wait=True)
+        FOLLOW_UPS.wait(timeout=30)  # what is left is done by the next daemon's sweep
     return 0
 
 
 def _sweep(registry: Registry) -> None:
     with registry.cursor() as cr:
         _env(cr)["transfer.transfer"].dispatch_waiting()
+        _env(cr)["transfer.transfer"].fail_stuck()
     retry_writebacks(registry)
     retry_summaries(registry)
 

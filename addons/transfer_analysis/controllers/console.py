@@ -2,7 +2,8 @@
 
 Sources are administrators' records (their auth token is a secret field, never read back): the stream
 status shows each source's name and last status only.  A failed transfer is retried with the model's
-``action_retry``, refused with the model's message when its state does not allow it.
+``action_retry``, refused with the model's message when its state does not allow it; one its job
+failed links to that job (for users who may see jobs), whose requeue resumes it too.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from odoo.exceptions import MissingError, UserError
 from odoo.http import request
 
 from ..models.transfer_transfer import STATES
+from ..models.transfer_transfer_jobs import identity_key
 
 COLUMNS = {"received": "date_received", "recorded": "date", "state": "state", "key": "key",
            "attempts": "attempts"}
@@ -31,6 +33,14 @@ def transfer_or_404(transfer_id):
     if not transfer:
         raise MissingError(f"Transfer {transfer_id} does not exist")
     return transfer
+
+
+def last_job(transfer):
+    """The transfer's latest analysis job, for users who may see jobs (else an empty recordset)."""
+    jobs = request.env["queue.job"]
+    if not jobs.check_access_rights("read", raise_exception=False):
+        return jobs.browse()
+    return jobs.search([("identity_key", "=", identity_key(transfer.id))], order="id desc", limit=1)
 
 
 @navigation.section("transfers", "Transfers", "/console/transfers", sequence=60, model="transfer.transfer")
@@ -58,7 +68,7 @@ class TransferConsole(http.Controller):
             request.env["transfer.transfer"].check_access_rights("write", raise_exception=False)
         return render("transfer_analysis/console/transfer.html", {
             "transfer": transfer, "summary": transfer.summary(), "can_retry": can_retry,
-            "notice": notice, "error": error}, section="transfers")
+            "job": last_job(transfer), "notice": notice, "error": error}, section="transfers")
 
     @http.route("/console/transfers/<transfer_id>/retry", type="http", auth="user", methods=["POST"])
     def retry(self, transfer_id, **_ignored):

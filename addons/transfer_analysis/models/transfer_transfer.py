@@ -5,6 +5,10 @@ States (``TRANSITIONS`` is the whole table, ``REFUSALS`` its messages)::
     new -> queued -> analysing -> done | failed       (failed -> queued: retry)
     new -> ignored_old                                (older than the source's max age)
 
+A transfer whose analysis job fails (an unexpected error, its tries used up, cancelled) is failed
+too, with ``failure_origin = 'job'`` (``transfer_transfer_jobs.py``): retrying the transfer, or running
+its job again, resumes it.
+
 A transfer's key is unique in the database: a second arrival of the same key
 is an INSERT the database refuses, recorded as a REPEATED event; nothing ever
 searches for duplicates.  The steps of one analysis each run in a short
@@ -23,8 +27,7 @@ STATES = [("new", "New"), ("queued", "Queued"), ("analysing", "Analysing"), ("do
           ("failed", "Failed"), ("ignored_old", "Ignored (too old)")]
 KEY_UNIQUE_MESSAGE = "A transfer with this key already exists."
 CODEC = "ra7"
-JOB_CHANNEL = "root.transfer_analysis"
-JOB_MAX_RETRIES = 20  # the queue's bound; a transfer's own (transfer_analysis.max_attempts) comes first
+FAILURE_ORIGINS = [("analysis", "The analysis refused it"), ("job", "Its analysis job failed")]
 WRITEBACK_STATES = [("none", "Nothing to write back"), ("pending", "Pending"), ("done", "Written back")]
 
 
@@ -75,6 +78,8 @@ class TransferTransfer(models.Model):
     date_final = fields.Datetime("Analysed on", readonly=True)
     codec = fields.Char(readonly=True)
     error = fields.Text(readonly=True, help="Why the transfer failed.")
+    failure_origin = fields.Selection(FAILURE_ORIGINS, readonly=True,
+                                      help="Job: running its job again (requeue) resumes the transfer.")
     attempts = fields.Integer(readonly=True, default=0)
     answer_ids = fields.One2many("transfer.answer", "transfer_id", "Answers")
     event_ids = fields.One2many("transfer.event", "transfer_id", "Events")
@@ -85,10 +90,11 @@ class TransferTransfer(models.Model):
 
     # -- intake -------------------------------------------------------------------------------------
     @api.model
-    def receive_item(self, source, key: str, item) -> tuple[str, TransferTransfer]:
+    def receive_item(self, source, key: str, item, queue: bool = False) -> tuple[str, TransferTransfer]:
         """Record an item of a stream source; ``(event kind, transfer)``.
 
-        NEW: a new transfer to analyse; OLD: recorded as ``ignored_old``;
+        NEW: a new transfer to analyse (created ``queued`` with ``queue``, its job to be stored by
+        ``_dispatch`` in this transaction; else ``new``); OLD: recorded as ``ignored_old``;
         REPEATED: the key exists (the transfer returned is empty); ERR: the
         item is malformed (recorded as an event, no transfer).
         """
@@ -100,7 +106,7 @@ class TransferTransfer(models.Model):
             return "ERR", self._log_orphan(key, "ERR", str(exc))
         old = date is not None and date < fields.Datetime.now() - timedelta(minutes=source.max_age_minutes)
         values = {**_item_values(item), "key": key, "source_id": source.id, "company_id": source.company_id.id,
-                  "date": date, "raw_item": item, "state": "ignored_old" if old else "new"}
+                  "date": date, "raw_item": item, "state": "ignored_old" if old else "queued" if queue else "new"}
         transfer = self._create_once(values)
         if not transfer:
             return "REPEATED", self._log_orphan(key, "REPEATED", "the key was received before")
@@ -158,19 +164,22 @@ class TransferTransfer(models.Model):
                                 transfer=transfer.key, state=transfer.state)
         self.write({**(values or {}), "state": transition.target})
 
-    def _fail(self, reason: str) -> None:
-        self._move("fail", {"error": reason})
+    def _fail(self, reason: str, origin: str = "analysis") -> None:
+        self._move("fail", {"error": reason, "failure_origin": origin})
         for transfer in self:
             transfer._log("ERR", reason)
 
-    def _set_answers(self, answers: list[dict]) -> None:
-        """Create the answers once (a re-run after a crash finds them there and keeps them)."""
+    def _set_answers(self, answers: list[dict]):
+        """Create the answers once (a re-run after a crash finds them there and keeps them); all of them."""
         self.ensure_one()
-        existing = set(self.answer_ids.mapped("sequence"))
-        new = [{**answer, "transfer_id": self.id} for answer in answers if answer["sequence"] not in existing]
-        if new:
-            self.env["transfer.answer"].create(new)
-            self.invalidate_recordset(["answer_ids"])
+        existing = self.answer_ids
+        known = set(existing.mapped("sequence"))
+        new = [{**answer, "transfer_id": self.id} for answer in answers if answer["sequence"] not in known]
+        if not new:
+            return existing
+        created = self.env["transfer.answer"].create(new)
+        self.invalidate_recordset(["answer_ids"])
+        return existing | created
 
     def _log(self, kind: str, detail: str = "") -> None:
         self.env["transfer.event"].sudo().create([{"transfer_id": t.id, "key": t.key, "kind": kind, "detail": detail}
@@ -183,22 +192,25 @@ class TransferTransfer(models.Model):
         return self.browse()
 
     # -- results ------------------------------------------------------------------------------------------
-    def _writeback_values(self) -> dict:
-        """What the seed's updateBranch sets on Transfer/<key>."""
+    def _writeback_values(self, values: dict | None = None) -> dict:
+        """What the seed's updateBranch sets on Transfer/<key>: from the transfer, or from the ``values``
+        (``resume``, ``date_final``, ``codec``) about to be written on it."""
         self.ensure_one()
-        date_final = self.date_final.strftime("%Y/%m/%d - %H:%M:%S UTC") if self.date_final else ""
-        return {"resultado": self.resume or "", "date_final": date_final, "codec": self.codec or CODEC,
-                "processed": True}
+        get = values.get if values is not None else lambda name: self[name]
+        date_final = get("date_final")
+        return {"resultado": get("resume") or "", "codec": get("codec") or CODEC, "processed": True,
+                "date_final": date_final.strftime("%Y/%m/%d - %H:%M:%S UTC") if date_final else ""}
 
     def _record_writeback(self, error: str | None) -> None:
         self.ensure_one()
+        attempts = self.writeback_attempts + 1
+        # the event first: it reads the key, which the write would make the ORM read again
         if error is None:
-            self.write({"writeback_state": "done", "writeback_error": False,
-                        "writeback_attempts": self.writeback_attempts + 1})
             self._log("WRITEBACK", "processed = true at the source")
+            self.write({"writeback_state": "done", "writeback_error": False, "writeback_attempts": attempts})
         else:
-            self.write({"writeback_error": error, "writeback_attempts": self.writeback_attempts + 1})
             self._log("ERR", f"write-back failed (will retry): {error}")
+            self.write({"writeback_error": error, "writeback_attempts": attempts})
 
     def _queue_summary_mail(self) -> None:
         """Queue the summary for the company's recipients (never a hard-coded address)."""
@@ -214,39 +226,16 @@ class TransferTransfer(models.Model):
     # -- operator actions ---------------------------------------------------------------------------
     def action_retry(self) -> bool:
         """Queue failed transfers again (their analysed answers are kept; the others are asked again)."""
-        self._move("retry", {"error": False})
-        for transfer in self:
-            transfer.answer_ids.filtered(lambda a: a.state == "failed").write({"state": "pending", "error": False})
-            transfer._log("RETRY", "queued again by an operator")
+        self._reopen("queued again by an operator")
         self._dispatch()
         return True
 
-    def _dispatch(self) -> None:
-        """Queue these transfers: one job each on ``root.transfer_analysis``, stored in this transaction.
-
-        The identity key makes a second dispatch of a transfer whose job has not run yet a no-op, so
-        the stream, the sweep and an operator may all dispatch without ever doubling a job.
-        """
-        self.filtered(lambda t: t.state == "new")._move("queue")
-        for transfer in self.filtered(lambda t: t.state == "queued"):
-            transfer.with_delay(channel=JOB_CHANNEL, identity_key=f"transfer.transfer:{transfer.id}",
-                                max_retries=JOB_MAX_RETRIES,
-                                description=f"Analyse transfer {transfer.key}")._analyse_job()
-
-    def _analyse_job(self) -> str:
-        """The job: analyse this transfer, step by step, each step committed (re-read first: done exits)."""
-        from ..tools.processor import JobRetry, JobTransaction, process_transfer
-
-        self.ensure_one()
-        return process_transfer(self.env.registry, self.id, retry=JobRetry.from_parameters(self.env),
-                                steps=JobTransaction(self.env))
-
-    @api.model
-    def dispatch_waiting(self) -> int:
-        """Dispatch the transfers still ``new`` (created by ``create`` rather than the intakes); how many."""
-        waiting = self.search([("state", "=", "new")])
-        waiting._dispatch()
-        return len(waiting)
+    def _reopen(self, why: str) -> None:
+        """``failed -> queued`` with a fresh count of runs; failed answers are asked again."""
+        self._move("retry", {"error": False, "failure_origin": False, "attempts": 0})
+        for transfer in self:
+            transfer.answer_ids.filtered(lambda a: a.state == "failed").write({"state": "pending", "error": False})
+            transfer._log("RETRY", why)
 
     @api.model
     def status_counts(self) -> dict:

@@ -7,6 +7,7 @@ import time
 
 import pytest
 from odoo.addons.transfer_analysis.tools.firebase import parse_event
+from odoo.addons.transfer_analysis.tools.followups import FOLLOW_UPS
 from odoo.addons.transfer_analysis.tools.stream_consumer import Backoff, StreamConsumer
 
 from .conftest import make_item
@@ -123,6 +124,7 @@ def test_streamed_transfers_are_analysed_once_each_within_capacity(configured, f
     finally:
         stop.set()
         thread.join(10)
+    FOLLOW_UPS.wait()  # the jobs leave the write-backs to the process's follow-up threads
     assert api.max_in_flight <= 3
     assert all(count == 1 for count in api.calls.values()) and len(api.calls) == 13 * 3
     assert sorted(path for path, _values in firebase.patches) == sorted(

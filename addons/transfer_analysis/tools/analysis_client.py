@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import requests
@@ -67,16 +68,25 @@ class AnalysisSettings:
         return f"AnalysisSettings(url={self.url!r}, header={self.header!r}, connections={self.connections})"
 
     @classmethod
-    def from_parameters(cls, env) -> AnalysisSettings:
-        """The settings from the system parameters; ValueError naming a missing or bad one."""
-        get = env["ir.config_parameter"].sudo().get_param
+    def from_parameters(cls, env, parameters: dict | None = None) -> AnalysisSettings:
+        """The settings from the system parameters (``analysis_parameters``); ValueError naming a missing
+        or bad one."""
+        get = (parameters if parameters is not None else analysis_parameters(env)).get
         url = get(PARAM_PREFIX + "api_url")
         if not url:
             raise ValueError("the analysis API is not configured: set the system parameter "
                              "transfer_analysis.api_url")
         return cls(url, get(PARAM_PREFIX + "api_auth_header") or DEFAULT_HEADER,
                    get(PARAM_PREFIX + "api_auth_value") or "",
-                   _number(get, "api_timeout", DEFAULT_TIMEOUT, float), max_connections(env))
+                   _number(get, "api_timeout", DEFAULT_TIMEOUT, float),
+                   max(1, _number(get, "max_connections", DEFAULT_CONNECTIONS, int)))
+
+
+def analysis_parameters(env) -> dict[str, str]:
+    """Every ``transfer_analysis.*`` system parameter, ``{key: value}``, read in one query (a run needs
+    several of them)."""
+    rows = env["ir.config_parameter"].sudo().search_read([("key", "=like", PARAM_PREFIX + "%")], ["key", "value"])
+    return {row["key"]: row["value"] for row in rows}
 
 
 def max_connections(env) -> int:
@@ -85,7 +95,7 @@ def max_connections(env) -> int:
 
 
 def _number(get, name: str, default, kind):
-    value = get(PARAM_PREFIX + name)
+    value = get(PARAM_PREFIX + name) or None
     if not value:
         return default
     try:
@@ -138,6 +148,53 @@ def _retry_after(response) -> float | None:
         return float(response.headers.get("Retry-After", ""))
     except ValueError:
         return None
+
+
+class AskAhead:
+    """One job's requests, each sent while the job stores the answer before it (never two at once).
+
+    ``start(url)`` sends the request in a helper thread; ``take(url)`` waits for that answer (sending
+    it now if it was not started) and returns an ``AnalysisAnswer`` or raises what ``analyse``
+    raised.  A job thus keeps its API connection busy while it writes to the database, and the API
+    still sees at most one request per job, so the channel's capacity bounds its connections.
+    """
+
+    def __init__(self, client: AnalysisClient):
+        self.client = client
+        self.url: str | None = None
+        self.future = None
+
+    def start(self, url: str) -> None:
+        if self.future is not None:
+            raise RuntimeError(f"a request for {self.url} is still in flight: take it first")
+        self.url, self.future = url, _in_a_thread(self.client.analyse, url)
+
+    def take(self, url: str) -> AnalysisAnswer:
+        if self.url != url:
+            self.drop()
+            return self.client.analyse(url)
+        future, self.url, self.future = self.future, None, None
+        return future.result()
+
+    def drop(self) -> None:
+        """Wait for the request in flight, if any, and forget its answer (the job is stopping)."""
+        future, self.url, self.future = self.future, None, None
+        if future is not None:
+            future.exception()
+
+
+def _in_a_thread(call, *args) -> Future:
+    """``call(*args)`` in a daemon thread of its own (a process exiting does not wait for it)."""
+    future: Future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(call(*args))
+        except BaseException as exc:  # handed to whoever takes the answer
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="transfer-ask", daemon=True).start()
+    return future
 
 
 _clients: dict[AnalysisSettings, AnalysisClient] = {}

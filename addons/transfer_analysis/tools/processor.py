@@ -3,39 +3,58 @@
 ``process_transfer(registry, transfer_id)`` is what a job, the threaded
 runner of ``transfers follow`` and ``transfers process --key`` all run:
 
-1. *begin*: re-read the transfer; stop if it is done, failed or ignored;
-   move it to ``analysing`` and read the settings (one transaction);
+1. *begin*: re-read the transfer; stop if it is done, failed or ignored
+   (unless a job runs again after failing it: then it resumes); move it to
+   ``analysing``, read the settings and the answers still pending (one
+   transaction);
 2. *resolve* (first run only, outside any transaction): the questionnaire,
    the person, the account and the user from the source; then store the
-   answers to analyse (one transaction);
+   answers to analyse (one transaction, while the first answer is already
+   being asked);
 3. *analyse*: each pending answer is sent to the API (no transaction open)
-   and its result stored at once (one transaction each), so a crash loses at
-   most the answer in flight, and a re-run asks only for what is missing;
+   and its result stored at once (one transaction each), while the next
+   answer is being asked (``AskAhead``: never two requests at once per
+   transfer); a crash loses at most the answers in flight, and a re-run
+   asks only for what is missing;
 4. *finish*: the summary, ``done``, the COMPLETED event and the summary
    mail, all in one transaction;
 5. *write back* to the source after that commit (``PATCH``), then record it;
-   a failed write-back stays ``pending`` and ``retry_writebacks`` tries again.
+   then send the summary mail (``tools/followups.py``; a job leaves both to
+   the process's follow-up threads and ends, freeing its API slot).
 
 Retryable API errors (429, 5xx, timeouts, connection errors) go to the
-``retry`` policy: ``InlineRetry`` waits and tries again in this thread (the
-threaded runner); the job wiring raises the queue's retry error instead.
+``retry`` policy (``tools/retry_policy.py``): ``InlineRetry`` waits and tries
+again in this thread; the job wiring's ``JobRetry`` raises the queue's retry
+error instead.
 """
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from odoo import SUPERUSER_ID, fields
+from odoo import fields
+from odoo.addons.mail.tools.transaction_steps import OwnTransactions
 
-from .analysis_client import AnalysisSettings, RetryableAnalysisError, client_for
+from .analysis_client import AnalysisSettings, AskAhead, RetryableAnalysisError, analysis_parameters, client_for
 from .firebase import FirebaseClient, SourceError
+from .followups import (
+    FOLLOW_UPS,
+    Writeback,
+    firebase_for,
+    retry_summaries,
+    retry_writebacks,
+    send_summary,
+    source_of,
+    write_back,
+)
+from .retry_policy import InlineRetry, JobRetry
 from .risk import read_risk, summary
 
+__all__ = ["InlineRetry", "JobRetry", "process_transfer", "retry_summaries", "retry_writebacks", "write_back"]
 _logger = logging.getLogger(__name__)
 FINAL_STATES = ("done", "failed", "ignored_old")
+CODEC = "ra7"
 Log = Callable[[str, str], None]
 
 
@@ -43,51 +62,18 @@ def _quiet(step: str, message: str) -> None:
     _logger.debug("[ %s ] - %s", step, message)
 
 
-@dataclass
-class InlineRetry:
-    """Retry in this thread: ``max_attempts`` per answer, waiting 0.5, 1, 2 ... s (or what Retry-After says)."""
-
-    max_attempts: int = 5
-    base_delay: float = 0.5
-    max_delay: float = 30.0
-
-    def wait(self, error: RetryableAnalysisError, attempt: int) -> bool:
-        """Sleep before attempt ``attempt + 1``; False when the attempts are used up."""
-        if attempt >= self.max_attempts:
-            return False
-        delay = error.retry_after if error.retry_after is not None else self.base_delay * 2 ** (attempt - 1)
-        time.sleep(min(delay, self.max_delay))
-        return True
-
-
-@dataclass
-class JobRetry:
-    """In a job: retry once in place, then give the wait to the queue (``RetryableJobError``).
-
-    The transfer's runs are bounded by ``transfer_analysis.max_attempts`` (default 5), checked when
-    a run begins; ``transfer_analysis.retry_seconds`` (default 10) is the first wait, doubled per run.
-    """
-
-    retry_seconds: int = 10
-    run: int = 1
-
-    @classmethod
-    def from_parameters(cls, env) -> JobRetry:
-        value = env["ir.config_parameter"].sudo().get_param("transfer_analysis.retry_seconds")
-        return cls(int(value) if value and value.isdigit() else 10)
-
-    def wait(self, error: RetryableAnalysisError, attempt: int) -> bool:
-        from odoo.addons.queue_job.exception import RetryableJobError
-
-        if attempt < 2:
-            time.sleep(min(error.retry_after if error.retry_after is not None else 0.5, 2.0))
-            return True
-        seconds = error.retry_after if error.retry_after is not None else self.retry_seconds * 2 ** (self.run - 1)
-        raise RetryableJobError(str(error), seconds=max(1, int(seconds)))
-
-
 class GiveUp(Exception):
     """The transfer cannot be analysed; the message is recorded as the reason."""
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An answer still to ask the API for, as read when its step began."""
+
+    id: int
+    sequence: int
+    url: str
+    attempts: int
 
 
 @dataclass
@@ -101,13 +87,26 @@ class Plan:
     source: dict | None
     needs_answers: bool
     item_keys: dict = field(default_factory=dict)
+    pending: list[Pending] = field(default_factory=list)
 
 
-def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None, steps=None) -> str:
+@dataclass(frozen=True)
+class Finished:
+    """The outcome of *finish*: the state, and what comes after the commit (write-back, mails)."""
+
+    state: str
+    writeback: Writeback | None = None
+    mail_ids: tuple[int, ...] = ()
+
+
+def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None, steps=None,
+                     follow_up_later: bool = False) -> str:
     """Analyse transfer ``transfer_id`` to its end (or to the next retry); return its state.
 
     ``steps`` says where each step's transaction comes from: ``OwnTransactions(registry)`` (default)
-    opens one cursor per step; a job passes ``JobTransaction(env)``, its own cursor committed per step.
+    opens one cursor per step; a job passes ``CommittedSteps(env)``, its own cursor committed per step
+    (``odoo.addons.mail.tools.transaction_steps``).  ``follow_up_later``: the write-back and the
+    summary mail are handed to ``FOLLOW_UPS`` instead of done before returning (a job does that).
     """
     retry = retry or InlineRetry()
     steps = steps or OwnTransactions(registry)
@@ -117,56 +116,22 @@ def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None, 
         send_summary(steps, transfer_id, log)
     if not isinstance(plan, Plan):
         return plan
+    asking = AskAhead(client_for(plan.settings))
     try:
         if plan.needs_answers:
-            _with_retry(lambda: _resolve(steps, plan, log), retry, log, "resolve")
-        _analyse_pending(steps, plan, log, retry)
+            _with_retry(lambda: _resolve(steps, plan, log, asking), retry, log, "resolve")
+        _analyse_pending(steps, plan, log, retry, asking)
     except GiveUp as exc:
         return _fail(steps, transfer_id, str(exc), log)
-    state = _finish(steps, plan, log)
-    if state == "done":
-        write_back(steps, transfer_id, log)
-        send_summary(steps, transfer_id, log)
-    return state
-
-
-class OwnTransactions:
-    """Each step in a transaction of its own (a new cursor), committed when the step ends."""
-
-    def __init__(self, registry):
-        self.registry = registry
-
-    @contextmanager
-    def step(self):
-        with self.registry.cursor() as cr:
-            yield self.registry.env(cr, SUPERUSER_ID)
-
-
-class JobTransaction:
-    """Each step in the job's own cursor, committed when the step ends (rolled back if it raises).
-
-    The steps are idempotent, so a job that dies between two of them resumes where it was when
-    the queue runs it again; between steps no transaction holds a lock (``write_lock=False``).
-    """
-
-    def __init__(self, env):
-        self.env = env["transfer.transfer"].sudo().env  # the job's user may only submit transfers
-
-    @contextmanager
-    def step(self):
-        # The transaction open between steps holds no lock (SQLite: DEFERRED); a step that writes
-        # starts one that does, so its writes never fail half-way on a lock another writer took.
-        self.env.cr.commit(write_lock=True)
-        try:
-            yield self.env
-        except BaseException:
-            self.env.cr.rollback()
-            raise
-        self.env.cr.commit(write_lock=False)
-
-
-def _steps(registry_or_steps):
-    return registry_or_steps if hasattr(registry_or_steps, "step") else OwnTransactions(registry_or_steps)
+    finally:
+        asking.drop()
+    finished = _finish(steps, plan, log)
+    if finished.state == "done" and follow_up_later:
+        FOLLOW_UPS.submit(registry, transfer_id, finished.writeback, finished.mail_ids)
+    elif finished.state == "done":
+        write_back(steps, transfer_id, log, known=finished.writeback)
+        send_summary(steps, transfer_id, log, mail_ids=finished.mail_ids)
+    return finished.state
 
 
 # -- 1. begin ------------------------------------------------------------------------------------------
@@ -176,61 +141,50 @@ def _begin(steps, transfer_id: int, log: Log, retry):
         if not transfer:
             log("begin", f"transfer {transfer_id} does not exist")
             return "missing"
+        if env.context.get("job_uuid") and transfer._resume_by_job():
+            log("begin", f"{transfer.key}: its failed job runs again, analysing it again")
         if transfer.state in FINAL_STATES:
             log("begin", f"{transfer.key} is {transfer.state}: nothing to do")
             return transfer.state
+        parameters = analysis_parameters(env)
         try:
-            settings = AnalysisSettings.from_parameters(env)
+            settings = AnalysisSettings.from_parameters(env, parameters)
         except ValueError as exc:
-            transfer._fail(str(exc))
-            log("begin", str(exc))
-            return "failed"
-        limit = max_attempts(env)
+            return _fail_now(transfer, str(exc), log)
+        limit = max_attempts(parameters)
         if transfer.attempts >= limit:
             errors = [error for error in transfer.answer_ids.mapped("error") if error]
-            reason = f"gave up after {transfer.attempts} run(s)" + (f": {errors[-1]}" if errors else "")
-            transfer._fail(reason)
-            log("begin", reason)
-            return "failed"
-        transfer._move("start", {"attempts": transfer.attempts + 1})
-        if isinstance(retry, JobRetry):
-            retry.run = transfer.attempts
-        log("begin", f"{transfer.key}: analysing (run {transfer.attempts})")
-        return Plan(transfer.id, transfer.key, transfer.uid or transfer.key, settings, _source_of(transfer),
-                    needs_answers=not transfer.answer_ids, item_keys=_item_keys(transfer))
+            return _fail_now(transfer, f"gave up after {transfer.attempts} run(s)" +
+                             (f": {errors[-1]}" if errors else ""), log)
+        run = transfer.attempts + 1
+        answers = transfer.answer_ids
+        plan = Plan(transfer.id, transfer.key, transfer.uid or transfer.key, settings, source_of(transfer),
+                    needs_answers=not answers, item_keys=_item_keys(transfer), pending=_pending(answers))
+        transfer._move("start", {"attempts": run})  # last: what the plan needs is read before the write
+        retry.prepare(parameters, run)
+        log("begin", f"{plan.key}: analysing (run {run})")
+        return plan
 
 
-def max_attempts(env) -> int:
+def _fail_now(transfer, reason: str, log: Log) -> str:
+    transfer._fail(reason)
+    log("begin", reason)
+    return "failed"
+
+
+def max_attempts(parameters: dict) -> int:
     """``transfer_analysis.max_attempts``: how many runs a transfer gets (crashes and retries count)."""
-    value = env["ir.config_parameter"].sudo().get_param("transfer_analysis.max_attempts")
+    value = parameters.get("transfer_analysis.max_attempts")
     return int(value) if value and value.isdigit() and int(value) > 0 else 5
 
 
-def _source_of(transfer) -> dict | None:
-    source = transfer.source_id
-    if not source:
-        return None
-    return {"base_url": source.base_url, "auth": source.auth_token, "node": source.node,
-            "questionnaires": source.questionnaire_node, "persons": source.person_node,
-            "accounts": source.account_node, "users": source.user_node, "storage": source.storage_url.rstrip("/")}
+def _pending(answers) -> list[Pending]:
+    return [Pending(a.id, a.sequence, a.url, a.attempts) for a in answers.sorted("sequence") if a.state == "pending"]
 
 
 def _item_keys(transfer) -> dict:
     return {"questionnaire": transfer.questionnaire_key, "person": transfer.person_key,
             "account": transfer.account_key, "user": transfer.user_key}
-
-
-def firebase_for(source: dict) -> FirebaseClient:
-    return FirebaseClient(source["base_url"], source["auth"], session=_shared_session(source["base_url"]))
-
-
-_sessions: dict = {}
-
-
-def _shared_session(base_url: str):
-    import requests
-
-    return _sessions.setdefault(base_url, requests.Session())
 
 
 def _with_retry(step: Callable, retry, log: Log, name: str):
@@ -246,7 +200,7 @@ def _with_retry(step: Callable, retry, log: Log, name: str):
 
 
 # -- 2. resolve ----------------------------------------------------------------------------------------
-def _resolve(steps, plan: Plan, log: Log) -> None:
+def _resolve(steps, plan: Plan, log: Log, asking: AskAhead) -> None:
     if not plan.source:
         raise GiveUp("the transfer has no answers to analyse")
     firebase = firebase_for(plan.source)
@@ -256,10 +210,12 @@ def _resolve(steps, plan: Plan, log: Log) -> None:
     answers = [{"sequence": n, "question": str(index), "url": f"{plan.source['storage']}/cloud/{plan.uid}/{index}.wav"}
                for n, index in enumerate(questions, 1)]
     people = _people(firebase, plan)
+    asking.start(answers[0]["url"])  # asked while the answers are stored
     with steps.step() as env:
         transfer = env["transfer.transfer"].browse(plan.transfer_id)
-        transfer._set_answers(answers)
-        transfer.write(people)
+        plan.pending = _pending(transfer._set_answers(answers))
+        if people:
+            transfer.write(people)
     log("resolve", f"{len(answers)} answer(s) to analyse")
 
 
@@ -307,70 +263,74 @@ def _fetch(firebase: FirebaseClient, path: str):
 
 
 # -- 3. analyse ----------------------------------------------------------------------------------------
-def _analyse_pending(steps, plan: Plan, log: Log, retry) -> None:
-    with steps.step() as env:
-        pending = [(a.id, a.sequence, a.url) for a in env["transfer.transfer"].browse(plan.transfer_id)
-                   .answer_ids if a.state == "pending"]
-    client = client_for(plan.settings)
-    for answer_id, sequence, url in pending:
-        answer = _ask(client, url, answer_id, steps, retry, log, sequence)
-        if not answer.ok:
-            _store_answer(steps, answer_id, answer, log, sequence)
-            raise GiveUp(f"the analysis API refused answer {sequence}: HTTP {answer.status} {answer.text[:200]}")
-        _store_answer(steps, answer_id, answer, log, sequence)
+def _analyse_pending(steps, plan: Plan, log: Log, retry, asking: AskAhead) -> None:
+    """Ask for each pending answer and store it, the next one asked while the last one is stored."""
+    pending = plan.pending
+    for position, answer in enumerate(pending):
+        result, tries = _ask(asking, answer, steps, retry, log)
+        if result.ok and position + 1 < len(pending):
+            asking.start(pending[position + 1].url)
+        _store_answer(steps, answer, result, answer.attempts + tries, log)
+        if not result.ok:
+            raise GiveUp(f"the analysis API refused answer {answer.sequence}: HTTP {result.status} "
+                         f"{result.text[:200]}")
 
 
-def _ask(client, url: str, answer_id: int, steps, retry, log: Log, sequence: int):
+def _ask(asking: AskAhead, answer: Pending, steps, retry, log: Log):
+    """The API's answer and how many requests it took (the earlier ones recorded on the answer)."""
     attempt = 0
     while True:
         attempt += 1
         try:
-            return client.analyse(url)
+            return asking.take(answer.url), attempt
         except RetryableAnalysisError as exc:
-            _note_attempt(steps, answer_id, str(exc))
-            log("analyse", f"answer {sequence}: {exc} (attempt {attempt})")
+            _note_attempt(steps, answer, attempt, str(exc))
+            log("analyse", f"answer {answer.sequence}: {exc} (attempt {attempt})")
             if not retry.wait(exc, attempt):
-                raise GiveUp(f"answer {sequence}: gave up after {attempt} attempt(s): {exc}") from None
+                raise GiveUp(f"answer {answer.sequence}: gave up after {attempt} attempt(s): {exc}") from None
 
 
-def _note_attempt(steps, answer_id: int, error: str) -> None:
+def _note_attempt(steps, answer: Pending, attempt: int, error: str) -> None:
     with steps.step() as env:
-        answer = env["transfer.answer"].browse(answer_id)
-        answer.write({"attempts": answer.attempts + 1, "error": error})
+        env["transfer.answer"].browse(answer.id).write({"attempts": answer.attempts + attempt, "error": error})
 
 
-def _store_answer(steps, answer_id: int, answer, log: Log, sequence: int) -> None:
-    reading = read_risk(answer.payload)
+def _store_answer(steps, answer: Pending, result, attempts: int, log: Log) -> None:
+    reading = read_risk(result.payload)
+    values = {"http_status": result.status, "raw": result.raw(), "date_done": fields.Datetime.now(),
+              "attempts": attempts}
+    if not result.ok:
+        values.update(state="failed", error=f"HTTP {result.status}")
+    else:
+        values.update(state="invalid" if reading.problem else "done", risk=reading.risk, score=reading.score,
+                      error=reading.problem or False)
     with steps.step() as env:
-        record = env["transfer.answer"].browse(answer_id)
-        values = {"http_status": answer.status, "raw": answer.raw(), "attempts": record.attempts + 1,
-                  "date_done": fields.Datetime.now()}
-        if not answer.ok:
-            values.update(state="failed", error=f"HTTP {answer.status}")
-        else:
-            values.update(state="invalid" if reading.problem else "done", risk=reading.risk, score=reading.score,
-                          error=reading.problem or False)
+        record = env["transfer.answer"].browse(answer.id)
         record.write(values)
-        if answer.ok and reading.problem:
-            record.transfer_id._log("ERR", f"answer {sequence}: {reading.problem}; risk counted as {reading.risk}")
-    log("analyse", f"[ {answer.status} ] answer {sequence}: " +
-        (f"score {reading.score}" if answer.ok else answer.text[:200]))
+        if result.ok and reading.problem:
+            record.transfer_id._log("ERR", f"answer {answer.sequence}: {reading.problem}; "
+                                           f"risk counted as {reading.risk}")
+    log("analyse", f"[ {result.status} ] answer {answer.sequence}: " +
+        (f"score {reading.score}" if result.ok else result.text[:200]))
 
 
 # -- 4. finish and fail --------------------------------------------------------------------------------
-def _finish(steps, plan: Plan, log: Log) -> str:
+def _finish(steps, plan: Plan, log: Log) -> Finished:
     with steps.step() as env:
         transfer = env["transfer.transfer"].browse(plan.transfer_id)
         if transfer.state != "analysing":
-            return transfer.state
+            return Finished(transfer.state)
         answers = transfer.answer_ids.sorted("sequence")
         resume = summary([a.score for a in answers])
-        transfer._move("finish", {"resume": resume, "date_final": fields.Datetime.now(), "codec": "ra7",
-                                  "writeback_state": "pending" if transfer.source_id else "none"})
+        values = {"resume": resume, "date_final": fields.Datetime.now(), "codec": CODEC,
+                  "writeback_state": "pending" if plan.source else "none"}
+        writeback = Writeback(plan.source, plan.key, transfer._writeback_values(values)) if plan.source else None
         transfer._log("COMPLETED", f"COMPLETED|{len(answers)}|{resume}")
+        transfer._move("finish", values)
         transfer._queue_summary_mail()
+        finished = Finished("done", writeback, tuple(transfer.mail_id.ids))
     log("finish", f"{plan.key}: done, resume {resume}")
-    return "done"
+    return finished
 
 
 def _fail(steps, transfer_id: int, reason: str, log: Log) -> str:
@@ -380,65 +340,3 @@ def _fail(steps, transfer_id: int, reason: str, log: Log) -> str:
             transfer._fail(reason)
     log("fail", reason)
     return "failed"
-
-
-# -- 5. after the commit ---------------------------------------------------------------------------------
-def write_back(steps, transfer_id: int, log: Log = _quiet) -> bool:
-    """PATCH the result to the source (idempotent); record it, or the error for a later retry.
-
-    ``steps``: a registry, or the ``OwnTransactions``/``JobTransaction`` of the caller.
-    """
-    steps = _steps(steps)
-    with steps.step() as env:
-        transfer = env["transfer.transfer"].browse(transfer_id)
-        if transfer.writeback_state != "pending":
-            return transfer.writeback_state == "done"
-        source, key = _source_of(transfer), transfer.key
-        values = transfer._writeback_values()
-    try:
-        firebase_for(source).patch(f"{source['node']}/{key}", values)
-        error = None
-    except SourceError as exc:
-        error = str(exc)
-    with steps.step() as env:
-        env["transfer.transfer"].browse(transfer_id)._record_writeback(error)
-    log("write-back", error or f"{key}: processed = true at the source")
-    return error is None
-
-
-def retry_writebacks(steps, limit: int = 100) -> int:
-    """Try the pending write-backs again; how many succeeded (``steps``: a registry, or steps)."""
-    steps = _steps(steps)
-    with steps.step() as env:
-        ids = env["transfer.transfer"].search([("writeback_state", "=", "pending"),
-                                                    ("state", "=", "done")], limit=limit).ids
-    return sum(write_back(steps, transfer_id) for transfer_id in ids)
-
-
-def retry_summaries(steps, limit: int = 100) -> int:
-    """Send the summary mails of done transfers still outgoing (a run stopped before sending them)."""
-    steps = _steps(steps)
-    with steps.step() as env:
-        ids = env["transfer.transfer"].search([("state", "=", "done"), ("mail_id.state", "=", "outgoing")],
-                                              limit=limit).ids
-    for transfer_id in ids:
-        send_summary(steps, transfer_id)
-    return len(ids)
-
-
-def send_summary(steps, transfer_id: int, log: Log = _quiet) -> None:
-    """Send the summary mail now, SMTP outside any transaction (it is queued already: if sending
-    fails, the mail keeps its retries and the mail queue sends it later)."""
-    from odoo.addons.mail.models.mail_mail import deliver_all
-
-    steps = _steps(steps)
-    with steps.step() as env:
-        mail = env["transfer.transfer"].browse(transfer_id).mail_id
-        # claimed first: the daemon's sweep and a resumed job never send one summary twice
-        outgoing = env["mail.mail"]._claim_due(ids=mail.ids)._prepare_outgoing() if mail else []
-    if not outgoing:
-        return
-    deliver_all(outgoing)
-    with steps.step() as env:
-        env["mail.mail"]._record_results(outgoing)
-    log("mail", "summary mail " + ("queued for a retry: " + str(outgoing[0].error) if outgoing[0].error else "sent"))

@@ -2,7 +2,8 @@
 
 It streams ``<node>.json?orderBy="processed"&equalTo=false`` (the seed's
 query), and turns each item into a transfer (``receive_item``): each NEW
-one gets its job (``_dispatch``) in the transaction that records it, and is
+one is created ``queued`` and gets its job (``_dispatch``) in the transaction
+that records it, and is
 handed to the optional ``dispatch`` callback after the commit; items older than
 the source's ``max_age_minutes`` become ``ignored_old``; a key seen before is
 REPEATED (the database refuses the second INSERT); a malformed event or item
@@ -172,7 +173,7 @@ class StreamConsumer:
                                                [:500])
         try:
             with Transfer.env.cr.savepoint():
-                return Transfer.receive_item(source, key, item)
+                return Transfer.receive_item(source, key, item, queue=True)
         except UserError as exc:
             return "ERR", Transfer._log_orphan(key, "ERR", f"the item cannot be recorded: {exc}")
 

@@ -1,1 +1,1 @@
-from . import addons, home, login, settings
+from . import addons, crons, home, login, settings

@@ -9,7 +9,7 @@ from server.testing_http import all_rules
 
 from .test_http_pages import browser_login
 
-ADMIN_ONLY = ("/console/settings", "/console/addons", "/console/credits")
+ADMIN_ONLY = ("/console/settings", "/console/addons", "/console/credits", "/console/crons")
 
 
 def console_pages(live) -> list[str]:
@@ -32,7 +32,8 @@ def test_every_page_renders_for_the_administrator_without_secrets(all_addons_ser
     assert secrets, "the demo database has secret parameters (database.secret, service keys)"
     pages = console_pages(all_addons_server)
     assert {"/console", "/console/coupons", "/console/credits", "/console/contracts", "/console/iap",
-            "/console/smt", "/console/settings", "/console/addons", "/console/jobs", "/console/transfers"} <= set(pages)
+            "/console/smt", "/console/settings", "/console/addons", "/console/jobs", "/console/transfers",
+            "/console/crons"} <= set(pages)
     for path in pages:
         answer = client.http.get(all_addons_server.url + path, timeout=60)
         assert answer.status_code == 200, (path, answer.status_code, answer.text[:300])
@@ -44,7 +45,8 @@ def test_home_lists_the_checks_of_the_installed_addons(all_addons_server):
     client = browser_login(all_addons_server)
     home = client.http.get(all_addons_server.url + "/console", timeout=60).text
     for title in ("Stalled coupon processes", "Failed coupon processes", "Open credit holds near expiry",
-                  "Failed SMT subscriptions", "Failed jobs", "Started jobs past their lease", "Failed transfers"):
+                  "Failed SMT subscriptions", "Failed jobs", "Started jobs past their lease", "Failed transfers",
+                  "Failing scheduled actions"):
         assert title in home
     assert "The check failed" not in home
 

@@ -3,7 +3,8 @@
 A cron is a server action (it has ``model_id``, ``state`` and ``code``) plus a schedule.  The
 cron threads of ``server.service.cron`` find the ready ones and run each in a transaction of its
 own, as ``user_id``; how one job is claimed so that two servers never run it twice is described
-there.  ``method_direct_trigger`` runs one now, in the caller's transaction (the *Run Manually*
+there.  A failed run is counted on the job (``failure_count`` consecutive failures, reset by a
+success, with the last error and its date), so operators see failing jobs without reading logs.  ``method_direct_trigger`` runs one now, in the caller's transaction (the *Run Manually*
 button).
 """
 import calendar
@@ -58,6 +59,11 @@ class IrCron(models.Model):
     lastcall = fields.Datetime("Last Execution Date",
                                help="When the job last ran; given to the job as the context key 'lastcall'.")
     priority = fields.Integer(default=5, help="0 runs first, 10 last, among jobs ready at the same time.")
+    failure_count = fields.Integer(default=0, readonly=True,
+                                   help="Consecutive failed runs; back to 0 when the job succeeds.")
+    first_failure_date = fields.Datetime(readonly=True, help="When the current run of failures began.")
+    last_failure_date = fields.Datetime(readonly=True, help="When the job last failed (kept after a success).")
+    last_failure_message = fields.Text(readonly=True, help="The error of the last failed run.")
     # Relations of their own: cron ids are not server action ids.
     child_ids = fields.Many2many("ir.actions.server", "rel_cron_server_actions", "cron_id", "action_id",
                                  "Child Actions")

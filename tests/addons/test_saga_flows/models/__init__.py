@@ -1,1 +1,1 @@
-from . import script
+from . import script, signal_log

@@ -1,0 +1,109 @@
+"""``iap_charge(..., charging="deferred")``: one round trip while the caller waits, the capture after its commit.
+
+Against a stand-in of Odoo's own platform, which knows authorize, capture and cancel only: the deferred
+path needs nothing more.  The capture is queued in the caller's transaction (durable exactly when what
+the caller delivers is) and sent by the process's sender once it commits, by the cron otherwise.
+"""
+import time
+
+import pytest
+from odoo.addons.iap.tests.fake_iap import ODOO_PARAMS, OdooPlatform
+from odoo.addons.iap.tools import sender
+from odoo.addons.iap.tools.iap_tools import InsufficientCreditError, iap_charge
+
+KEY = "odoo-service-key"
+
+
+@pytest.fixture
+def odoo_platform(fake_iap, no_backoff):
+    platform = OdooPlatform(fake_iap, KEY)
+    platform.accounts["tok"] = 10
+    return platform
+
+
+@pytest.fixture
+def on_odoo(env, fake_iap, odoo_platform):
+    env["ir.config_parameter"].set_param("iap.endpoint", fake_iap.url)
+    return env
+
+
+def queued(env, token):
+    return env["iap.pending.op"].search([("transaction_token", "=", token)])
+
+
+def test_only_the_authorize_is_made_while_the_caller_waits(on_odoo, fake_iap, odoo_platform):
+    with iap_charge(on_odoo, KEY, "tok", 2, description="two", ttl=1, charging="deferred") as transaction:
+        transaction.credit = 1
+    assert fake_iap.paths() == ["/iap/1/authorize"]
+    assert set(fake_iap.calls[0][1]) - {"idempotency_key"} == ODOO_PARAMS["/iap/1/authorize"] - {"dbuuid"}
+    op = queued(on_odoo, transaction.token)
+    assert (op.operation, op.state, op.credit, op.attempts) == ("capture", "pending", 1, 0)
+    assert op.next_attempt_at <= op.create_date  # due at once, not after a backoff
+    on_odoo["iap.pending.op"].process_due()
+    assert fake_iap.calls[-1] == ("/iap/1/capture", {"token": transaction.token, "key": KEY, "credit_to_capture": 1})
+    assert (op.state, odoo_platform.charged, odoo_platform.accounts["tok"]) == ("done", {transaction.token: 1}, 9)
+
+
+def test_nothing_to_charge_queues_the_release(on_odoo, fake_iap, odoo_platform):
+    with iap_charge(on_odoo, KEY, "tok", 1, charging="deferred") as transaction:
+        transaction.credit = 0
+    assert queued(on_odoo, transaction.token).operation == "cancel"
+    on_odoo["iap.pending.op"].process_due()
+    assert odoo_platform.cancelled == {transaction.token} and odoo_platform.accounts["tok"] == 10
+
+
+def test_an_exception_in_the_block_cancels_at_once(on_odoo, fake_iap, odoo_platform):
+    with pytest.raises(LookupError):
+        with iap_charge(on_odoo, KEY, "tok", 1, charging="deferred") as transaction:
+            raise LookupError("the lookup failed")
+    assert fake_iap.paths() == ["/iap/1/authorize", "/iap/1/cancel"] and not queued(on_odoo, transaction.token)
+    assert odoo_platform.accounts["tok"] == 10
+
+
+def test_more_than_authorized_is_refused_and_released(on_odoo, fake_iap, odoo_platform):
+    with pytest.raises(ValueError, match="exceeds authorization"):
+        with iap_charge(on_odoo, KEY, "tok", 1, charging="deferred") as transaction:
+            transaction.credit = 3
+    assert fake_iap.paths()[-1] == "/iap/1/cancel" and not queued(on_odoo, transaction.token)
+
+
+def test_insufficient_credit_is_raised_before_the_block(on_odoo, odoo_platform):
+    odoo_platform.accounts["tok"] = 0
+    with pytest.raises(InsufficientCreditError) as caught:
+        with iap_charge(on_odoo, KEY, "tok", 1, credit_template="iap.no_credit", charging="deferred"):
+            pytest.fail("the block must not run")
+    assert "Not enough credits" in str(caught.value)
+
+
+def test_an_unknown_charging_is_refused(env):
+    with pytest.raises(ValueError, match="charging must be one of odoo, deferred, quota"):
+        with iap_charge(env, KEY, "tok", 1, charging="later"):
+            pass
+
+
+def test_the_senders_thread_captures_once_the_caller_commits(fresh_registry, make_env, fake_iap, odoo_platform):
+    env = make_env(fresh_registry)
+    env["ir.config_parameter"].set_param("iap.endpoint", fake_iap.url)
+    env.cr.commit()
+    try:
+        with iap_charge(env, KEY, "tok", 1, charging="deferred") as transaction:
+            pass
+        assert not odoo_platform.charged  # nothing is sent before the commit
+        env.cr.commit(write_lock=False)  # and the test's next transaction takes no lock (SQLite)
+        deadline = time.monotonic() + 60
+        while not odoo_platform.charged and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert odoo_platform.charged == {transaction.token: 1}
+    finally:
+        sender.stop_all()
+
+
+def test_a_rolled_back_caller_queues_nothing(fresh_registry, make_env, fake_iap, odoo_platform):
+    """The client got nothing: nothing is captured, and the hold is released at its TTL."""
+    env = make_env(fresh_registry)
+    env["ir.config_parameter"].set_param("iap.endpoint", fake_iap.url)
+    env.cr.commit()
+    with iap_charge(env, KEY, "tok", 1, charging="deferred") as transaction:
+        pass
+    env.cr.rollback()
+    assert not queued(env, transaction.token) and transaction.token in odoo_platform.holds
