@@ -14,10 +14,7 @@ EMPTY: frozenset = frozenset()
 
 def protected(env) -> dict:
     """``{field: frozenset of ids}`` of the computations running in this transaction."""
-    table = getattr(env.cr, "_orm_protected", None)
-    if table is None:
-        table = env.cr._orm_protected = {}
-    return table
+    return vars(env.cr).setdefault("_orm_protected", {})
 
 
 def protected_ids(env, field) -> frozenset:
