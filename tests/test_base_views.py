@@ -98,6 +98,17 @@ def test_menus_follow_groups_and_actions(env):
     assert env.ref("test_platform.menu_tickets").complete_name == "Tickets/Tickets"
 
 
+def test_menu_full_names_as_odoo_gives_them(env):
+    """Odoo's ``_get_full_name``: the path from the root, cut to ``...`` above six levels."""
+    menu = env["ir.ui.menu"].browse()
+    for n in range(1, 8):
+        menu = env["ir.ui.menu"].create({"name": f"m{n}", "parent_id": menu.id})
+    env.invalidate_all()
+    assert menu.read(["display_name", "complete_name"])[0] == {
+        "id": menu.id, "display_name": ".../m2/m3/m4/m5/m6/m7", "complete_name": ".../m2/m3/m4/m5/m6/m7"}
+    assert menu.parent_id.parent_id.complete_name == "m1/m2/m3/m4/m5"
+
+
 def test_groups_have_categories_and_implied_groups(env):
     user_group = env.ref("test_platform.group_ticket_user")
     assert user_group.category_id == env.ref("test_platform.module_category_helpdesk")

@@ -203,7 +203,7 @@ class Request:
         """Log ``login`` in on ``db``: new session id, user context; AccessDenied if refused."""
         self.use_database(db)
         users = Environment(self.cr, SUPERUSER_ID, {})["res.users"]
-        uid = users._login(login, password)
+        uid = users.authenticate(login, password, self.user_agent_env())
         session = self.session
         session.rotate()
         session.db = db
@@ -211,6 +211,13 @@ class Request:
         session.context = users.with_user(uid).context_get()
         self.update_env(user=uid, context=session.context)
         return uid
+
+    def user_agent_env(self) -> dict:
+        """What Odoo's ``Session.authenticate`` tells ``res.users.authenticate`` about the browser:
+        ``base_location`` is the address it reached us at (``scheme://host:port``)."""
+        environ = self.httprequest.environ
+        return {"interactive": True, "base_location": self.httprequest.url_root.rstrip("/"),
+                "HTTP_HOST": environ.get("HTTP_HOST", ""), "REMOTE_ADDR": environ.get("REMOTE_ADDR", "")}
 
     def session_token(self, uid: int) -> str:
         """A token that changes when the user's login, password or active flag does (kills old sessions)."""

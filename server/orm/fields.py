@@ -15,6 +15,7 @@ import inspect
 import peewee
 
 from ..exceptions import ValidationError
+from . import protection
 from .commands import Command  # noqa: F401  (odoo.fields.Command)
 
 DATE_FORMAT = "%Y-%m-%d"
@@ -109,10 +110,16 @@ class Field:
         return self.convert_to_record(record._get_cache_value(self), record)
 
     def __set__(self, records, value) -> None:
-        if records._computing and self in records._computing:
+        """Assign ``value``: in the cache alone on the records a compute method is computing this
+        field for, by ``write`` (or on new records) everywhere else, as Odoo's ``Field.__set__``."""
+        busy = protection.protected_ids(records.env, self)
+        if busy:
             for record in records:
-                record._set_cache_value(self, self.convert_to_cache(value, record))
-            return
+                if record._ids[0] in busy:
+                    record._set_cache_value(self, self.convert_to_cache(value, record))
+            records = records.browse(tuple(i for i in records._ids if i not in busy))
+            if not records:
+                return
         if records._is_new_records():
             return records._set_new_values(self, value)
         records.write({self.name: value})

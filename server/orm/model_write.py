@@ -164,10 +164,25 @@ class ModelWrite:
             recompute.modified(self, written)
             recompute.protect(self, [self._fields[n] for n in columns if self._fields[n].compute])
             self._write_inverses([inverses] * len(self._ids) if inverses else [])
+            self._cache_computed_values(vals)
             recompute.flush(self.env)
             self._validate(written | set(inverses))
             self._check_company_after_change(written)
         return True
+
+    def _cache_computed_values(self, vals: dict) -> None:
+        """Keep the values written to non-stored computed fields without inverse in the cache, as
+        Odoo's ``Field.write`` does: a compute method that fills a field another method computes
+        gets that value read back, until the next change forgets it.  A value written with one of
+        its field's dependencies is left to compute again, as Odoo's ``modified`` would."""
+        for name, value in vals.items():
+            field = self._fields.get(name)
+            if field is None or field.store or field.inverse or not field.compute or name == "display_name":
+                continue
+            if any(path.split(".")[0] in vals for path in field.depends):
+                continue
+            for record in self:
+                record._set_cache_value(field, field.convert_to_cache(value, record))
 
     def _check_existing(self) -> None:
         existing = self.exists()

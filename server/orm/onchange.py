@@ -17,7 +17,7 @@ for every field of ``fields_spec`` whose value changed (all of them on the first
 from __future__ import annotations
 
 from ..exceptions import ValidationError
-from . import api
+from . import api, protection
 
 X2MANY = ("one2many", "many2many")
 
@@ -56,7 +56,7 @@ def is_new(records) -> bool:
 def fill_new_value(record, field) -> None:
     """Give a new record's missing value: computed, its origin's, or the empty value."""
     id_ = record._ids[0]
-    if field.compute and field not in record._computing:  # a field being computed reads as empty meanwhile
+    if field.compute and id_ not in protection.protected_ids(record.env, field):  # being computed: empty meanwhile
         record._compute_field(field)
         if id_ in record._cache_for(field):
             return

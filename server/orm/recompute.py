@@ -24,7 +24,7 @@ import logging
 from dataclasses import dataclass
 
 from ..exceptions import ModuleError, UserError
-from . import bulk
+from . import bulk, protection
 
 _logger = logging.getLogger(__name__)
 MAX_ROUNDS = 10_000          # a chain longer than this is a cycle in the dependencies
@@ -172,6 +172,7 @@ def modified(records, names) -> None:
         return
     triggers = records.pool.field_triggers
     todo = pending(records.env)
+    running = protection.protected(records.env)
     seen = set()
     for name in names:
         for trigger in triggers.get((records._name, name), ()):
@@ -179,6 +180,8 @@ def modified(records, names) -> None:
                 continue
             seen.add(trigger)
             ids = records._ids if not trigger.path else _ids_reaching(records, trigger)
+            if trigger.field in running:  # a value being computed is not made stale by its own method
+                ids = set(ids) - running[trigger.field]
             if ids:
                 todo.setdefault(trigger.field, set()).update(ids)
 
@@ -256,14 +259,10 @@ def recompute(records, field) -> None:
         return
     caches = {f: records._cache_for(f) for f in group}
     old = {f: {i: caches[f].pop(i, None) for i in records._ids} for f in group}
-    computing = records.env.cr.cache.setdefault(("__computing__",), set())
-    computing.update(group)
-    try:
-        target = records.sudo() if field.compute_sudo else records
+    target = records.sudo() if field.compute_sudo else records
+    with protection.protecting(records, group):
         method = field.compute if callable(field.compute) else getattr(target, field.compute)
         method(target) if callable(field.compute) else method()
-    finally:
-        computing.difference_update(group)
     stored = [f for f in group if f.store]
     changed_ids: set[int] = set()
     rows = []

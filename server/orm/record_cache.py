@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..exceptions import MissingError
-from . import read_path, recompute
+from . import protection, read_path, recompute
 from .onchange import NewId, fill_new_value
 from .rules import check_fetch, forget_readable
 
@@ -27,23 +27,33 @@ class RecordCache:
     def _get_cache_value(self, field):
         id_ = self._ids[0]
         cache = self._cache_for(field)
-        if field.store and field.compute and field not in self._computing \
-                and id_ in recompute.pending(self.env).get(field, ()):
+        if field.store and field.compute and id_ in recompute.pending(self.env).get(field, ()) \
+                and id_ not in protection.protected_ids(self.env, field):
             recompute.recompute_now(self, field)
         if id_ not in cache:
-            if isinstance(id_, NewId):
-                fill_new_value(self, field)
-            elif field.compute and not field.store:
-                self._compute_field(field)
-            elif field.type in ("one2many", "many2many"):
-                self._fetch_x2many(field)
-            else:
-                self._fetch_columns()
+            self._fill_cache_value(field)
+            cache = self._cache_for(field)  # what the fill ran may have invalidated the dict we held
             if id_ not in cache:
                 raise MissingError(
                     f"Record does not exist or has been deleted. (Record: {self._name}({id_},), User: {self.env.uid})"
                 )
         return cache[id_]
+
+    def _fill_cache_value(self, field) -> None:
+        """Put this record's value of ``field`` in the cache: computed, fetched, or (a value its
+        running compute method has not assigned yet) the empty value, as in Odoo."""
+        id_ = self._ids[0]
+        if isinstance(id_, NewId):
+            fill_new_value(self, field)
+        elif field.compute and not field.store:
+            if id_ in protection.protected_ids(self.env, field):
+                self._set_cache_value(field, field.convert_to_cache(False, self))
+            else:
+                self._compute_field(field)
+        elif field.type in ("one2many", "many2many"):
+            self._fetch_x2many(field)
+        else:
+            self._fetch_columns()
 
     def _set_cache_value(self, field, value) -> None:
         self._cache_for(field)[self._ids[0]] = value
@@ -120,44 +130,54 @@ class RecordCache:
 
     def _compute_field(self, field) -> None:
         """Compute a non-stored field for a batch of records around this one (with the fields its
-        method also assigns)."""
-        records = self.browse(self._batch_ids(field))._existing()
+        method also assigns); a ``recursive`` field, which reads its own value on other records,
+        for this record alone, as Odoo does."""
+        records = self.browse(self._compute_batch(field))._existing()
         if self._ids[0] not in records._ids:
             return
         group = self._compute_groups.get(field.name, (field,))
         group = [f for f in group if not f.store] or [field]
-        computing = self.env.cr.cache.setdefault(("__computing__",), set())
-        computing.update(group)
         target = records.sudo() if field.compute_sudo else records
-        try:
+        with protection.protecting(records, group):
             method = field.compute if callable(field.compute) else getattr(target, field.compute)
             method(target) if callable(field.compute) else method()
-        finally:
-            computing.difference_update(group)
         for member in group:
             cache = records._cache_for(member)
             for id_ in records._ids:
                 cache.setdefault(id_, member.convert_to_cache(False, records))
 
-    @property
-    def _computing(self):
-        return self.env.cr.cache.get(("__computing__",), ())
+    def _compute_batch(self, field) -> list:
+        """The ids to compute ``field`` on: the batch around this record, minus those a running
+        computation of the field already covers."""
+        if field.recursive:
+            return [self._ids[0]]
+        busy = protection.protected_ids(self.env, field)
+        return [i for i in self._batch_ids(field) if i not in busy or i == self._ids[0]]
 
     def _invalidate(self, field_names: Iterable[str] | None = None) -> None:
-        """Forget cached values of these records (all fields when none named) and every computed value."""
+        """Forget cached values of these records (all fields when none named) and every computed
+        value, except those a running compute method has assigned."""
         cache = self.env.cr.cache
         for name in self._fields if field_names is None else field_names:
             per_record = cache.get((self._name, name))
             if per_record:
+                kept = protection.protected_ids(self.env, self._fields[name]) if name in self._fields else ()
                 for id_ in self._ids:
-                    per_record.pop(id_, None)
+                    if id_ not in kept:
+                        per_record.pop(id_, None)
         self._invalidate_computed()
 
     def _invalidate_computed(self) -> None:
-        """Forget every non-stored computed value: they declare no dependencies to follow."""
+        """Forget every non-stored computed value (they declare no dependencies to follow), except
+        those a running compute method has assigned."""
         cache = self.env.cr.cache
+        running = {(f.model_name, f.name): (f, ids) for f, ids in protection.protected(self.env).items()
+                   if not f.store}
         for key in self.env.registry.computed_keys:
-            cache.pop(key, None)
+            if key in running and key in cache:
+                protection.keep_protected(cache[key], *running[key])
+            else:
+                cache.pop(key, None)
         forget_readable(self.env.cr)
 
     def invalidate_recordset(self, fnames=None) -> None:

@@ -60,22 +60,23 @@ class IrUiMenu(models.Model):
     parent_id = fields.Many2one("ir.ui.menu", "Parent Menu", index=True, ondelete="restrict")
     groups_id = fields.Many2many("res.groups", "ir_ui_menu_group_rel", "menu_id", "gid", "Groups",
                                  help="Who sees the menu; nobody restricted when empty.")
-    complete_name = fields.Char("Full Path", compute="_compute_complete_name")
+    complete_name = fields.Char("Full Path", compute="_compute_complete_name", recursive=True)
     web_icon = fields.Char("Web Icon File")
     web_icon_data = fields.Binary("Web Icon Image")
     action = Reference(selection=_action_models, string="Action")
 
-    def _full_path(self) -> str:
-        names, current, seen = [], self, set()
-        while current and current.id not in seen:
-            seen.add(current.id)
-            names.append(current.name)
-            current = current.parent_id
-        return MENU_ITEM_SEPARATOR.join(reversed(names))
-
+    @api.depends("name", "parent_id.complete_name")
     def _compute_complete_name(self):
         for menu in self:
-            menu.complete_name = menu._full_path()
+            menu.complete_name = menu._get_full_name()
+
+    def _get_full_name(self, level=6) -> str:
+        """The names from the root menu down to this one, ``...`` above ``level`` levels (Odoo's)."""
+        if level <= 0:
+            return "..."
+        if self.parent_id:
+            return self.parent_id._get_full_name(level - 1) + MENU_ITEM_SEPARATOR + (self.name or "")
+        return self.name
 
     @api.constrains("parent_id")
     def _check_parent(self):
@@ -87,9 +88,10 @@ class IrUiMenu(models.Model):
                 seen.add(current.id)
                 current = current.parent_id
 
+    @api.depends("parent_id")
     def _compute_display_name(self):
         for menu in self:
-            menu.display_name = menu._full_path()
+            menu.display_name = menu._get_full_name()
 
     # -- what a user sees -------------------------------------------------------------------------------
     def _visible_ids(self) -> set:

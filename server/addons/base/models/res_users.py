@@ -1,11 +1,14 @@
 """Users: login, hashed password, groups, and the credential checks the RPC layer relies on."""
 import hashlib
+import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied, UserError, ValidationError
 from odoo.tools.passwords import hash_password, verify_password
 
 from .res_users_identitycheck import check_identity  # noqa: F401  (where Odoo addons import it from)
+
+_logger = logging.getLogger(__name__)
 
 
 class ResUsers(models.Model):
@@ -84,8 +87,28 @@ class ResUsers(models.Model):
         self._check_password(password)
 
     @api.model
-    def authenticate(self, login: str, password: str) -> int:
-        return self._login(login, password)
+    def authenticate(self, login: str, password: str, user_agent_env: dict | None = None) -> int:
+        """Log ``login`` in (AccessDenied if refused) and return their uid, as Odoo's ``authenticate``:
+        when a system administrator logs in from a browser, ``user_agent_env['base_location']`` (the
+        address the request reached us at) becomes ``web.base.url``, unless ``web.base.url.freeze``
+        is set."""
+        uid = self._login(login, password)
+        if user_agent_env and user_agent_env.get("base_location"):
+            self._update_web_base_url(uid, user_agent_env["base_location"])
+        return uid
+
+    def _update_web_base_url(self, uid: int, base_location: str) -> None:
+        """Odoo's guess at this server's public address; a failure is logged, never the login's."""
+        env = self.env(user=uid, su=False)
+        if self.env.cr.readonly or not env.user.has_group("base.group_system"):
+            return
+        params = env["ir.config_parameter"]
+        try:
+            with self.env.cr.savepoint():
+                if not params.get_param("web.base.url.freeze"):
+                    params.set_param("web.base.url", base_location)
+        except Exception:
+            _logger.exception("Failed to update web.base.url configuration parameter")
 
     @api.model
     def check_credentials_of(self, uid: int, password: str) -> None:
