@@ -17,7 +17,9 @@ transaction, so a retry after the first answer committed is answered from it wit
 A retry racing the first attempt is charged once too: through the platform, which answers the hold's
 idempotency key (derived from the request id) with the first hold, whose capture it then replays; with
 a quota, by the stored answer's unique key, which makes the retry wait for the first attempt and give
-its own charge back.  A free answer (nothing found) is not stored: a retry asks the catalogue again.
+its own charge back.  With a quota a retry is not looked for before charging (a charge is local and
+undone in the same transaction): it is charged like a new call, finds the first answer when it stores its
+own, and gives its charge back.  A free answer (nothing found) is not stored: a retry asks the catalogue again.
 The account token is never stored, only a hash of it with the request id.
 """
 from __future__ import annotations
@@ -27,7 +29,7 @@ import hashlib
 import json
 
 from odoo import api, fields, models
-from odoo.addons.iap.tools.iap_tools import CHARGING, iap_charge
+from odoo.addons.iap.tools.iap_tools import CHARGING, InsufficientCreditError, iap_charge
 from odoo.addons.iap.tools.write_lock import lock_for_write, release_at_calls
 
 from ..tools.errors import service_error
@@ -62,7 +64,9 @@ class BookDataRequest(models.Model):
     _order = "id desc"
     _sql_constraints = [("request_key_uniq", "unique(request_key)", "This request was already answered.")]
 
-    request_key = fields.Char(required=True, index=True, readonly=True,
+    # Not ``index=True``: the unique constraint's index serves the lookups (every paying call inserts a row,
+    # and each index is one more b-tree to update).
+    request_key = fields.Char(required=True, readonly=True,
                               help="SHA-256 of the client's account token and request id; also the idempotency "
                                    "key of the hold at the platform.")
     fingerprint = fields.Char(required=True, readonly=True,
@@ -139,9 +143,10 @@ class BookDataRequest(models.Model):
         waits on it.  A paying answer is stored with its charge (see the module's docstring).
         """
         request_key = _request_key(token, request_id)
-        stored = self._replay(request_key, request_id, fingerprint) if request_key else self.browse()
-        if stored:
-            return stored.response
+        if request_key and charging != "quota":
+            stored = self._replay(request_key, request_id, fingerprint)
+            if stored:
+                return stored.response
         release_at_calls(self.env.cr)
         try:
             with iap_charge(self.env, key, token, credit, dbuuid=dbuuid or False, description=description,
@@ -149,12 +154,33 @@ class BookDataRequest(models.Model):
                             charging=charging) as transaction:
                 answer, transaction.credit = lookup()
                 answer = {**answer, "charged": float(transaction.credit)}
-                if charging == "quota" and request_key and transaction.credit:
-                    answer = self._remember(request_key, request_id, fingerprint, answer, replayed=AnsweredBefore)
+                if charging == "quota" and request_key:
+                    answer = self._remember_charged(request_key, request_id, fingerprint, answer)
         except AnsweredBefore as before:
             return before.answer
+        except InsufficientCreditError:
+            stored = self._replay(request_key, request_id, fingerprint) if request_key and charging == "quota" \
+                else None
+            if stored:
+                return stored.response  # paid before the credit ran out
+            raise
         if charging != "quota" and request_key and transaction.credit:
             answer = self._remember(request_key, request_id, fingerprint, answer)
+        return answer
+
+    def _remember_charged(self, request_key: str, request_id: str, fingerprint: str, answer: dict) -> dict:
+        """With a quota, inside the charge: store a paying answer, or find the answer of an earlier attempt.
+
+        No replay check before charging (the quota's ``_answer_once`` skips it: one statement less on
+        every call): a retry is charged like a new call, then finds the first answer here (the stored
+        answer's unique key, or a lookup for a free answer) and raises ``AnsweredBefore``, which gives
+        its charge back.
+        """
+        if answer["charged"]:
+            return self._remember(request_key, request_id, fingerprint, answer, replayed=AnsweredBefore)
+        stored = self._replay(request_key, request_id, fingerprint)
+        if stored:
+            raise AnsweredBefore(stored.response)
         return answer
 
     def _replay(self, request_key: str, request_id: str, fingerprint: str):
