@@ -122,31 +122,54 @@ class IapPlatformTransaction(models.Model):
         return account
 
     def _create_hold(self, account, request: dict) -> str:
-        units = request["units"]
-        transaction, created = self._create_once(account.service_id, request, _hold_values(account, request))
+        units, values = request["units"], _hold_values(account, request)
+        transaction, created = self._create_once(account.service_id, request, values)
         if not created:
             return transaction.token
         self.env["iap.platform.ledger.entry"]._post(
             "authorize", [(account._code("available"), -units), (account._code("held"), units)], transaction)
         if not account._move(-units, units):
             raise platform_error("internal_error", "The account changed while it was locked; retry.")
-        return transaction.token
+        return values["token"]
 
     def _create_once(self, service, request: dict, values: dict):
         """``(transaction, True)``, or ``(the one a concurrent request with the same key created, False)``.
 
         ``request_in_progress`` while that concurrent request has not committed yet.
         """
-        try:
-            return self.sudo().create(values), True
-        except ValidationError:
-            previous = self._by_idempotency_key(service, request) if request["idempotency_key"] else None
-            if previous:
-                return previous, False
-            if not request["idempotency_key"]:
-                raise
-            raise platform_error("request_in_progress", "A request with this idempotency key is being processed; "
-                                 "retry in a moment.") from None
+        created = self._insert(values)
+        if created:
+            return created, True
+        previous = self._by_idempotency_key(service, request) if request["idempotency_key"] else None
+        if previous:
+            return previous, False
+        if not request["idempotency_key"]:
+            raise ValidationError(f"IAP transaction token {values['token']!r} already exists.")
+        raise platform_error("request_in_progress", "A request with this idempotency key is being processed; "
+                             "retry in a moment.")
+
+    def _insert(self, values: dict):
+        """INSERT the transaction with plain SQL; the new record, or empty if its idempotency key (or token)
+        is taken (on PostgreSQL after the transaction that took it committed or rolled back).
+
+        One statement: every authorize and sale creates a transaction, and the ORM's create (defaults,
+        conversions, a savepoint, the query built anew) was a third of an authorize's cost.  The values
+        are ``_hold_values``' (plus a sale's settlement), every column of the table but the defaults below.
+        """
+        now, uid = fields.Datetime.to_string(fields.Datetime.now()), self.env.uid
+        columns = {"state": "authorized", "captured": 0, "released": 0, "refunded": 0, "provider_share": 0,
+                   "commission": 0, **values, "create_uid": uid, "create_date": now, "write_uid": uid,
+                   "write_date": now}
+        for name in ("expires_at", "closed_at"):
+            if columns.get(name):
+                columns[name] = fields.Datetime.to_string(columns[name])
+        if "result" in columns:
+            columns["result"] = json.dumps(columns["result"])
+        columns = {name: None if value is False else value for name, value in columns.items()}
+        row = self.env.cr.execute(
+            f"INSERT INTO iap_platform_transaction ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+            "ON CONFLICT DO NOTHING RETURNING id", tuple(columns.values())).fetchone()
+        return self.sudo().browse(row[0] if row else ())
 
     # -- wire: /iap/1/sale (ours) ---------------------------------------------------------------------------
     @api.model
