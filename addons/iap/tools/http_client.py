@@ -57,7 +57,7 @@ class LeanClient:
                                body=jsonlib.dumps(json).encode(), headers=HEADERS)
             reply = connection.getresponse()
             body = reply.read()
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             self._drop(origin)
             raise requests.exceptions.ReadTimeout(f"{url} did not answer within {read_timeout} s") from exc
         except (OSError, http.client.HTTPException) as exc:
@@ -80,7 +80,7 @@ class LeanClient:
             connection = http.client.HTTPConnection(host, port, timeout=timeout)
         try:
             connection.connect()
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             raise requests.exceptions.ConnectTimeout(f"{url}: no connection within {timeout} s") from exc
         except OSError as exc:
             raise requests.exceptions.ConnectionError(f"{url}: {exc}") from exc
