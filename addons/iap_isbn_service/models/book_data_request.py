@@ -43,6 +43,7 @@ CREDIT_TEMPLATE = "iap_isbn_service.no_credit_info"
 # A lookup takes a moment; no hold of this service may outlive an hour (Odoo's default: 180 days).
 HOLD_TTL_HOURS = 1
 REPLAY_RETENTION = dt.timedelta(hours=24)
+PURGE_BATCH = 10_000
 NOT_CONFIGURED = ("The ISBN service is not configured: its service key (system parameter iap.isbn_service_key) "
                   "is not set. An administrator of the service sets it in the ISBN service settings, with "
                   "'python odoo-bin.py config set iap.isbn_service_key KEY -d DB', or over execute_kw "
@@ -62,6 +63,10 @@ class BookDataRequest(models.Model):
     _name = "book.data.request"
     _description = "Book data request (answer kept for retries)"
     _order = "id desc"
+    # Every paying call inserts a row: each index and foreign key is work at each call (and, on SQLite, a
+    # page written at each commit).  No create/write user and date (who stored an answer says nothing),
+    # no index but the request key's unique one: the purge walks the rows in id order (see there).
+    _log_access = False
     _sql_constraints = [("request_key_uniq", "unique(request_key)", "This request was already answered.")]
 
     # Not ``index=True``: the unique constraint's index serves the lookups (every paying call inserts a row,
@@ -73,7 +78,7 @@ class BookDataRequest(models.Model):
                               help="The ISBNs asked for: a retry with this request id must ask the same.")
     response = fields.Json(readonly=True, help="The answer, sent again to retries.")
     charged = fields.Float(readonly=True, help="Credits the answer was charged.")
-    expires_at = fields.Datetime(required=True, index=True, readonly=True)
+    expires_at = fields.Datetime(required=True, readonly=True)
 
     # -- the two services ---------------------------------------------------------------------------
     @api.model
@@ -203,14 +208,11 @@ class BookDataRequest(models.Model):
         query built anew) would be most of the cost of the request's write.
         """
         lock_for_write(self.env.cr)
-        now, uid = fields.Datetime.now(), self.env.uid
         row = (request_key, fingerprint, json.dumps(response, sort_keys=True), response.get("charged", 0.0),
-               fields.Datetime.to_string(now + REPLAY_RETENTION), uid, fields.Datetime.to_string(now), uid,
-               fields.Datetime.to_string(now))
+               fields.Datetime.to_string(fields.Datetime.now() + REPLAY_RETENTION))
         inserted = self.env.cr.execute(
-            "INSERT INTO book_data_request (request_key, fingerprint, response, charged, expires_at, "
-            "create_uid, create_date, write_uid, write_date) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (request_key) DO NOTHING", row).rowcount
+            "INSERT INTO book_data_request (request_key, fingerprint, response, charged, expires_at) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (request_key) DO NOTHING", row).rowcount
         if inserted:
             return response
         stored = self._replay(request_key, request_id, fingerprint).response
@@ -219,10 +221,20 @@ class BookDataRequest(models.Model):
         return stored
 
     @api.model
-    def _purge_expired(self) -> int:
-        """Forget the answers kept longer than ``REPLAY_RETENTION`` (the cron)."""
-        return self.env.cr.execute("DELETE FROM book_data_request WHERE expires_at <= %s",
-                                   (fields.Datetime.to_string(fields.Datetime.now()),)).rowcount
+    def _purge_expired(self, batch: int = PURGE_BATCH) -> int:
+        """Forget the answers kept longer than ``REPLAY_RETENTION`` (the cron); return how many.
+
+        In batches walked in id order, without an index on ``expires_at``: answers expire in the order
+        they were stored, so each batch reads the expired rows at the front and stops there.
+        """
+        now, purged = fields.Datetime.to_string(fields.Datetime.now()), 0
+        while True:
+            deleted = self.env.cr.execute(
+                "DELETE FROM book_data_request WHERE id IN (SELECT id FROM book_data_request "
+                "WHERE expires_at <= %s ORDER BY id LIMIT %s)", (now, batch)).rowcount
+            purged += deleted
+            if deleted < batch:
+                return purged
 
 
 def _found_or_not(data: dict | None) -> dict:
