@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import threading
 import time
 import traceback
+from collections.abc import Callable
 
 import peewee
 from odoo import SUPERUSER_ID
@@ -30,12 +32,45 @@ PG_CONFLICT_CODES = ("40001", "40P01")  # serialization_failure, deadlock_detect
 LOST = "lost"
 
 
-def run_claimed(registry, claim: leases.Claim, timeout: float = 0) -> str:
+_running = threading.local()  # the claim this thread runs, and what to call once it gives its capacity back
+
+
+def run_claimed(registry, claim: leases.Claim, timeout: float = 0,
+                on_capacity_released: Callable[[], None] | None = None) -> str:
     """Run ``claim``'s job in a transaction of its own; return ``done``, ``pending``, ``failed`` or ``lost``.
 
     ``timeout`` (seconds, 0 for none) bounds each SQL statement of the job on PostgreSQL; the worker
     also stops extending the lease of a job past its timeout, so a late commit is refused.
+    ``on_capacity_released``: called after the commit in which the job gave its channel's capacity
+    back (``release_capacity``), so that the worker may claim the next job while this one ends.
     """
+    _running.claim, _running.on_released = claim, on_capacity_released
+    try:
+        return _run(registry, claim, timeout)
+    finally:
+        _running.claim = _running.on_released = None
+
+
+def release_capacity(env) -> bool:
+    """From a running job: stop counting against the channel's capacity, once ``env.cr`` commits.
+
+    For a job whose channel's capacity protects a third party (at most N requests to an API): once
+    it will make no more such calls, what it still does (store results, mail) need not keep the next
+    job waiting.  The claim that runs the job again after a retry or a crash counts it again.  False
+    (and nothing done) outside a worker's run, or if the job is no longer this worker's.
+    """
+    claim = getattr(_running, "claim", None)
+    if claim is None or env.context.get("job_uuid") != claim.row["uuid"]:
+        return False
+    if not leases.release_capacity(env.cr, claim):
+        return False
+    if _running.on_released is not None:
+        env.cr.postcommit.append(_running.on_released)
+    _running.claim = None  # once per run
+    return True
+
+
+def _run(registry, claim: leases.Claim, timeout: float) -> str:
     cr = registry.cursor()
     job = None
     try:
