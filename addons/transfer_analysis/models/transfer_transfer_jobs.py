@@ -21,7 +21,7 @@ from odoo import api, models
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.store import IDENTITY_STATES, LeaseLost
 from odoo.addons.queue_job.worker.leases import is_lease_lost
-from odoo.addons.queue_job.worker.runner import is_conflict
+from odoo.addons.queue_job.worker.runner import is_conflict, release_capacity
 
 JOB_CHANNEL = "root.transfer_analysis"
 JOB_MAX_RETRIES = 20  # the queue's bound; a transfer's own (transfer_analysis.max_attempts) comes first
@@ -60,7 +60,10 @@ class TransferJobs(models.Model):
         """The job: analyse this transfer, step by step, each step committed (re-read first: done exits).
 
         Superuser: the job's user may only submit transfers.  The steps are idempotent, so a job that
-        dies between two of them resumes where it was when the queue runs it again.
+        dies between two of them resumes where it was when the queue runs it again.  Once its last
+        answer is stored, the job gives its place on the channel to the next transfer
+        (``release_capacity``): the API sees none of its requests after that, so the capacity still
+        bounds the requests in flight while the summary is written.
         """
         from odoo.addons.mail.tools.transaction_steps import CommittedSteps
 
@@ -70,7 +73,7 @@ class TransferJobs(models.Model):
         steps = CommittedSteps(self.sudo().env)
         try:
             return process_transfer(self.env.registry, self.id, retry=JobRetry(), steps=steps,
-                                    follow_up_later=True)
+                                    follow_up_later=True, with_last_answer=release_capacity)
         except Exception as exc:
             if not _queue_retries(exc):
                 with steps.step() as env:

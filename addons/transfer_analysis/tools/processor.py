@@ -100,13 +100,16 @@ class Finished:
 
 
 def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None, steps=None,
-                     follow_up_later: bool = False) -> str:
+                     follow_up_later: bool = False, with_last_answer: Callable | None = None) -> str:
     """Analyse transfer ``transfer_id`` to its end (or to the next retry); return its state.
 
     ``steps`` says where each step's transaction comes from: ``OwnTransactions(registry)`` (default)
     opens one cursor per step; a job passes ``CommittedSteps(env)``, its own cursor committed per step
     (``odoo.addons.mail.tools.transaction_steps``).  ``follow_up_later``: the write-back and the
     summary mail are handed to ``FOLLOW_UPS`` instead of done before returning (a job does that).
+    ``with_last_answer(env)``: called in the transaction that stores the run's last answer, when no
+    request is in flight and none will follow (a job gives its place on the channel to the next
+    transfer there: what is left, the summary, asks the API nothing).
     """
     retry = retry or InlineRetry()
     steps = steps or OwnTransactions(registry)
@@ -120,7 +123,7 @@ def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None, 
     try:
         if plan.needs_answers:
             _with_retry(lambda: _resolve(steps, plan, log, asking), retry, log, "resolve")
-        _analyse_pending(steps, plan, log, retry, asking)
+        _analyse_pending(steps, plan, log, retry, asking, with_last_answer)
     except GiveUp as exc:
         return _fail(steps, transfer_id, str(exc), log)
     finally:
@@ -263,14 +266,16 @@ def _fetch(firebase: FirebaseClient, path: str):
 
 
 # -- 3. analyse ----------------------------------------------------------------------------------------
-def _analyse_pending(steps, plan: Plan, log: Log, retry, asking: AskAhead) -> None:
+def _analyse_pending(steps, plan: Plan, log: Log, retry, asking: AskAhead, with_last_answer=None) -> None:
     """Ask for each pending answer and store it, the next one asked while the last one is stored."""
     pending = plan.pending
     for position, answer in enumerate(pending):
         result, tries = _ask(asking, answer, steps, retry, log)
-        if result.ok and position + 1 < len(pending):
+        more = result.ok and position + 1 < len(pending)
+        if more:
             asking.start(pending[position + 1].url)
-        _store_answer(steps, answer, result, answer.attempts + tries, log)
+        _store_answer(steps, answer, result, answer.attempts + tries, log,
+                      also=None if more or not result.ok else with_last_answer)
         if not result.ok:
             raise GiveUp(f"the analysis API refused answer {answer.sequence}: HTTP {result.status} "
                          f"{result.text[:200]}")
@@ -295,7 +300,7 @@ def _note_attempt(steps, answer: Pending, attempt: int, error: str) -> None:
         env["transfer.answer"].browse(answer.id).write({"attempts": answer.attempts + attempt, "error": error})
 
 
-def _store_answer(steps, answer: Pending, result, attempts: int, log: Log) -> None:
+def _store_answer(steps, answer: Pending, result, attempts: int, log: Log, also=None) -> None:
     reading = read_risk(result.payload)
     values = {"http_status": result.status, "raw": result.raw(), "date_done": fields.Datetime.now(),
               "attempts": attempts}
@@ -310,6 +315,8 @@ def _store_answer(steps, answer: Pending, result, attempts: int, log: Log) -> No
         if result.ok and reading.problem:
             record.transfer_id._log("ERR", f"answer {answer.sequence}: {reading.problem}; "
                                            f"risk counted as {reading.risk}")
+        if also is not None:
+            also(env)
     log("analyse", f"[ {result.status} ] answer {answer.sequence}: " +
         (f"score {reading.score}" if result.ok else result.text[:200]))
 
