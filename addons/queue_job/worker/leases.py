@@ -207,11 +207,16 @@ _HELD = "id = %s AND worker_id = %s AND retry = %s AND state = 'started'"
 def release_capacity(cr, claim: Claim) -> bool:
     """In the caller's transaction: the held job stops counting against its channel's capacity (once
     committed, claims may give its place to another job); False if it is no longer this worker's."""
-    found = cr.execute(f"UPDATE queue_job SET capacity_released = TRUE WHERE {_HELD}",
-                       (claim.id, claim.worker_id, claim.retry))
-    if found.rowcount != 1:
+    update = f"UPDATE queue_job SET capacity_released = TRUE WHERE {_HELD} RETURNING channel"
+    params = (claim.id, claim.worker_id, claim.retry)
+    if dialect_of(cr).notifies:  # the NOTIFY (delivered at commit) in the same round trip
+        found = cr.execute(f"WITH released AS ({update}) SELECT pg_notify(%s, coalesce(channel, 'root')) "
+                           "FROM released", (*params, store.NOTIFY_CHANNEL)).fetchall()
+        return len(found) == 1
+    found = cr.execute(update, params).fetchall()
+    if len(found) != 1:
         return False
-    store.notify_enqueued(cr, claim.row.get("channel") or "root")
+    store.notify_enqueued(cr, found[0][0] or "root")
     return True
 
 
