@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 from odoo import fields
 from odoo.addons.mail.tools.transaction_steps import OwnTransactions
+from odoo.exceptions import MissingError
 
 from .analysis_client import AnalysisSettings, AskAhead, RetryableAnalysisError, analysis_parameters, client_for
 from .firebase import FirebaseClient, SourceError
@@ -140,8 +141,10 @@ def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None, 
 # -- 1. begin ------------------------------------------------------------------------------------------
 def _begin(steps, transfer_id: int, log: Log, retry):
     with steps.step() as env:
-        transfer = env["transfer.transfer"].browse(transfer_id).exists()
-        if not transfer:
+        transfer = env["transfer.transfer"].browse(transfer_id)
+        try:
+            transfer.state  # noqa: B018  (reads the row: one query, where exists() would take two)
+        except MissingError:
             log("begin", f"transfer {transfer_id} does not exist")
             return "missing"
         if env.context.get("job_uuid") and transfer._resume_by_job():
@@ -160,7 +163,7 @@ def _begin(steps, transfer_id: int, log: Log, retry):
             return _fail_now(transfer, f"gave up after {transfer.attempts} run(s)" +
                              (f": {errors[-1]}" if errors else ""), log)
         run = transfer.attempts + 1
-        answers = transfer.answer_ids
+        answers = transfer._answers()
         plan = Plan(transfer.id, transfer.key, transfer.uid or transfer.key, settings, source_of(transfer),
                     needs_answers=not answers, item_keys=_item_keys(transfer), pending=_pending(answers))
         transfer._move("start", {"attempts": run})  # last: what the plan needs is read before the write
@@ -327,14 +330,19 @@ def _finish(steps, plan: Plan, log: Log) -> Finished:
         transfer = env["transfer.transfer"].browse(plan.transfer_id)
         if transfer.state != "analysing":
             return Finished(transfer.state)
-        answers = transfer.answer_ids.sorted("sequence")
-        resume = summary([a.score for a in answers])
+        scores = [row["score"] for row in env["transfer.answer"].search_read(  # in sequence order
+            [("transfer_id", "=", transfer.id)], ["score"])]
+        resume = summary(scores)
         values = {"resume": resume, "date_final": fields.Datetime.now(), "codec": CODEC,
                   "writeback_state": "pending" if plan.source else "none"}
         writeback = Writeback(plan.source, plan.key, transfer._writeback_values(values)) if plan.source else None
-        transfer._log("COMPLETED", f"COMPLETED|{len(answers)}|{resume}")
+        # what is read first (a write makes the ORM read the whole row again), then one INSERT, one UPDATE
+        no_mail = transfer._no_summary_mail_reason()
+        events = [("COMPLETED", f"COMPLETED|{len(scores)}|{resume}")] + ([("ERR", no_mail)] if no_mail else [])
+        transfer._log_each(events)
         transfer._move("finish", values)
-        transfer._queue_summary_mail()
+        if not no_mail:
+            transfer._queue_summary_mail()
         finished = Finished("done", writeback, tuple(transfer.mail_id.ids))
     log("finish", f"{plan.key}: done, resume {resume}")
     return finished
