@@ -82,11 +82,19 @@ class AnalysisSettings:
                    max(1, _number(get, "max_connections", DEFAULT_CONNECTIONS, int)))
 
 
+PARAMETERS_CACHE = "transfer_analysis.parameters"
+
+
 def analysis_parameters(env) -> dict[str, str]:
-    """Every ``transfer_analysis.*`` system parameter, ``{key: value}``, read in one query (a run needs
-    several of them)."""
-    rows = env["ir.config_parameter"].sudo().search_read([("key", "=like", PARAM_PREFIX + "%")], ["key", "value"])
-    return {row["key"]: row["value"] for row in rows}
+    """Every ``transfer_analysis.*`` system parameter, ``{key: value}``: one query, then from the process
+    cache until one of them changes (``ir.config_parameter`` empties it, here at once and in the other
+    processes at their next ``Registry.check_signaling``, as Odoo's cached ``get_param``)."""
+    cache = env.registry.cache(PARAMETERS_CACHE)
+    if "values" not in cache:
+        rows = env["ir.config_parameter"].sudo().search_read([("key", "=like", PARAM_PREFIX + "%")],
+                                                             ["key", "value"])
+        cache["values"] = {row["key"]: row["value"] for row in rows}
+    return dict(cache["values"])
 
 
 def max_connections(env) -> int:
