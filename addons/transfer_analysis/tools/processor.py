@@ -304,6 +304,7 @@ def _note_attempt(steps, answer: Pending, attempt: int, error: str) -> None:
 
 
 def _store_answer(steps, answer: Pending, result, attempts: int, log: Log, also=None) -> None:
+    """Record the API's answer in a transaction of its own; ``also(env)`` runs in that transaction."""
     reading = read_risk(result.payload)
     values = {"http_status": result.status, "raw": result.raw(), "date_done": fields.Datetime.now(),
               "attempts": attempts}
