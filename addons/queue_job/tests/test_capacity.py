@@ -92,3 +92,22 @@ def test_drain_runs_a_releasing_job_to_its_end(fresh_registry):
     delay(fresh_registry, "release_then_sleep", "drained", 0, options={"channel": "root.test"})
     assert drain(fresh_registry, "root.test:1") == {"done": 1}
     assert runs(fresh_registry) == ["drained"]
+
+
+@pytest.mark.postgresql_only
+def test_a_job_hands_its_place_to_the_next_job_of_its_function_only(fresh_registry):
+    cap_test_channel(fresh_registry, 1)
+    first = delay(fresh_registry, "record_run", "a", options={"channel": "root.test"})
+    second = delay(fresh_registry, "record_run", "b", options={"channel": "root.test"})
+    delay(fresh_registry, "fail_with", "another function", options={"channel": "root.test"})
+    slot = parse_channels("root.test:8")[0]
+    [held] = claim(fresh_registry, "worker-1")
+    with fresh_registry.cursor() as cr:
+        successor = leases.hand_over(cr, held, slot, 1, lease=60)
+    assert successor.row["uuid"] == second and successor.worker_id == "worker-1"
+    assert claim(fresh_registry, "worker-2") == []  # the place was given, not freed
+    assert query(fresh_registry, "SELECT uuid FROM queue_job WHERE state = 'started' AND capacity_released") == [
+        (first,)]
+    with fresh_registry.cursor() as cr:  # no job of the same function waits: nothing changes
+        assert leases.hand_over(cr, successor, slot, 1, lease=60) is None
+    assert claim(fresh_registry, "worker-2") == []

@@ -220,6 +220,40 @@ def release_capacity(cr, claim: Claim) -> bool:
     return True
 
 
+def hand_over(cr, claim: Claim, slot: Slot, pid: int, lease: float) -> Claim | None:
+    """PostgreSQL, in the caller's transaction: claim the next due job of the same function in the
+    slot and give it ``claim``'s place on the capacity, in one statement; None (nothing changed) when
+    there is none, on SQLite, or when capped channels inside the slot make claims take several steps.
+
+    The capacity's count is the same before and after: ``claim`` stops counting, the next job counts.
+    Its worker makes it wait for ``claim``'s last call (``runner.wait_for_capacity``).
+    """
+    capped = _capped_channels_of(cr.registry, slot)
+    if dialect_of(cr).name != "postgresql" or not capped or _inner_capped(slot, capped):
+        return None
+    now, until = utcnow(), utcnow() + dt.timedelta(seconds=lease)
+    free_sql, free_params = [], []
+    for name, capacity in sorted(capped.items()):  # counting the others: ``claim`` holds its place
+        channel_sql, channel_params = _channel_predicate(name)
+        free_sql.append(f"%s - (SELECT count(*) FROM queue_job WHERE {HOLDING} AND id <> %s AND {channel_sql})")
+        free_params += [capacity, claim.id, *channel_params]
+    predicate, params = _group_predicate(slot.channel, slot.excluded)
+    sql = (f"SELECT pg_advisory_xact_lock({CAPACITY_LOCK_KEY}); "
+           "WITH picked AS (SELECT id FROM queue_job WHERE state = 'pending' AND (eta IS NULL OR eta <= %s) "
+           f"AND model_name = %s AND method_name = %s AND {predicate} ORDER BY priority, id "
+           f"LIMIT (SELECT GREATEST(0, LEAST(1, {', '.join(free_sql)}))) FOR UPDATE SKIP LOCKED), "
+           "next AS (UPDATE queue_job SET state = 'started', retry = retry + 1, date_started = %s, worker_pid = %s, "
+           "worker_id = %s, lease_until = %s, capacity_released = FALSE WHERE id IN (SELECT id FROM picked) "
+           f"RETURNING {', '.join(JOB_COLUMNS)}), "
+           f"mine AS (UPDATE queue_job SET capacity_released = TRUE WHERE {_HELD} AND EXISTS (SELECT 1 FROM next) "
+           f"RETURNING id), events AS ({store.EVENT_FROM_CTE.format(cte='next')}) SELECT * FROM next")
+    values = [now, claim.row["model_name"], claim.row["method_name"], *params, *free_params,
+              now, pid, claim.worker_id, until, claim.id, claim.worker_id, claim.retry,
+              STARTED, "started", now, f"given the place of job {claim.row['uuid']}", claim.worker_id]
+    found = cr.execute(sql, values).fetchall()
+    return Claim(store.row_from_cursor(dialect_of(cr), JOB_COLUMNS, found[0]), claim.worker_id) if found else None
+
+
 def finish_done(cr, claim: Claim, started: dt.datetime, exec_time: float, result) -> None:
     """In the job's own transaction: mark it done and release the jobs waiting on it.
 

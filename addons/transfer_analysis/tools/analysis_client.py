@@ -167,22 +167,30 @@ class AskAhead:
     still sees at most one request per job, so the channel's capacity bounds its connections.
     """
 
-    def __init__(self, client: AnalysisClient):
+    def __init__(self, client: AnalysisClient, before_first=None):
         self.client = client
         self.url: str | None = None
         self.future = None
+        self.before_first = before_first  # called once, before the first request is sent
 
     def start(self, url: str) -> None:
         if self.future is not None:
             raise RuntimeError(f"a request for {self.url} is still in flight: take it first")
+        self._first()
         self.url, self.future = url, _in_a_thread(self.client.analyse, url)
 
     def take(self, url: str) -> AnalysisAnswer:
         if self.url != url:
             self.drop()
+            self._first()
             return self.client.analyse(url)
         future, self.url, self.future = self.future, None, None
         return future.result()
+
+    def _first(self) -> None:
+        before, self.before_first = self.before_first, None
+        if before is not None:
+            before()
 
     def drop(self) -> None:
         """Wait for the request in flight, if any, and forget its answer (the job is stopping)."""

@@ -100,18 +100,42 @@ class Finished:
     mail_ids: tuple[int, ...] = ()
 
 
+class NoPlace:
+    """A run outside the queue (``transfers process``): no place on a channel to wait for, give or release.
+
+    A job's place (``transfer_transfer_jobs.JobPlace``): ``wait()`` before the run's first request,
+    until the job that gave it its place has stored its last answer; ``hand_over(env)`` in the step
+    after the run's last request is sent (the next transfer's job starts and prepares meanwhile);
+    ``release(env)`` in the step that stores the last answer, when nothing was handed over;
+    ``last_call_done()`` once it is stored.  The API thus never sees more requests than the channel's
+    capacity, and a crash loses at most one answer per place (in flight, or in and not yet stored).
+    """
+
+    def wait(self) -> None:
+        pass
+
+    def hand_over(self, env) -> None:
+        pass
+
+    def last_call_done(self) -> None:
+        pass
+
+    def release(self, env) -> None:
+        pass
+
+
 def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None, steps=None,
-                     follow_up_later: bool = False, with_last_answer: Callable | None = None) -> str:
+                     follow_up_later: bool = False, place=None) -> str:
     """Analyse transfer ``transfer_id`` to its end (or to the next retry); return its state.
 
     ``steps`` says where each step's transaction comes from: ``OwnTransactions(registry)`` (default)
     opens one cursor per step; a job passes ``CommittedSteps(env)``, its own cursor committed per step
     (``odoo.addons.mail.tools.transaction_steps``).  ``follow_up_later``: the write-back and the
     summary mail are handed to ``FOLLOW_UPS`` instead of done before returning (a job does that).
-    ``with_last_answer(env)``: called in the transaction that stores the run's last answer, when no
-    request is in flight and none will follow (a job gives its place on the channel to the next
-    transfer there: what is left, the summary, asks the API nothing).
+    ``place``: the run's place on the analysis channel (``NoPlace``): a job gives it to the next
+    transfer's job while its last request travels, or once its last answer is stored.
     """
+    place = place or NoPlace()
     retry = retry or InlineRetry()
     steps = steps or OwnTransactions(registry)
     plan = _begin(steps, transfer_id, log, retry)
@@ -120,11 +144,11 @@ def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None, 
         send_summary(steps, transfer_id, log)
     if not isinstance(plan, Plan):
         return plan
-    asking = AskAhead(client_for(plan.settings))
+    asking = AskAhead(client_for(plan.settings), before_first=place.wait)
     try:
         if plan.needs_answers:
             _with_retry(lambda: _resolve(steps, plan, log, asking), retry, log, "resolve")
-        _analyse_pending(steps, plan, log, retry, asking, with_last_answer)
+        _analyse_pending(steps, plan, log, retry, asking, place)
     except GiveUp as exc:
         return _fail(steps, transfer_id, str(exc), log)
     finally:
@@ -269,7 +293,7 @@ def _fetch(firebase: FirebaseClient, path: str):
 
 
 # -- 3. analyse ----------------------------------------------------------------------------------------
-def _analyse_pending(steps, plan: Plan, log: Log, retry, asking: AskAhead, with_last_answer=None) -> None:
+def _analyse_pending(steps, plan: Plan, log: Log, retry, asking: AskAhead, place) -> None:
     """Ask for each pending answer and store it, the next one asked while the last one is stored."""
     pending = plan.pending
     for position, answer in enumerate(pending):
@@ -277,8 +301,11 @@ def _analyse_pending(steps, plan: Plan, log: Log, retry, asking: AskAhead, with_
         more = result.ok and position + 1 < len(pending)
         if more:
             asking.start(pending[position + 1].url)
+        last_sent = more and position + 2 == len(pending)  # the run's last request is in flight
         _store_answer(steps, answer, result, answer.attempts + tries, log,
-                      also=None if more or not result.ok else with_last_answer)
+                      also=place.hand_over if last_sent else place.release if result.ok and not more else None)
+        if not more:  # stored: a crash from now on loses no answer of this run, and none will be asked
+            place.last_call_done()
         if not result.ok:
             raise GiveUp(f"the analysis API refused answer {answer.sequence}: HTTP {result.status} "
                          f"{result.text[:200]}")
