@@ -15,7 +15,8 @@ runner of ``transfers follow`` and ``transfers process --key`` all run:
    and its result stored at once (one transaction each), while the next
    answer is being asked (``AskAhead``: never two requests at once per
    transfer); a crash loses at most the answers in flight, and a re-run
-   asks only for what is missing;
+   asks only for what is missing; a job gives its place on the channel to
+   the next transfer's job while its last request travels (``NoPlace``);
 4. *finish*: the summary, ``done``, the COMPLETED event and the summary
    mail, all in one transaction;
 5. *write back* to the source after that commit (``PATCH``), then record it;
