@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 
-from . import engine
+from . import engine, store
 from .exceptions import SagaFailure
 
 LATE_STATUSES = ("compensating", "compensated", "failed", "completed", "incident")
@@ -110,21 +110,21 @@ def _reply(instance, definition, step, payload: dict) -> tuple[str, str]:
     try_ = engine.waiting_try(instance, step)
     ctx = engine.context(instance, step.name, engine.FORWARD, try_.attempt)
     try:
-        with instance.env.cr.savepoint():
+        with store.undone_on_error(instance.env.cr):
             if step.on_reply:
                 step.on_reply(ctx, payload)
     except SagaFailure as failure:
-        engine.record(instance, try_, "rejected", failure.reason)
-        engine.begin_compensation(instance, definition, f"{step.name}: {failure.reason}")
+        engine.begin_compensation(instance, definition, f"{step.name}: {failure.reason}",
+                                  executions=(engine.execution(instance, try_, "rejected", failure.reason),))
         return "processed", f"refused: {failure.reason}"
     except Exception as exc:
         error = engine.error_text(exc)
-        engine.record(instance, try_, "failed", error)
-        engine.raise_incident(instance, f"the reply handler of {step.name} failed: {error}", "reply")
+        engine.raise_incident(instance, f"the reply handler of {step.name} failed: {error}", "reply",
+                              executions=(engine.execution(instance, try_, "failed", error),))
         return "processed", REPLY_FAILED
-    engine.record(instance, try_, "succeeded")
-    engine.notify(engine.signals.saga_step_succeeded, instance, step=step.name, phase=engine.FORWARD)
-    engine.advance(instance, definition, step, data=ctx.data)
+    pending = engine.announce(instance, engine.execution(instance, try_, "succeeded"),
+                              engine.signals.saga_step_succeeded, step=step.name, phase=engine.FORWARD)
+    engine.advance(instance, definition, step, data=ctx.data, executions=pending)
     return "processed", "accepted"
 
 
