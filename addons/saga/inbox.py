@@ -122,9 +122,8 @@ def _reply(instance, definition, step, payload: dict) -> tuple[str, str]:
         engine.raise_incident(instance, f"the reply handler of {step.name} failed: {error}", "reply",
                               executions=(engine.execution(instance, try_, "failed", error),))
         return "processed", REPLY_FAILED
-    pending = engine.announce(instance, engine.execution(instance, try_, "succeeded"),
-                              engine.signals.saga_step_succeeded, step=step.name, phase=engine.FORWARD)
-    engine.advance(instance, definition, step, data=ctx.data, executions=pending)
+    succeeded = engine.execution(instance, try_, "succeeded", signal=engine.signals.saga_step_succeeded)
+    engine.advance(instance, definition, step, data=ctx.data, executions=(succeeded,))
     return "processed", "accepted"
 
 

@@ -47,6 +47,16 @@ def test_a_duplicate_message_is_recorded_once_and_applied_once(fresh_registry):
     assert committed(fresh_registry, lambda env: env["saga.message"].search_count([])) == 1
 
 
+def test_a_started_saga_goes_on_before_a_saga_not_started_yet_begins(fresh_registry):
+    start(fresh_registry, "first")
+    start(fresh_registry, "second")
+    run_jobs(fresh_registry)  # one job at a time, in the order the workers claim them
+    ran = committed(fresh_registry, lambda env: [name for (name,) in env.cr.execute(
+        "SELECT name FROM queue_job WHERE state = 'done' ORDER BY date_started, id").fetchall()])
+    assert ran == ["saga test_flow first: forward a", "saga test_flow first: forward b",
+                   "saga test_flow second: forward a", "saga test_flow second: forward b"]
+
+
 def test_a_technical_failure_is_retried_and_each_try_is_on_the_timeline(fresh_registry):
     script(fresh_registry, "k4", "a", fail_times=2)
     start(fresh_registry, "k4")
