@@ -11,6 +11,8 @@ twin tables with the same columns and indexes, and does what a peewee user write
    ``insert_many`` in batches;
 2. write one dependency (``price``) on all of them: ORM ``write`` (both computes follow); peewee
    updates the price, selects ``id, quantity, rate`` (a join), computes, and ``bulk_update``s;
+   then, as business code mostly writes, 1,000 lines one at a time: ORM ``line.write({"name": ...})``
+   (a savepoint each, so a refused write leaves nothing behind); peewee one ``UPDATE`` each;
 3. ``search_read`` 1,000 rows (name, quantity, price, subtotal, category as ``[id, name]``): peewee
    selects the same columns with a join for the category's name, as dicts;
 4. ``read_group`` by month over 100,000 rows, summing ``subtotal``: peewee groups by
@@ -43,6 +45,7 @@ from server.modules.registry import Registry  # noqa: E402
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 CATEGORIES = 20
+ONE_BY_ONE = 1000
 
 
 def installed(uri: str, data_dir: Path) -> Registry:
@@ -122,6 +125,12 @@ class OrmSide:
             env = self.registry.env(cr)
             env["bench.line"].search([]).write({"price": 3.5})
 
+    def write_one_by_one(self) -> None:
+        with self.registry.cursor() as cr:
+            env = self.registry.env(cr)
+            for line in env["bench.line"].search([], limit=ONE_BY_ONE, order="id"):
+                line.write({"name": f"renamed {line.id}"})
+
     def search_read(self) -> None:
         with self.registry.cursor() as cr:
             env = self.registry.env(cr)
@@ -170,6 +179,13 @@ class PeeweeSide:
                 subtotal = quantity * price
                 lines.append(Line(id=id_, subtotal=subtotal, rated=subtotal * (rate or 0)))
             Line.bulk_update(lines, fields=[Line.subtotal, Line.rated], batch_size=500)
+
+    def write_one_by_one(self) -> None:
+        Line = self.Line
+        with self.database.atomic():
+            for (id_,) in Line.select(Line.id).order_by(Line.id).limit(ONE_BY_ONE).tuples():
+                Line.update(name=f"renamed {id_}", write_uid=1,
+                            write_date=dt.datetime.now().replace(microsecond=0)).where(Line.id == id_).execute()
 
     def search_read(self) -> None:
         Line, Category = self.Line, self.Category
@@ -220,6 +236,8 @@ def run_backend(name: str, uri: str, data_dir: Path, args) -> list[tuple]:
     plain.create(args.count)
     results.append((name, f"write a dependency on {args.count}", median_seconds(orm.write_all, args.runs, _nothing),
                     median_seconds(plain.write_all, args.runs, _nothing)))
+    results.append((name, f"write {ONE_BY_ONE} lines one at a time", median_seconds(orm.write_one_by_one, args.runs,
+                    _nothing), median_seconds(plain.write_one_by_one, args.runs, _nothing)))
     results.append((name, "search_read 1000 rows", median_seconds(orm.search_read, args.runs, _nothing),
                     median_seconds(plain.search_read, args.runs, _nothing)))
     has_read_group = hasattr(registry.models["bench.line"], "read_group")

@@ -12,11 +12,28 @@ import importlib.abc
 import importlib.util
 import sys
 
-from . import exceptions, release, tools  # noqa: F401
-from .orm import api, fields, models  # noqa: F401
-from .orm.commands import Command  # noqa: F401
-from .orm.environment import SUPERUSER_ID  # noqa: F401
-from .tools.translate import _, _lt  # noqa: F401
+
+def _import_peewee_without_psycopg3() -> None:
+    """Import peewee with psycopg 3 out of its sight: peewee imports it whenever it is installed (a
+    tenth of a second at every start of a server, a worker or a CLI command), and we speak psycopg2.
+    Code that imports psycopg 3 itself afterwards gets it as usual."""
+    if "peewee" in sys.modules or "psycopg" in sys.modules:
+        return
+    sys.modules["psycopg"] = None  # makes ``import psycopg`` raise ImportError
+    try:
+        import peewee  # noqa: F401
+    finally:
+        if sys.modules.get("psycopg", False) is None:
+            del sys.modules["psycopg"]
+
+
+_import_peewee_without_psycopg3()
+
+from . import exceptions, release, tools  # noqa: E402, F401
+from .orm import api, fields, models  # noqa: E402, F401
+from .orm.commands import Command  # noqa: E402, F401
+from .orm.environment import SUPERUSER_ID  # noqa: E402, F401
+from .tools.translate import _, _lt  # noqa: E402, F401
 
 # ``odoo.X`` names whose module lives elsewhere than ``server.X``.
 ALIASES = {"odoo.models": "server.orm.models", "odoo.fields": "server.orm.fields", "odoo.api": "server.orm.api"}

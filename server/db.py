@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 import peewee
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
+from . import piggyback
 from .exceptions import ValidationError
 
 _logger = logging.getLogger(__name__)
@@ -55,20 +56,32 @@ class PostgresBackend(_TextGuard, PooledPostgresqlDatabase):
     readonly = False
 
     def execute_sql(self, sql, params=None):
-        """Send a pending ``BEGIN`` with the transaction's first statement: one round trip instead of two."""
-        transactions = self._state.transactions
-        marker = transactions[0] if transactions else None
-        if not getattr(marker, "begin_pending", False):
+        """Send what the transaction has pending (``server.piggyback``) with ``sql``: one round trip."""
+        pending = _pending_of(self)
+        if not pending:
             return super().execute_sql(sql, params)
-        marker.begin_pending = False
+        prefix, undo = pending.take()
         try:
-            return super().execute_sql("BEGIN; " + sql, params)
-        except Exception:
-            import psycopg2.extensions as ext
-
-            conn = self._state.conn
-            marker.begin_pending = conn is not None and conn.get_transaction_status() == ext.TRANSACTION_STATUS_IDLE
+            return super().execute_sql(prefix + sql, params)
+        except Exception as exc:
+            if not self._prefix_ran(exc):
+                pending.restore(undo)
             raise
+
+    def _prefix_ran(self, exc: Exception) -> bool:
+        """Whether the server ran a failed combined statement's prefix: not if the driver refused before
+        sending (the transaction is not in error), nor if the transaction was aborted already (25P02)."""
+        import psycopg2.extensions as ext
+
+        conn = self._state.conn
+        if conn is None or conn.get_transaction_status() != ext.TRANSACTION_STATUS_INERROR:
+            return False
+        return getattr(getattr(exc, "orig", exc), "pgcode", None) != "25P02"
+
+    def savepoint(self):
+        """A savepoint sent with the block's first statement (none if the block runs none)."""
+        pending = _pending_of(self)
+        return piggyback.LazySavepoint(self, pending) if pending is not None else super().savepoint()
 
     def _is_closed(self, conn) -> bool:
         """Judge a pooled connection by its local state: peewee's default pings the server on every checkout.
@@ -106,6 +119,13 @@ class ReadOnlyPostgresBackend(_ReadOnly, PostgresBackend):
 def _is_write_refusal(exc: Exception) -> bool:
     """PostgreSQL's read_only_sql_transaction (25006), or SQLite's refusal under ``query_only``."""
     return getattr(getattr(exc, "orig", None), "pgcode", None) == "25006" or "readonly database" in str(exc)
+
+
+def _pending_of(database) -> piggyback.Pending | None:
+    """The open transaction's pending statements (None outside one of our cursors' transactions)."""
+    transactions = database._state.transactions
+    marker = transactions[0] if transactions else None
+    return marker.pending if isinstance(marker, _Marker) else None
 
 
 class DatabaseError(Exception):
@@ -300,7 +320,7 @@ class Cursor:
             # other instead of one failing half-way with "database is locked".
             self.database.execute_sql("BEGIN IMMEDIATE" if write_lock else "BEGIN DEFERRED")
         else:
-            marker.begin_pending = True  # sent with the first statement (PostgresBackend.execute_sql)
+            marker.pending.begin = True  # sent with the first statement (PostgresBackend.execute_sql)
         self.database.push_transaction(marker)
 
     def execute(self, sql: str, params=()):
@@ -435,10 +455,13 @@ class Cursor:
                 return
             self.execute(*last)
         marker = self.database.top_transaction()
-        if self.readonly or (isinstance(marker, _Marker) and marker.begin_pending):
-            marker.begin_pending = False
-            return
-        self.database.execute_sql(statement)
+        if isinstance(marker, _Marker):
+            never_sent = marker.pending.begin
+            marker.pending.drop()
+            if never_sent:
+                return
+        if not self.readonly:
+            self.database.execute_sql(statement)
 
     @staticmethod
     def _drain(callbacks: list) -> list:
@@ -474,10 +497,11 @@ class Cursor:
 class _Marker:
     """Stands in peewee's transaction stack so ``in_transaction()`` reports ours.
 
-    ``begin_pending``: the transaction's BEGIN has not been sent yet (PostgreSQL sends it with the
-    first statement, and a transaction that ran none costs no round trip at all).
+    ``pending``: what the transaction has yet to send (``server.piggyback``): on PostgreSQL its BEGIN
+    travels with the first statement, and a transaction that ran none costs no round trip at all.
     """
 
-    begin_pending = False
+    def __init__(self):
+        self.pending = piggyback.Pending()
 
 

@@ -114,3 +114,12 @@ def test_a_copy_starts_from_the_default_state(env, library):
     dune.state = "available"
     assert dune.copy().state == "draft"  # as Odoo's copy_data: a copy of a cancelled order is a draft
     assert dune.copy({"state": "hidden"}).state == "hidden"
+
+
+def test_search_count_with_a_limit_counts_up_to_it_in_one_query(env, library, count_queries):
+    """Odoo 17's ``search_count(domain, limit)``: at most ``limit``, counted by the database."""
+    Book = env["test_library_api.book"]
+    with count_queries() as queries:
+        counts = (Book.search_count([], limit=1), Book.search_count([], limit=5), Book.search_count([]))
+    assert counts == (1, 2, 2)
+    assert len(queries) == 3 and all("COUNT" in sql.upper() for sql in queries)

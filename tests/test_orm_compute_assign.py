@@ -61,3 +61,18 @@ def test_a_batch_of_stored_computes_each_assigning_another_stored_field(env, tre
     env.invalidate_all()
     rows = env.cr.execute("SELECT summary, depth FROM test_compute_assign_folder ORDER BY id").fetchall()
     assert [tuple(r) for r in rows] == [("root at depth 0", 0), ("docs at depth 0", 0), ("notes at depth 0", 0)]
+
+
+def test_a_compute_that_assigns_nothing_to_a_read_only_field_fails_as_in_odoo(env, tree):
+    """Odoo's ``Field.__get__``: a readonly non-stored field its method left unassigned raises
+    ``ValueError("Compute method failed to assign ...")``; the records it did assign read fine."""
+    notes, docs, root = tree
+    assert (notes.parent_name, docs.parent_name) == ("docs", "root")
+    with pytest.raises(ValueError, match=r"^Compute method failed to assign test_compute_assign\.folder\(\d+,\)"
+                                         r"\.parent_name$"):
+        root.parent_name  # noqa: B018
+
+
+def test_a_field_with_an_inverse_left_unassigned_reads_false(env, tree):
+    notes, _docs, root = tree
+    assert (notes.editable_parent_name, root.editable_parent_name) == ("docs", False)

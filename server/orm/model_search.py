@@ -162,8 +162,7 @@ class ModelSearch:
     @api.model
     def search_count(self, domain, limit=None) -> int:
         self.check_access_rights("read")
-        query = self._search(domain, limit=limit, order=False).select()
-        return query.count() if not limit else len(list(query.tuples()))
+        return self._search(domain, limit=limit, order=False).select().count()  # a limit stays in the subquery
 
     @api.readonly
     @api.model

@@ -153,11 +153,14 @@ class ModelWrite:
             relational = [n for n in written if self._fields[n].relational]
             if self._log_access and (columns or x2many):
                 columns.update(write_uid=self.env.uid, write_date=fields.Datetime.now())
-            self._check_existing()
+            if not columns:
+                self._check_existing()
             recompute.modified(self, relational)
             if columns:
                 table = self._table_model
-                table.update(columns).where(table.id.in_(list(self._ids))).execute()
+                updated = table.update(columns).where(table.id.in_(list(self._ids))).execute()
+                if updated != len(set(self._ids)):
+                    self._check_existing()  # the UPDATE's row count tells a record is gone: say which
             self._write_x2many(x2many)
             self._invalidate()
             recompute.forget_inverse_caches(self, relational)

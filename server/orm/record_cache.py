@@ -143,6 +143,10 @@ class RecordCache:
             method(target) if callable(field.compute) else method()
         for member in group:
             cache = records._cache_for(member)
+            if member.readonly and not member.store:
+                if member is field and self._ids[0] not in cache:
+                    raise ValueError(f"Compute method failed to assign {self}.{field.name}")
+                continue  # as Odoo: each record left unassigned fails when it is read
             for id_ in records._ids:
                 cache.setdefault(id_, member.convert_to_cache(False, records))
 

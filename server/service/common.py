@@ -21,11 +21,16 @@ def exp_login(ctx, db, login, password):
 
 
 def exp_authenticate(ctx, db, login, password, user_agent_env=None):
-    """The uid of ``login`` if ``password`` (or an API key) is theirs, else False (never a fault)."""
+    """The uid of ``login`` if ``password`` (or an API key) is theirs, else False (never a fault).
+
+    ``user_agent_env`` as Odoo's: a ``base_location`` sent by a system administrator becomes
+    ``web.base.url`` (unless frozen); anything but a dict is ignored.
+    """
     registry = ctx.registry(db)
+    env_given = user_agent_env if isinstance(user_agent_env, dict) else None
     with registry.cursor() as cr:
         try:
-            return Environment(cr, SUPERUSER_ID, {})["res.users"]._login(login, password)
+            return Environment(cr, SUPERUSER_ID, {})["res.users"].authenticate(login, password, env_given)
         except AccessDenied:
             return False
 

@@ -40,3 +40,17 @@ def test_a_frozen_address_stays(live):
 def test_a_user_s_login_leaves_it(live):
     live.client().authenticate(live.db, "demo", "demo")
     assert params(live)["web.base.url"] == CONFIGURED
+
+
+def test_external_api_authenticate_takes_the_base_location_of_user_agent_env(live):
+    """``common.authenticate(db, login, password, user_agent_env)`` as Odoo's: an administrator's
+    ``base_location`` is kept, a user's is not."""
+    import xmlrpc.client
+
+    common = xmlrpc.client.ServerProxy(f"{live.url}/xmlrpc/2/common")
+    assert common.authenticate(live.db, "demo", "demo", {"base_location": "http://demo.example.com"})
+    assert params(live)["web.base.url"] == CONFIGURED
+    assert common.authenticate(live.db, "admin", "admin", {"base_location": "http://rpc.example.com"})
+    assert params(live)["web.base.url"] == "http://rpc.example.com"
+    assert common.authenticate(live.db, "admin", "wrong", {"base_location": "http://other.example.com"}) is False
+    assert params(live)["web.base.url"] == "http://rpc.example.com"

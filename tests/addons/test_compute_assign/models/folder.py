@@ -15,6 +15,10 @@ class Folder(models.Model):
     # stored, computed by its own method, also assigned by _compute_summary
     depth = fields.Integer(compute="_compute_depth", store=True)
     summary = fields.Char(compute="_compute_summary", store=True)
+    # non-stored; the method forgets the root folders: reading one fails as in Odoo
+    parent_name = fields.Char(compute="_compute_parent_name")
+    # the same forgetful method, but not readonly (an inverse): the root folders read False
+    editable_parent_name = fields.Char(compute="_compute_editable_parent_name", inverse="_inverse_noop")
 
     @api.depends("name", "parent_id.complete_name")
     def _compute_complete_name(self):
@@ -40,3 +44,16 @@ class Folder(models.Model):
         for folder in self:
             folder.depth = len(folder._path().split("/")) - 1
             folder.summary = f"{folder.name} at depth {folder.depth}"
+
+    @api.depends("parent_id.name")
+    def _compute_parent_name(self):
+        for folder in self.filtered("parent_id"):
+            folder.parent_name = folder.parent_id.name
+
+    @api.depends("parent_id.name")
+    def _compute_editable_parent_name(self):
+        for folder in self.filtered("parent_id"):
+            folder.editable_parent_name = folder.parent_id.name
+
+    def _inverse_noop(self):
+        pass
