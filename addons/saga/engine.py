@@ -240,7 +240,7 @@ def _run(instance, definition: SagaDefinition, try_: Try, policy) -> str:
     ctx = context(instance, step.name, try_.phase, try_.attempt, timeout_s=step.timeout_s)
     started = time.monotonic()
     try:
-        with store.undone_on_error(instance.env.cr):
+        with instance.env.cr.savepoint():
             func(ctx)
             if step.timeout_s and time.monotonic() - started > step.timeout_s:
                 raise TimeoutError(f"the try took {time.monotonic() - started:.1f} s, more than its "

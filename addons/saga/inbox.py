@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 
-from . import engine, store
+from . import engine
 from .exceptions import SagaFailure
 
 LATE_STATUSES = ("compensating", "compensated", "failed", "completed", "incident")
@@ -110,7 +110,7 @@ def _reply(instance, definition, step, payload: dict) -> tuple[str, str]:
     try_ = engine.waiting_try(instance, step)
     ctx = engine.context(instance, step.name, engine.FORWARD, try_.attempt)
     try:
-        with store.undone_on_error(instance.env.cr):
+        with instance.env.cr.savepoint():
             if step.on_reply:
                 step.on_reply(ctx, payload)
     except SagaFailure as failure:

@@ -4,8 +4,7 @@ A step's job holds the row locks its action took (a ticket's stock...) until it 
 statement between the action and the commit delays every other saga waiting for those rows.  A
 transition writes the instance's new state and the execution rows (``saga.step``) of what just
 ended: on PostgreSQL in one statement (a data-modifying CTE), on SQLite in two, where the ORM
-takes four for the write (a savepoint, the existence check, the UPDATE, the release) and three
-for each row.
+sends one for the rows and one for the write (each in its savepoint, which travels with it).
 
 Raw SQL on purpose, for the engine's own two models: every value goes through its field's
 conversion and its column's ``db_value`` (what the ORM writes), ``write_uid``/``write_date`` (and
