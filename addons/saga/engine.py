@@ -51,6 +51,8 @@ START_PRIORITY, FOLLOW_UP_PRIORITY = 10, 5
 FORWARD, COMPENSATE = "forward", "compensate"
 STALE = "stale"
 LOST_ERROR = "the worker running this try was lost (its job's lease expired)"
+#: What an operator's action clears on the instance.
+CLEARED = {"last_error": False, "incident_kind": False, "incident_message_id": False}
 #: What an incident stopped at, so that ``retry`` knows what to run again.
 INCIDENT_KINDS = [
     ("step", "A step or compensation used up its tries"),
@@ -145,19 +147,25 @@ def start(env, saga_type: str, business_key: str, data: dict):
     return instance
 
 
-def transition(instance, follow_up: FollowUp | None = None, executions: tuple = (), **values) -> int:
+def transition(instance, follow_up: FollowUp | None = None, executions: tuple = (), enqueued: bool = False,
+               **values) -> int:
     """Write ``values``, the next version and the rows of the ``executions`` that ended, together
-    (``store``); enqueue ``follow_up`` for that version; then send the executions' signals."""
+    (``store``); enqueue ``follow_up`` for that version (unless ``enqueued`` already); then send the
+    executions' signals."""
     version = instance.version + 1
-    label, company = f"saga {instance.saga_type} {instance.business_key}", instance.company_id.id
+    label, company = _label(instance), instance.company_id.id
     store.write_transition(instance, {**values, **(follow_up.values if follow_up else {}), "version": version},
                            [ended.row for ended in executions])
-    if follow_up:
+    if follow_up and not enqueued:
         _enqueue(instance, follow_up, version, label, company)
     for ended in executions:
         if ended.signal is not None:
             notify(ended.signal, instance, **ended.signal_kwargs)
     return version
+
+
+def _label(instance) -> str:
+    return f"saga {instance.saga_type} {instance.business_key}"
 
 
 def _enqueue(instance, follow_up: FollowUp, version: int, label: str, company_id: int | None,
@@ -238,9 +246,12 @@ def _run(instance, definition: SagaDefinition, try_: Try, policy) -> str:
     step = try_.step
     func = step.action if try_.phase == FORWARD else step.compensation
     ctx = context(instance, step.name, try_.phase, try_.attempt, timeout_s=step.timeout_s)
+    planned = _planned_follow_up(definition, try_)
     started = time.monotonic()
     try:
         with instance.env.cr.savepoint():
+            if planned:
+                _enqueue(instance, planned, instance.version + 1, _label(instance), instance.company_id.id)
             func(ctx)
             if step.timeout_s and time.monotonic() - started > step.timeout_s:
                 raise TimeoutError(f"the try took {time.monotonic() - started:.1f} s, more than its "
@@ -254,7 +265,20 @@ def _run(instance, definition: SagaDefinition, try_: Try, policy) -> str:
         return "rejected"
     except Exception as exc:
         return _failed(instance, definition, try_, policy, exc)
-    return _succeeded(instance, definition, try_, ctx.data)
+    return _succeeded(instance, definition, try_, ctx.data, planned)
+
+
+def _planned_follow_up(definition: SagaDefinition, try_: Try) -> FollowUp | None:
+    """The next step's job when ``try_`` is a forward step that goes straight on to it, else None.
+
+    It is enqueued *before* the action, in the action's savepoint (a try that fails takes it back
+    with its own writes): what is left after the action, while the row locks it took are held (a
+    ticket's stock row every order updates), is the one statement of the transition.
+    """
+    if try_.phase != FORWARD or try_.step.wait_for:
+        return None
+    following = definition.next_step(try_.step.name)
+    return run_step(following.name) if following else None
 
 
 def context(instance, step_name: str, phase: str, attempt: int = 0, data: dict | None = None,
@@ -265,7 +289,7 @@ def context(instance, step_name: str, phase: str, attempt: int = 0, data: dict |
                        attempt=attempt, timeout_s=timeout_s)
 
 
-def _succeeded(instance, definition: SagaDefinition, try_: Try, data: dict) -> str:
+def _succeeded(instance, definition: SagaDefinition, try_: Try, data: dict, planned: FollowUp | None) -> str:
     step = try_.step
     if try_.phase == COMPENSATE:
         succeeded = execution(instance, try_, "succeeded", signal=signals.saga_step_succeeded)
@@ -277,7 +301,7 @@ def _succeeded(instance, definition: SagaDefinition, try_: Try, data: dict) -> s
                    current_attempt=try_.attempt, step_started_at=try_.started_at, done_steps=done, data=data)
         return "waiting"
     succeeded = execution(instance, try_, "succeeded", signal=signals.saga_step_succeeded)
-    advance(instance, definition, step, done_steps=done, data=data, executions=(succeeded,))
+    advance(instance, definition, step, planned, done_steps=done, data=data, executions=(succeeded,))
     return "succeeded"
 
 
@@ -336,13 +360,15 @@ def error_text(exc: Exception) -> str:
 
 
 # -- moving on ------------------------------------------------------------------------------------------
-def advance(instance, definition: SagaDefinition, step: Step, **values) -> None:
-    """After ``step`` succeeded: enqueue the next step, or complete the saga (``values`` written too)."""
+def advance(instance, definition: SagaDefinition, step: Step, planned: FollowUp | None = None, **values) -> None:
+    """After ``step`` succeeded: enqueue the next step (``planned``: enqueued already), or complete the saga
+    (``values`` written too)."""
     following = definition.next_step(step.name)
     if following is None:
         complete(instance, definition, **values)
         return
-    transition(instance, run_step(following.name), status="running", waiting_for=False, **values)
+    transition(instance, planned or run_step(following.name), status="running", waiting_for=False,
+               enqueued=planned is not None, **values)
 
 
 def complete(instance, definition: SagaDefinition, **values) -> None:
@@ -421,14 +447,6 @@ def raise_incident(instance, error: str, kind: str, **values) -> None:
     notify(signals.saga_incident, instance, error=error, kind=kind)
 
 
-def _cancel_wait(instance, definition: SagaDefinition) -> tuple:
-    """An operator moves a waiting saga on: its wait ends ``cancelled`` on the timeline (the row returned)."""
-    if instance.status != "waiting":
-        return ()
-    return (execution(instance, waiting_try(instance, definition.get_step(instance.current_step)), "cancelled",
-                      "superseded: an operator moved the saga on without its message"),)
-
-
 # -- waiting and resuming ------------------------------------------------------------------------------
 def wait_timeout(instance, version: int) -> str:
     """The timeout job of a wait: compensate if the instance still waits as it did when enqueued."""
@@ -454,37 +472,3 @@ def resume_handler(instance, version: int) -> str:
     else:
         complete(instance, definition)
     return "resumed"
-
-
-# -- operators -------------------------------------------------------------------------------------------
-CLEARED = {"last_error": False, "incident_kind": False, "incident_message_id": False}
-
-
-def retry(instance) -> None:
-    """Run again what raised the incident: the step (tries counted afresh), the handler, or the reply."""
-    from . import inbox
-
-    instance, _claims = lock(instance)
-    kind = instance.incident_kind or "step"
-    status = "running" if instance.phase == FORWARD else "compensating"
-    if kind == "late":
-        transition(instance, status=instance.status_before_incident or "compensated", **CLEARED)
-    elif kind == "handler":
-        transition(instance, resume(), status=status, **CLEARED)
-    elif kind == "reply" and instance.incident_message_id:
-        inbox.reapply(instance, definition_for(instance.env, instance.saga_type), instance.incident_message_id)
-    else:
-        transition(instance, run_step(instance.current_step, instance.phase), status=status, **CLEARED)
-
-
-def compensate(instance, reason: str) -> None:
-    instance, _claims = lock(instance)
-    definition = definition_for(instance.env, instance.saga_type)
-    begin_compensation(instance, definition, reason, executions=_cancel_wait(instance, definition))
-
-
-def cancel(instance) -> None:
-    instance, _claims = lock(instance)
-    transition(instance, status="failed", failure_reason="cancelled by an operator", waiting_for=False,
-               current_step=False, ended_at=now(), executions=_cancel_wait(instance, definition_for(
-                   instance.env, instance.saga_type)), **CLEARED)
