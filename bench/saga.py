@@ -99,16 +99,25 @@ class InstantProvider:
             body = json.dumps({"message_id": f"pay-{order_uid}-{uuid.uuid4().hex}", "type": "payment.result",
                                "business_key": order_uid, "saga_type": "ticket_order", "payload": {"status": "paid"},
                                "timestamp": time.time()}).encode()
-            answer = self.session.post(self.server_url + "/saga/1/message", data=body, timeout=60, headers={
+            answer = self.post("/saga/1/message", data=body, headers={
                 "Content-Type": "application/json", "X-Saga-Signature": sign(self.secret, body)})
             if answer.status_code == 200 and answer.json()["outcome"] == "processed":
                 return
             time.sleep(0.01)
 
     def pay_plain(self, order_uid: str) -> None:
-        answer = self.session.post(self.server_url + "/bench_saga_baseline/paid", json={"orderId": order_uid},
-                                   timeout=60)
-        answer.raise_for_status()
+        self.post("/bench_saga_baseline/paid", json={"orderId": order_uid}).raise_for_status()
+
+    def post(self, path: str, **kwargs) -> requests.Response:
+        """POST to the server, sent again when the connection fails (a kept-alive connection the server
+        closed meanwhile): a callback lost in the pool's thread would leave its order waiting for good.
+        The same body goes again: the saga's inbox applies a message id once."""
+        for _try in range(20):
+            try:
+                return self.session.post(self.server_url + path, timeout=60, **kwargs)
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        return self.session.post(self.server_url + path, timeout=60, **kwargs)
 
     def close(self) -> None:
         self.server.shutdown()
