@@ -35,7 +35,7 @@ import logging
 import time
 import traceback
 
-from . import signals
+from . import signals, store
 from .context import StepContext
 from .definition import SagaDefinition, Step, definition_of
 from .exceptions import SagaDefinitionError, SagaFailure
@@ -43,9 +43,16 @@ from .exceptions import SagaDefinitionError, SagaFailure
 _logger = logging.getLogger(__name__)
 
 CHANNEL = "root.saga"
+#: Job priorities (lower runs first): a started saga's next step goes before the first step of a saga
+#: not started yet, so that sagas finish in the order they began, each holding its reservations (and
+#: its customer waiting) as briefly as the workers allow, instead of every saga doing step 1, then
+#: every saga step 2...
+START_PRIORITY, FOLLOW_UP_PRIORITY = 10, 5
 FORWARD, COMPENSATE = "forward", "compensate"
 STALE = "stale"
 LOST_ERROR = "the worker running this try was lost (its job's lease expired)"
+#: What an operator's action clears on the instance.
+CLEARED = {"last_error": False, "incident_kind": False, "incident_message_id": False}
 #: What an incident stopped at, so that ``retry`` knows what to run again.
 INCIDENT_KINDS = [
     ("step", "A step or compensation used up its tries"),
@@ -135,25 +142,38 @@ def start(env, saga_type: str, business_key: str, data: dict):
         "saga_type": saga_type, "business_key": business_key, "data": dict(data), "done_steps": [],
         "version": 1, "company_id": env.company.id, **first.values,
     })
-    _enqueue(instance, first, 1, f"saga {saga_type} {business_key}", env.company.id)
+    _enqueue(instance, first, 1, f"saga {saga_type} {business_key}", env.company.id, START_PRIORITY)
     notify(signals.saga_started, instance)
     return instance
 
 
-def transition(instance, follow_up: FollowUp | None = None, **values) -> int:
-    """Write ``values`` and the next version in one write, and enqueue ``follow_up`` for that version."""
+def transition(instance, follow_up: FollowUp | None = None, executions: tuple = (), enqueued: bool = False,
+               **values) -> int:
+    """Write ``values``, the next version and the rows of the ``executions`` that ended, together
+    (``store``); enqueue ``follow_up`` for that version (unless ``enqueued`` already); then send the
+    executions' signals."""
     version = instance.version + 1
-    label, company = f"saga {instance.saga_type} {instance.business_key}", instance.company_id.id
-    instance.write({**values, **(follow_up.values if follow_up else {}), "version": version})
-    if follow_up:
+    label, company = _label(instance), instance.company_id.id
+    store.write_transition(instance, {**values, **(follow_up.values if follow_up else {}), "version": version},
+                           [ended.row for ended in executions])
+    if follow_up and not enqueued:
         _enqueue(instance, follow_up, version, label, company)
+    for ended in executions:
+        if ended.signal is not None:
+            notify(ended.signal, instance, **ended.signal_kwargs)
     return version
 
 
-def _enqueue(instance, follow_up: FollowUp, version: int, label: str, company_id: int | None) -> None:
+def _label(instance) -> str:
+    return f"saga {instance.saga_type} {instance.business_key}"
+
+
+def _enqueue(instance, follow_up: FollowUp, version: int, label: str, company_id: int | None,
+             priority: int = FOLLOW_UP_PRIORITY) -> None:
     # company_id in the context spares queue_job reading the user's companies for every job
     delayed = instance.with_context(company_id=company_id).with_delay(
-        channel=CHANNEL, eta=follow_up.delay_s or None, max_retries=0, description=f"{label}: {follow_up.label}")
+        channel=CHANNEL, eta=follow_up.delay_s or None, max_retries=0, priority=priority,
+        description=f"{label}: {follow_up.label}")
     getattr(delayed, follow_up.method)(*follow_up.args, version)
 
 
@@ -215,8 +235,10 @@ def _record_lost_tries(instance, try_: Try, lost: int) -> Try:
     A try that killed its worker rolled back, so it left no row: each gets a ``lost`` row, and the
     try made now takes the next attempt number, so the timeline and the attempt count show them.
     """
-    for number in range(try_.attempt, try_.attempt + lost):
-        record(instance, dataclasses.replace(try_, attempt=number), "lost", LOST_ERROR)
+    rows = [execution(instance, dataclasses.replace(try_, attempt=number), "lost", LOST_ERROR).row
+            for number in range(try_.attempt, try_.attempt + lost)]
+    if rows:
+        store.insert_executions(instance.env, rows)
     return dataclasses.replace(try_, attempt=try_.attempt + lost)
 
 
@@ -224,9 +246,12 @@ def _run(instance, definition: SagaDefinition, try_: Try, policy) -> str:
     step = try_.step
     func = step.action if try_.phase == FORWARD else step.compensation
     ctx = context(instance, step.name, try_.phase, try_.attempt, timeout_s=step.timeout_s)
+    planned = _planned_follow_up(definition, try_)
     started = time.monotonic()
     try:
         with instance.env.cr.savepoint():
+            if planned:
+                _enqueue(instance, planned, instance.version + 1, _label(instance), instance.company_id.id)
             func(ctx)
             if step.timeout_s and time.monotonic() - started > step.timeout_s:
                 raise TimeoutError(f"the try took {time.monotonic() - started:.1f} s, more than its "
@@ -235,12 +260,25 @@ def _run(instance, definition: SagaDefinition, try_: Try, policy) -> str:
         if try_.phase == COMPENSATE:
             return _failed(instance, definition, try_, policy, RuntimeError(
                 f"a compensation cannot refuse (SagaFailure: {failure.reason})"))
-        record(instance, try_, "rejected", failure.reason)
-        begin_compensation(instance, definition, f"{step.name}: {failure.reason}")
+        begin_compensation(instance, definition, f"{step.name}: {failure.reason}",
+                           executions=(execution(instance, try_, "rejected", failure.reason),))
         return "rejected"
     except Exception as exc:
         return _failed(instance, definition, try_, policy, exc)
-    return _succeeded(instance, definition, try_, ctx.data)
+    return _succeeded(instance, definition, try_, ctx.data, planned)
+
+
+def _planned_follow_up(definition: SagaDefinition, try_: Try) -> FollowUp | None:
+    """The next step's job when ``try_`` is a forward step that goes straight on to it, else None.
+
+    It is enqueued *before* the action, in the action's savepoint (a try that fails takes it back
+    with its own writes): what is left after the action, while the row locks it took are held (a
+    ticket's stock row every order updates), is the one statement of the transition.
+    """
+    if try_.phase != FORWARD or try_.step.wait_for:
+        return None
+    following = definition.next_step(try_.step.name)
+    return run_step(following.name) if following else None
 
 
 def context(instance, step_name: str, phase: str, attempt: int = 0, data: dict | None = None,
@@ -251,52 +289,63 @@ def context(instance, step_name: str, phase: str, attempt: int = 0, data: dict |
                        attempt=attempt, timeout_s=timeout_s)
 
 
-def _succeeded(instance, definition: SagaDefinition, try_: Try, data: dict) -> str:
+def _succeeded(instance, definition: SagaDefinition, try_: Try, data: dict, planned: FollowUp | None) -> str:
     step = try_.step
     if try_.phase == COMPENSATE:
-        record(instance, try_, "succeeded")
-        notify(signals.saga_step_succeeded, instance, step=step.name, phase=COMPENSATE)
-        next_compensation(instance, definition, data=data)
+        succeeded = execution(instance, try_, "succeeded", signal=signals.saga_step_succeeded)
+        next_compensation(instance, definition, data=data, executions=(succeeded,))
         return "compensated"
     done = [*(instance.done_steps or []), step.name]
     if step.wait_for:
         transition(instance, time_out(step, instance.env), status="waiting", waiting_for=step.wait_for,
                    current_attempt=try_.attempt, step_started_at=try_.started_at, done_steps=done, data=data)
         return "waiting"
-    record(instance, try_, "succeeded")
-    notify(signals.saga_step_succeeded, instance, step=step.name, phase=FORWARD)
-    advance(instance, definition, step, done_steps=done, data=data)
+    succeeded = execution(instance, try_, "succeeded", signal=signals.saga_step_succeeded)
+    advance(instance, definition, step, planned, done_steps=done, data=data, executions=(succeeded,))
     return "succeeded"
 
 
 def _failed(instance, definition: SagaDefinition, try_: Try, policy, exc: Exception) -> str:
     error = error_text(exc)
-    record(instance, try_, "failed", error)
-    notify(signals.saga_step_failed, instance, step=try_.step.name, phase=try_.phase, error=error)
+    failed = (execution(instance, try_, "failed", error, signals.saga_step_failed, {"error": error}),)
     if try_.attempt < policy.max_attempts:
-        transition(instance, run_step(try_.step.name, try_.phase, try_.attempt + 1, policy.delay_after(try_.attempt)))
+        transition(instance, run_step(try_.step.name, try_.phase, try_.attempt + 1, policy.delay_after(try_.attempt)),
+                   executions=failed)
         return "retrying"
-    return _exhausted(instance, definition, try_, policy, error)
+    return _exhausted(instance, definition, try_, policy, error, failed)
 
 
-def _exhausted(instance, definition: SagaDefinition, try_: Try, policy, error: str) -> str:
+def _exhausted(instance, definition: SagaDefinition, try_: Try, policy, error: str, executions: tuple = ()) -> str:
     step, tries = try_.step, min(try_.attempt, policy.max_attempts)
     if try_.phase == FORWARD and step.on_exhausted == "compensate":
-        begin_compensation(instance, definition, f"{step.name} failed {tries} times: {error}")
+        begin_compensation(instance, definition, f"{step.name} failed {tries} times: {error}", executions=executions)
         return "compensating"
-    raise_incident(instance, f"{try_.phase} {step.name} failed {tries} times: {error}", "step")
+    raise_incident(instance, f"{try_.phase} {step.name} failed {tries} times: {error}", "step",
+                   executions=executions)
     return "incident"
 
 
-def record(instance, try_: Try, status: str, error: str | None = None):
-    """Write the execution row of ``try_`` with its outcome (one insert)."""
+@dataclasses.dataclass(frozen=True)
+class Ended:
+    """An execution that ended: its row, written by the transition that follows it, then its signal sent."""
+
+    row: dict
+    signal: object = None
+    signal_kwargs: dict = dataclasses.field(default_factory=dict)
+
+
+def execution(instance, try_: Try, status: str, error: str | None = None, signal=None,
+              signal_kwargs: dict | None = None) -> Ended:
+    """``try_`` ended with ``status``: its row, and the signal that says so (sent with ``step``, ``phase``
+    and ``signal_kwargs``)."""
     ended = now()
-    return instance.env["saga.step"].sudo().create({
+    row = {
         "instance_id": instance.id, "saga_type": instance.saga_type, "step": try_.step.name,
         "phase": try_.phase, "attempt": try_.attempt, "status": status, "job_uuid": try_.job_uuid,
         "scheduled_at": try_.scheduled_at or try_.started_at, "started_at": try_.started_at, "ended_at": ended,
         "duration": max((ended - try_.started_at).total_seconds(), 0.0), "error": error,
-    })
+    }
+    return Ended(row, signal, {"step": try_.step.name, "phase": try_.phase, **(signal_kwargs or {})} if signal else {})
 
 
 def waiting_try(instance, step: Step) -> Try:
@@ -311,13 +360,15 @@ def error_text(exc: Exception) -> str:
 
 
 # -- moving on ------------------------------------------------------------------------------------------
-def advance(instance, definition: SagaDefinition, step: Step, **values) -> None:
-    """After ``step`` succeeded: enqueue the next step, or complete the saga (``values`` written too)."""
+def advance(instance, definition: SagaDefinition, step: Step, planned: FollowUp | None = None, **values) -> None:
+    """After ``step`` succeeded: enqueue the next step (``planned``: enqueued already), or complete the saga
+    (``values`` written too)."""
     following = definition.next_step(step.name)
     if following is None:
         complete(instance, definition, **values)
         return
-    transition(instance, run_step(following.name), status="running", waiting_for=False, **values)
+    transition(instance, planned or run_step(following.name), status="running", waiting_for=False,
+               enqueued=planned is not None, **values)
 
 
 def complete(instance, definition: SagaDefinition, **values) -> None:
@@ -335,15 +386,15 @@ def complete(instance, definition: SagaDefinition, **values) -> None:
     notify(signals.saga_completed, instance)
 
 
-def begin_compensation(instance, definition: SagaDefinition, reason: str) -> None:
+def begin_compensation(instance, definition: SagaDefinition, reason: str, executions: tuple = ()) -> None:
     """Start undoing what was done (a wait was ended by the caller): compensations follow."""
     next_compensation(instance, definition, status="compensating", phase=COMPENSATE, failure_reason=reason,
-                      waiting_for=False, incident_kind=False, incident_message_id=False)
+                      waiting_for=False, incident_kind=False, incident_message_id=False, executions=executions)
 
 
 def next_compensation(instance, definition: SagaDefinition, **values) -> None:
     """Enqueue the next compensation (reverse order of the steps done), or end the compensation."""
-    pending = _pending_compensations(instance, definition)
+    pending = _pending_compensations(instance, definition, values.get("executions", ()))
     if pending:
         transition(instance, run_step(pending[0], COMPENSATE), **values)
         return
@@ -359,12 +410,15 @@ def next_compensation(instance, definition: SagaDefinition, **values) -> None:
     notify(signals.saga_compensated, instance, reason=reason)
 
 
-def _pending_compensations(instance, definition: SagaDefinition) -> list[str]:
+def _pending_compensations(instance, definition: SagaDefinition, executions: tuple = ()) -> list[str]:
+    """The compensations still to run, latest step first (``executions``: rows not written yet)."""
     done = [name for name in reversed(instance.done_steps or []) if definition.get_step(name).compensation]
     if not done:
         return []
     compensated = {row["step"] for row in instance.env["saga.step"].sudo().search_read(
         [("instance_id", "=", instance.id), ("phase", "=", COMPENSATE), ("status", "=", "succeeded")], ["step"])}
+    compensated |= {ended.row["step"] for ended in executions
+                    if ended.row["phase"] == COMPENSATE and ended.row["status"] == "succeeded"}
     return [name for name in done if name not in compensated]
 
 
@@ -393,13 +447,6 @@ def raise_incident(instance, error: str, kind: str, **values) -> None:
     notify(signals.saga_incident, instance, error=error, kind=kind)
 
 
-def _cancel_wait(instance, definition: SagaDefinition) -> None:
-    """An operator moves a waiting saga on: its wait ends ``cancelled`` on the timeline."""
-    if instance.status == "waiting":
-        record(instance, waiting_try(instance, definition.get_step(instance.current_step)), "cancelled",
-               "superseded: an operator moved the saga on without its message")
-
-
 # -- waiting and resuming ------------------------------------------------------------------------------
 def wait_timeout(instance, version: int) -> str:
     """The timeout job of a wait: compensate if the instance still waits as it did when enqueued."""
@@ -409,8 +456,8 @@ def wait_timeout(instance, version: int) -> str:
     definition = definition_for(instance.env, instance.saga_type)
     step = definition.get_step(instance.current_step)
     reason = f"no {step.wait_for} within {step.wait_seconds(instance.env):g} s"
-    record(instance, waiting_try(instance, step), "timed_out", reason)
-    begin_compensation(instance, definition, f"{step.name}: {reason}")
+    begin_compensation(instance, definition, f"{step.name}: {reason}",
+                       executions=(execution(instance, waiting_try(instance, step), "timed_out", reason),))
     return "timed_out"
 
 
@@ -425,38 +472,3 @@ def resume_handler(instance, version: int) -> str:
     else:
         complete(instance, definition)
     return "resumed"
-
-
-# -- operators -------------------------------------------------------------------------------------------
-CLEARED = {"last_error": False, "incident_kind": False, "incident_message_id": False}
-
-
-def retry(instance) -> None:
-    """Run again what raised the incident: the step (tries counted afresh), the handler, or the reply."""
-    from . import inbox
-
-    instance, _claims = lock(instance)
-    kind = instance.incident_kind or "step"
-    status = "running" if instance.phase == FORWARD else "compensating"
-    if kind == "late":
-        transition(instance, status=instance.status_before_incident or "compensated", **CLEARED)
-    elif kind == "handler":
-        transition(instance, resume(), status=status, **CLEARED)
-    elif kind == "reply" and instance.incident_message_id:
-        inbox.reapply(instance, definition_for(instance.env, instance.saga_type), instance.incident_message_id)
-    else:
-        transition(instance, run_step(instance.current_step, instance.phase), status=status, **CLEARED)
-
-
-def compensate(instance, reason: str) -> None:
-    instance, _claims = lock(instance)
-    definition = definition_for(instance.env, instance.saga_type)
-    _cancel_wait(instance, definition)
-    begin_compensation(instance, definition, reason)
-
-
-def cancel(instance) -> None:
-    instance, _claims = lock(instance)
-    _cancel_wait(instance, definition_for(instance.env, instance.saga_type))
-    transition(instance, status="failed", failure_reason="cancelled by an operator", waiting_for=False,
-               current_step=False, ended_at=now(), **CLEARED)

@@ -114,17 +114,16 @@ def _reply(instance, definition, step, payload: dict) -> tuple[str, str]:
             if step.on_reply:
                 step.on_reply(ctx, payload)
     except SagaFailure as failure:
-        engine.record(instance, try_, "rejected", failure.reason)
-        engine.begin_compensation(instance, definition, f"{step.name}: {failure.reason}")
+        engine.begin_compensation(instance, definition, f"{step.name}: {failure.reason}",
+                                  executions=(engine.execution(instance, try_, "rejected", failure.reason),))
         return "processed", f"refused: {failure.reason}"
     except Exception as exc:
         error = engine.error_text(exc)
-        engine.record(instance, try_, "failed", error)
-        engine.raise_incident(instance, f"the reply handler of {step.name} failed: {error}", "reply")
+        engine.raise_incident(instance, f"the reply handler of {step.name} failed: {error}", "reply",
+                              executions=(engine.execution(instance, try_, "failed", error),))
         return "processed", REPLY_FAILED
-    engine.record(instance, try_, "succeeded")
-    engine.notify(engine.signals.saga_step_succeeded, instance, step=step.name, phase=engine.FORWARD)
-    engine.advance(instance, definition, step, data=ctx.data)
+    succeeded = engine.execution(instance, try_, "succeeded", signal=engine.signals.saga_step_succeeded)
+    engine.advance(instance, definition, step, data=ctx.data, executions=(succeeded,))
     return "processed", "accepted"
 
 

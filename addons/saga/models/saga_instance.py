@@ -6,7 +6,7 @@ import uuid
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .. import engine, inbox, reports
+from .. import engine, inbox, operators, reports
 from ..exceptions import SagaStateError
 
 STATUSES = [
@@ -73,19 +73,19 @@ class SagaInstance(models.Model):
     def action_retry(self) -> bool:
         """Incident: run the failed step (or compensation) again, with its tries counted afresh."""
         for instance in self._allowed("retry"):
-            engine.retry(instance)
+            operators.retry(instance)
         return True
 
     def action_compensate(self) -> bool:
         """Undo the steps done so far, in reverse order, then run the saga's failure handler."""
         for instance in self._allowed("compensate"):
-            engine.compensate(instance, "compensation asked by an operator")
+            operators.compensate(instance, "compensation asked by an operator")
         return True
 
     def action_cancel(self) -> bool:
         """Stop the instance where it is, without compensation (status ``failed``)."""
         for instance in self._allowed("cancel"):
-            engine.cancel(instance)
+            operators.cancel(instance)
         return True
 
     def _allowed(self, action: str):

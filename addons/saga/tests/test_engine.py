@@ -47,6 +47,16 @@ def test_a_duplicate_message_is_recorded_once_and_applied_once(fresh_registry):
     assert committed(fresh_registry, lambda env: env["saga.message"].search_count([])) == 1
 
 
+def test_a_started_saga_goes_on_before_a_saga_not_started_yet_begins(fresh_registry):
+    start(fresh_registry, "first")
+    start(fresh_registry, "second")
+    run_jobs(fresh_registry)  # one job at a time, in the order the workers claim them
+    ran = committed(fresh_registry, lambda env: [name for (name,) in env.cr.execute(
+        "SELECT name FROM queue_job WHERE state = 'done' ORDER BY date_started, id").fetchall()])
+    assert ran == ["saga test_flow first: forward a", "saga test_flow first: forward b",
+                   "saga test_flow second: forward a", "saga test_flow second: forward b"]
+
+
 def test_a_technical_failure_is_retried_and_each_try_is_on_the_timeline(fresh_registry):
     script(fresh_registry, "k4", "a", fail_times=2)
     start(fresh_registry, "k4")
@@ -55,6 +65,16 @@ def test_a_technical_failure_is_retried_and_each_try_is_on_the_timeline(fresh_re
     assert timeline[:3] == [("forward", "a", 1, "failed"), ("forward", "a", 2, "failed"),
                             ("forward", "a", 3, "succeeded")]
     assert successes(fresh_registry, "k4")[("a", "forward")] == 1
+
+
+def test_a_failed_try_takes_back_the_next_step_job_enqueued_before_its_action(fresh_registry):
+    script(fresh_registry, "k4b", "a", fail_times=2)
+    start(fresh_registry, "k4b")
+    run_jobs(fresh_registry)
+    jobs = committed(fresh_registry, lambda env: [name for (name,) in env.cr.execute(
+        "SELECT name FROM queue_job WHERE name LIKE %s ORDER BY id", ("saga test_flow k4b:%",)).fetchall()])
+    assert jobs == ["saga test_flow k4b: forward a"] * 3 + ["saga test_flow k4b: forward b",
+                                                           "saga test_flow k4b: timeout of b"]
 
 
 def test_exhausted_retries_raise_an_incident_that_an_operator_retries_once_fixed(fresh_registry):

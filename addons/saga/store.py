@@ -1,0 +1,114 @@
+"""What a transition writes, in as few statements as possible: the engine's hot path.
+
+A step's job holds the row locks its action took (a ticket's stock...) until it commits, so every
+statement between the action and the commit delays every other saga waiting for those rows.  A
+transition writes the instance's new state and the execution rows (``saga.step``) of what just
+ended: on PostgreSQL in one statement (a data-modifying CTE), on SQLite in two, where the ORM
+sends one for the rows and one for the write (each in its savepoint, which travels with it).
+
+Raw SQL on purpose, for the engine's own two models: every value goes through its field's
+conversion and its column's ``db_value`` (what the ORM writes), ``write_uid``/``write_date`` (and
+the rows' ``create_*``) are set, and the instance's written fields are invalidated in its cache.
+It is only taken while nothing observes these writes through the ORM (``direct_writes``): when an
+addon overrides ``saga.instance.write`` or ``saga.step.create``, or a stored computed field depends
+on a field of either, transitions go through the ORM instead.
+"""
+from __future__ import annotations
+
+import contextlib
+import itertools
+
+from odoo import fields, models
+
+INSTANCE, EXECUTION = "saga.instance", "saga.step"
+_savepoint_numbers = itertools.count(1)
+
+
+def write_transition(instance, values: dict, executions: list[dict] | tuple = ()) -> None:
+    """Write ``values`` on ``instance`` and insert the ``executions`` rows, together."""
+    env = instance.env
+    if not direct_writes(env):
+        if executions:
+            env[EXECUTION].sudo().create(list(executions))
+        instance.write(values)
+        return
+    now, uid = fields.Datetime.now(), env.uid
+    columns = {**values, "write_uid": uid, "write_date": now}
+    update_sql, update_params = _update(instance, columns)
+    if executions:
+        insert_sql, insert_params = _insert(env[EXECUTION], [
+            {**row, "create_uid": uid, "create_date": now, "write_uid": uid, "write_date": now}
+            for row in executions])
+        if env.cr.database.dialect == "postgresql":
+            env.cr.execute(f"WITH executions AS ({insert_sql}) {update_sql}", [*insert_params, *update_params])
+        else:
+            env.cr.execute(insert_sql, insert_params)
+            env.cr.execute(update_sql, update_params)
+    else:
+        env.cr.execute(update_sql, update_params)
+    instance.invalidate_recordset([*columns, "step_ids"] if executions else list(columns))
+
+
+def insert_executions(env, executions: list[dict]) -> None:
+    """Insert execution rows on their own (tries found lost, before the try run now)."""
+    env[EXECUTION].sudo().create(list(executions))
+
+
+def direct_writes(env) -> bool:
+    """Whether the engine may write its two models by SQL: nothing in this registry observes it.
+
+    Decided once per registry: no addon overrides ``saga.instance.write`` or ``saga.step.create``,
+    and no stored computed field depends on a field of either model.
+    """
+    registry = env.registry
+    decided = getattr(registry, "_saga_direct_writes", None)
+    if decided is None:
+        plain = (type(env[INSTANCE]).write is models.BaseModel.write
+                 and type(env[EXECUTION]).create is models.BaseModel.create)
+        triggered = any(model in (INSTANCE, EXECUTION) for model, _name in registry.field_triggers)
+        decided = registry._saga_direct_writes = plain and not triggered
+    return decided
+
+
+@contextlib.contextmanager
+def undone_on_error(cr):
+    """Roll back the block's writes if it raises; on success leave its savepoint to the commit.
+
+    ``cr.savepoint()`` releases its savepoint when the block ends: one round trip more, made while
+    the locks the block took (a step's action) are held.  An unreleased savepoint costs nothing:
+    the commit releases it.
+    """
+    name = f"saga_try_{next(_savepoint_numbers)}"
+    cr.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except Exception:
+        cr.execute(f"ROLLBACK TO SAVEPOINT {name}")
+        raise
+
+
+def _update(instance, columns: dict) -> tuple[str, list]:
+    names = list(columns)
+    sql = (f'UPDATE "{instance._table}" SET ' + ", ".join(f'"{name}" = %s' for name in names)
+           + ' WHERE "id" = %s')
+    return sql, [*_converted(instance, names, [columns]), instance.id]
+
+
+def _insert(model, rows: list[dict]) -> tuple[str, list]:
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    marks = "(" + ", ".join(["%s"] * len(names)) + ")"
+    sql = (f'INSERT INTO "{model._table}" (' + ", ".join(f'"{name}"' for name in names)
+           + ") VALUES " + ", ".join([marks] * len(rows)))
+    return sql, _converted(model, names, rows)
+
+
+def _converted(model, names: list[str], rows: list[dict]) -> list:
+    """The parameters of ``rows``, as the ORM would write them (the field's conversion, then the column's)."""
+    table = model._table_model
+    converters = [(model._fields[name], getattr(table, name).db_value) for name in names]
+    params = []
+    for row in rows:
+        for (field, db_value), name in zip(converters, names, strict=True):
+            value = row.get(name)
+            params.append(db_value(field.convert_to_column(value, model, row) if value is not None else None))
+    return params
