@@ -157,8 +157,8 @@ def test_a_killed_provider_restarted_in_time_reports_the_use_from_its_store(plat
                                                                            server_process):
     token = half_use_a_quota_then_kill(platform, provider_config, server_process)
     server_process(provider_config)  # its sender starts with it and releases the quota before its end
-    figures = wait_for(lambda: (f := platform_figures(platform, token))["quotas"][0][0] != "open" and f,
-                       "the restarted provider's release")
+    wait_for(lambda: platform_figures(platform, token)["quotas"][0][0] != "open", "the restarted provider's release")
+    figures = platform_figures(platform, token)  # read again: each statement of a read sees its own snapshot
     assert figures["quotas"] == [("closed", 10 * UNITS, 10 * UNITS)]
     assert (figures["available"], figures["quota_held"], figures["problems"]) == (90 * UNITS, 0, [])
     assert (figures["revenue"], figures["commission"]) == (75_000, 25_000)
