@@ -7,15 +7,17 @@ this process's sender thread once it commits (``tools/sender.py``), by the cron 
 
 Sending is three steps that never hold a transaction across the outgoing call (``_send_due``): lease
 the due rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two senders never take the same row; SQLite
-serialises writers) and commit; call the platform; record the outcome in a new transaction.  A sender
-that dies mid-call leaves its lease to expire and the row is sent again: the platform answers a
-repeated capture or cancel from the first one, so nothing is lost and nothing is charged twice.
+serialises writers) and commit; call the platform; record the outcomes in a new transaction (those of
+a second's calls together).  A sender that dies mid-call leaves its lease to expire and the row is sent
+again: the platform answers a repeated capture or cancel from the first one, so nothing is lost and
+nothing is charged twice.
 An operator sees every stuck operation here with its error, and can retry it now or give it up.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -28,6 +30,7 @@ _logger = logging.getLogger(__name__)
 BACKOFF_SECONDS = (30, 60, 120, 300, 900, 3600)
 # Longer than a call with its retries (four attempts of 15 s at most): a live sender keeps its rows.
 LEASE = dt.timedelta(seconds=120)
+RECORD_SECONDS = 1.0  # the sender records what it sent at least this often (within the lease, by far)
 STATES = [("pending", "Pending"), ("done", "Done"), ("failed", "Failed"), ("cancelled", "Given up")]
 
 
@@ -86,7 +89,8 @@ class IapPendingOp(models.Model):
         return True
 
     @api.model
-    def _queue_deferred(self, operation: str, token: str, key: str, credit: float | None, ttl_hours: int) -> None:
+    def _queue_deferred(self, operation: str, token: str, key: str, credit: float | None, ttl_hours: int,
+                        endpoint: str = "") -> None:
         """Queue an operation sent after the request by design (``charging="deferred"``), due at once, in the
         caller's transaction; a second attempt of the same request queues nothing more.
 
@@ -96,7 +100,7 @@ class IapPendingOp(models.Model):
         now = fields.Datetime.now()
         self._insert_row(self.env.cr, {
             "operation": operation, "transaction_token": token, "service_key": key, "credit": credit,
-            "endpoint": iap_tools.iap_get_endpoint(self.env), "next_attempt_at": now,
+            "endpoint": endpoint or iap_tools.iap_get_endpoint(self.env), "next_attempt_at": now,
             "hold_expires_at": now + dt.timedelta(hours=ttl_hours)})
 
     def _insert_row(self, cr, vals: dict) -> None:
@@ -127,7 +131,7 @@ class IapPendingOp(models.Model):
 
     @api.model
     def _send_due(self, limit: int = 50) -> dict:
-        """Send the due operations: lease them and commit, call, record each outcome in a new transaction.
+        """Send the due operations: lease them and commit, call, record the outcomes in new transactions.
 
         Commits the caller's transaction (the cron's, the sender thread's, the CLI's): never call it in
         a request.  Returns how many operations ended in each state.
@@ -137,12 +141,31 @@ class IapPendingOp(models.Model):
         calls = self._claim_due(limit)
         release_write_lock(cr)
         counts = {"done": 0, "pending": 0, "failed": 0}
+        answered, recorded_at = [], time.monotonic()
         for call in calls:
-            outcome = perform(call)
-            lock_for_write(cr)
-            counts[self.browse(call["id"])._record_outcome(outcome)] += 1
-            unlock_for_call(cr)
+            answered.append((call, perform(call)))
+            if time.monotonic() - recorded_at >= RECORD_SECONDS:
+                self._record_outcomes(answered, counts)
+                answered, recorded_at = [], time.monotonic()
+        self._record_outcomes(answered, counts)
         return counts
+
+    @api.model
+    def _record_outcomes(self, answered: list[tuple[dict, dict]], counts: dict) -> None:
+        """Record the outcomes of the calls made since the last record, in one transaction (committed).
+
+        One transaction for all of them, not one per call: on SQLite each is a turn of the database's
+        write lock, which the sender otherwise waits for behind every request.  A sender dying before
+        it records sends those calls again once their lease expires; the platform answers a repeat
+        from the first answer.
+        """
+        if not answered:
+            return
+        lock_for_write(self.env.cr)
+        ops = self.browse([call["id"] for call, _outcome in answered])  # read together
+        for op, (_call, outcome) in zip(ops, answered, strict=True):
+            counts[op._record_outcome(outcome)] += 1
+        unlock_for_call(self.env.cr)
 
     @api.model
     def _claim_due(self, limit: int = 50) -> list[dict]:

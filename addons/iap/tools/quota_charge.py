@@ -61,7 +61,12 @@ def account_key(service_key: str, account_token: str) -> str:
 
 
 def units_of(credit) -> int:
-    """Wire credits -> units of 1/10,000 credit (the platform's precision), rounded half-even."""
+    """Wire credits -> units of 1/10,000 credit (the platform's precision), rounded half-even.
+
+    Whole credits (most calls charge 1) are multiplied as integers, the rest go through ``Decimal``.
+    """
+    if type(credit) is int:
+        return credit * UNITS_PER_CREDIT
     return int((Decimal(str(credit)) * UNITS_PER_CREDIT).to_integral_value(ROUND_HALF_EVEN))
 
 

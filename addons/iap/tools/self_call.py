@@ -127,7 +127,7 @@ class InProcessClient:
             raise requests.exceptions.ReadTimeout(f"in-process call to {url} did not answer in {timeout} s")
         if "error" in outcome:
             raise requests.exceptions.ConnectionError(f"in-process call to {url} failed: {outcome['error']}")
-        return _response(url, *outcome["answer"])
+        return response_of(url, *outcome["answer"])
 
     def _serve(self, environ: dict, outcome: dict) -> None:
         try:
@@ -150,7 +150,8 @@ def _environ(url: str, payload) -> dict:
         builder.close()
 
 
-def _response(url: str, status: str, headers, body: bytes) -> requests.Response:
+def response_of(url: str, status: str, headers, body: bytes) -> requests.Response:
+    """A ``requests.Response`` for an answer received otherwise (in-process, or by ``http_client``)."""
     response = requests.Response()
     response.status_code = int(status.split()[0])
     response.reason = status.partition(" ")[2]

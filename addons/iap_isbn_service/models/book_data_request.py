@@ -17,7 +17,9 @@ transaction, so a retry after the first answer committed is answered from it wit
 A retry racing the first attempt is charged once too: through the platform, which answers the hold's
 idempotency key (derived from the request id) with the first hold, whose capture it then replays; with
 a quota, by the stored answer's unique key, which makes the retry wait for the first attempt and give
-its own charge back.  A free answer (nothing found) is not stored: a retry asks the catalogue again.
+its own charge back.  With a quota a retry is not looked for before charging (a charge is local and
+undone in the same transaction): it is charged like a new call, finds the first answer when it stores its
+own, and gives its charge back.  A free answer (nothing found) is not stored: a retry asks the catalogue again.
 The account token is never stored, only a hash of it with the request id.
 """
 from __future__ import annotations
@@ -27,7 +29,7 @@ import hashlib
 import json
 
 from odoo import api, fields, models
-from odoo.addons.iap.tools.iap_tools import CHARGING, iap_charge
+from odoo.addons.iap.tools.iap_tools import CHARGING, InsufficientCreditError, iap_charge
 from odoo.addons.iap.tools.write_lock import lock_for_write, release_at_calls
 
 from ..tools.errors import service_error
@@ -41,6 +43,7 @@ CREDIT_TEMPLATE = "iap_isbn_service.no_credit_info"
 # A lookup takes a moment; no hold of this service may outlive an hour (Odoo's default: 180 days).
 HOLD_TTL_HOURS = 1
 REPLAY_RETENTION = dt.timedelta(hours=24)
+PURGE_BATCH = 10_000
 NOT_CONFIGURED = ("The ISBN service is not configured: its service key (system parameter iap.isbn_service_key) "
                   "is not set. An administrator of the service sets it in the ISBN service settings, with "
                   "'python odoo-bin.py config set iap.isbn_service_key KEY -d DB', or over execute_kw "
@@ -60,16 +63,22 @@ class BookDataRequest(models.Model):
     _name = "book.data.request"
     _description = "Book data request (answer kept for retries)"
     _order = "id desc"
+    # Every paying call inserts a row: each index and foreign key is work at each call (and, on SQLite, a
+    # page written at each commit).  No create/write user and date (who stored an answer says nothing),
+    # no index but the request key's unique one: the purge walks the rows in id order (see there).
+    _log_access = False
     _sql_constraints = [("request_key_uniq", "unique(request_key)", "This request was already answered.")]
 
-    request_key = fields.Char(required=True, index=True, readonly=True,
+    # Not ``index=True``: the unique constraint's index serves the lookups (every paying call inserts a row,
+    # and each index is one more b-tree to update).
+    request_key = fields.Char(required=True, readonly=True,
                               help="SHA-256 of the client's account token and request id; also the idempotency "
                                    "key of the hold at the platform.")
     fingerprint = fields.Char(required=True, readonly=True,
                               help="The ISBNs asked for: a retry with this request id must ask the same.")
     response = fields.Json(readonly=True, help="The answer, sent again to retries.")
     charged = fields.Float(readonly=True, help="Credits the answer was charged.")
-    expires_at = fields.Datetime(required=True, index=True, readonly=True)
+    expires_at = fields.Datetime(required=True, readonly=True)
 
     # -- the two services ---------------------------------------------------------------------------
     @api.model
@@ -139,9 +148,10 @@ class BookDataRequest(models.Model):
         waits on it.  A paying answer is stored with its charge (see the module's docstring).
         """
         request_key = _request_key(token, request_id)
-        stored = self._replay(request_key, request_id, fingerprint) if request_key else self.browse()
-        if stored:
-            return stored.response
+        if request_key and charging != "quota":
+            stored = self._replay(request_key, request_id, fingerprint)
+            if stored:
+                return stored.response
         release_at_calls(self.env.cr)
         try:
             with iap_charge(self.env, key, token, credit, dbuuid=dbuuid or False, description=description,
@@ -149,12 +159,33 @@ class BookDataRequest(models.Model):
                             charging=charging) as transaction:
                 answer, transaction.credit = lookup()
                 answer = {**answer, "charged": float(transaction.credit)}
-                if charging == "quota" and request_key and transaction.credit:
-                    answer = self._remember(request_key, request_id, fingerprint, answer, replayed=AnsweredBefore)
+                if charging == "quota" and request_key:
+                    answer = self._remember_charged(request_key, request_id, fingerprint, answer)
         except AnsweredBefore as before:
             return before.answer
+        except InsufficientCreditError:
+            stored = self._replay(request_key, request_id, fingerprint) if request_key and charging == "quota" \
+                else None
+            if stored:
+                return stored.response  # paid before the credit ran out
+            raise
         if charging != "quota" and request_key and transaction.credit:
             answer = self._remember(request_key, request_id, fingerprint, answer)
+        return answer
+
+    def _remember_charged(self, request_key: str, request_id: str, fingerprint: str, answer: dict) -> dict:
+        """With a quota, inside the charge: store a paying answer, or find the answer of an earlier attempt.
+
+        No replay check before charging (the quota's ``_answer_once`` skips it: one statement less on
+        every call): a retry is charged like a new call, then finds the first answer here (the stored
+        answer's unique key, or a lookup for a free answer) and raises ``AnsweredBefore``, which gives
+        its charge back.
+        """
+        if answer["charged"]:
+            return self._remember(request_key, request_id, fingerprint, answer, replayed=AnsweredBefore)
+        stored = self._replay(request_key, request_id, fingerprint)
+        if stored:
+            raise AnsweredBefore(stored.response)
         return answer
 
     def _replay(self, request_key: str, request_id: str, fingerprint: str):
@@ -177,14 +208,11 @@ class BookDataRequest(models.Model):
         query built anew) would be most of the cost of the request's write.
         """
         lock_for_write(self.env.cr)
-        now, uid = fields.Datetime.now(), self.env.uid
         row = (request_key, fingerprint, json.dumps(response, sort_keys=True), response.get("charged", 0.0),
-               fields.Datetime.to_string(now + REPLAY_RETENTION), uid, fields.Datetime.to_string(now), uid,
-               fields.Datetime.to_string(now))
+               fields.Datetime.to_string(fields.Datetime.now() + REPLAY_RETENTION))
         inserted = self.env.cr.execute(
-            "INSERT INTO book_data_request (request_key, fingerprint, response, charged, expires_at, "
-            "create_uid, create_date, write_uid, write_date) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (request_key) DO NOTHING", row).rowcount
+            "INSERT INTO book_data_request (request_key, fingerprint, response, charged, expires_at) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (request_key) DO NOTHING", row).rowcount
         if inserted:
             return response
         stored = self._replay(request_key, request_id, fingerprint).response
@@ -193,10 +221,20 @@ class BookDataRequest(models.Model):
         return stored
 
     @api.model
-    def _purge_expired(self) -> int:
-        """Forget the answers kept longer than ``REPLAY_RETENTION`` (the cron)."""
-        return self.env.cr.execute("DELETE FROM book_data_request WHERE expires_at <= %s",
-                                   (fields.Datetime.to_string(fields.Datetime.now()),)).rowcount
+    def _purge_expired(self, batch: int = PURGE_BATCH) -> int:
+        """Forget the answers kept longer than ``REPLAY_RETENTION`` (the cron); return how many.
+
+        In batches walked in id order, without an index on ``expires_at``: answers expire in the order
+        they were stored, so each batch reads the expired rows at the front and stops there.
+        """
+        now, purged = fields.Datetime.to_string(fields.Datetime.now()), 0
+        while True:
+            deleted = self.env.cr.execute(
+                "DELETE FROM book_data_request WHERE id IN (SELECT id FROM book_data_request "
+                "WHERE expires_at <= %s ORDER BY id LIMIT %s)", (now, batch)).rowcount
+            purged += deleted
+            if deleted < batch:
+                return purged
 
 
 def _found_or_not(data: dict | None) -> dict:

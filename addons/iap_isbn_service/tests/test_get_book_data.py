@@ -152,3 +152,12 @@ def test_answers_are_kept_24_hours(provider, odoo_platform, charging):
     assert provider["book.data.request"]._purge_expired() == 1
     serve(provider, GATSBY, request_id="req-2")
     assert provider["book.data.request"].search([]).mapped("fingerprint") == [GATSBY]
+
+
+def test_the_purge_goes_through_the_expired_answers_in_batches(provider, odoo_platform, charging):
+    for number in range(3):
+        serve(provider, request_id=f"old-{number}")
+    provider.cr.execute("UPDATE book_data_request SET expires_at = %s", ("2000-01-01 00:00:00",))
+    serve(provider, GATSBY, request_id="new")
+    assert provider["book.data.request"]._purge_expired(batch=2) == 3
+    assert provider["book.data.request"].search([]).mapped("fingerprint") == [GATSBY]

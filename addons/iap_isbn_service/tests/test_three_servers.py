@@ -12,7 +12,7 @@ from server.testing_http import RpcError
 from .common import CLIENT_TIMEOUT
 
 CREDIT_ERROR = "odoo.addons.iap.tools.iap_tools.InsufficientCreditError"
-HUNGER_GAMES, UNKNOWN = "9780439023481", "9780000000002"
+HUNGER_GAMES, GATSBY, UNKNOWN = "9780439023481", "9780743273565", "9780000000002"
 JOURNALS = {"odoo": ["authorize", "capture"], "deferred": ["authorize", "capture"],
             "quota": ["quota_grant", "quota_use", "quota_release"]}
 
@@ -105,6 +105,28 @@ def test_exhausted_credits_are_refused_with_what_is_missing(servers, charging):
     assert caught.value.name == CREDIT_ERROR and details["code"] == "insufficient_credit" and details["missing"] == 1
     servers.settle()
     assert servers.available(token) == 0 and servers.ledger() == ledger
+
+
+def test_a_retried_request_id_gets_the_first_answer_and_pays_once_even_with_no_credit_left(servers, charging):
+    """With a quota the retry is charged like a new call and gives its charge back on finding the first
+    answer; once the account is empty, it is still answered from the stored answer."""
+    token = servers.new_client_token()
+    servers.fund(token, 2)
+
+    def lookup(request_id: str, isbn: str = HUNGER_GAMES) -> dict:
+        return servers.provider.client().result("/get_book_data", account_token=token, isbn_number=isbn,
+                                                 request_id=request_id)
+
+    first = lookup("first")
+    assert first["status"] == "found" and first["charged"] == 1.0
+    assert lookup("first") == first
+    assert lookup("second", GATSBY)["charged"] == 1.0  # the retry did not take the second credit
+    assert lookup("first") == first  # nothing left to charge: answered from the store all the same
+    with pytest.raises(RpcError) as caught:
+        lookup("third")
+    assert caught.value.name == CREDIT_ERROR
+    servers.settle()
+    assert servers.available(token) == 0
 
 
 def test_a_timeout_after_the_capture_is_retried_with_the_same_request_id_and_charged_once(servers):

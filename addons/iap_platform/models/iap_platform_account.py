@@ -45,7 +45,14 @@ class IapPlatformAccount(models.Model):
     # -- finding ----------------------------------------------------------------------------------------
     @api.model
     def _find(self, service, token: str):
-        return self.sudo().search([("service_id", "=", service.id), ("token", "=", token)], limit=1)
+        """The service's account with ``token`` (empty if none).
+
+        Plain SQL: every authorize, sale and grant looks its account up, and the ORM's search (its domain
+        parsed, the query built) cost as much as the rest of finding the account.
+        """
+        row = self.env.cr.execute("SELECT id FROM iap_platform_account WHERE service_id = %s AND token = %s",
+                                  (service.id, token)).fetchone()
+        return self.sudo().browse(row[0] if row else ())
 
     @api.model
     def _find_or_create(self, service, token: str, dbuuid=False):

@@ -146,7 +146,8 @@ def test_no_credit_left_is_the_credit_error_with_the_offer(provider):
     with pytest.raises(InsufficientCreditError) as caught:
         charge(provider, credit_template="iap.no_credit")
     details = json.loads(str(caught.value))
-    assert (details["code"], details["available"], details["held"]) == ("insufficient_credit", 0, 1.0)
+    assert (details["code"], details["available"]) == ("insufficient_credit", 0)
+    assert details["held"] in (0, 1.0)  # the used-up quota, unless the sender released it first (charging it)
     assert "Not enough credits" in details["body"]
     provider.env.cr.rollback()
 

@@ -75,6 +75,8 @@ class QueueJob(models.Model):
     worker_pid = fields.Integer(readonly=True)
     worker_id = fields.Char(readonly=True, help="host:pid:id of the worker holding the job")
     lease_until = fields.Datetime(readonly=True, help="The worker must extend this, or the job is requeued")
+    capacity_released = fields.Boolean(readonly=True, help="The running job gave its channel's capacity back "
+                                       "(it makes no more of the calls the capacity limits)")
     event_ids = fields.One2many("queue.job.event", "job_id", string="History")
 
     # -- protection ----------------------------------------------------------------------------------

@@ -53,6 +53,8 @@ def claim(cr, slot: Slot, limit: int, worker_id: str, pid: int, lease: float) ->
     if not capped:
         predicate, params = _group_predicate(slot.channel, slot.excluded)
         rows = _claim_group(cr, predicate, params, limit, now, worker_id, pid, lease)
+    elif dialect_of(cr).name == "postgresql" and not _inner_capped(slot, capped):
+        rows = _claim_bounded(cr, slot, limit, capped, (now, worker_id, pid, lease))
     else:
         rows = _claim_capped(cr, slot, limit, capped, (now, worker_id, pid, lease))
     if rows and dialect_of(cr).name == "sqlite":
@@ -65,8 +67,7 @@ def _claim_capped(cr, slot: Slot, limit: int, capped: dict[str, int], claim_args
     if dialect_of(cr).name == "postgresql":
         cr.execute("SELECT pg_advisory_xact_lock(%s)", (CAPACITY_LOCK_KEY,))
     free = _free_capacity(cr, capped)
-    inner = sorted((name for name in capped if covers(slot.channel, name) and name != slot.channel),
-                   key=lambda name: -name.count("."))
+    inner = _inner_capped(slot, capped)
     rows: list[dict] = []
     for group_channel in [*inner, slot.channel]:
         excluded = [*slot.excluded, *(n for n in inner if n != group_channel and covers(group_channel, n))]
@@ -82,9 +83,34 @@ def _claim_capped(cr, slot: Slot, limit: int, capped: dict[str, int], claim_args
     return rows
 
 
+def _inner_capped(slot: Slot, capped: dict[str, int]) -> list[str]:
+    """The capped channels strictly inside the slot, the most specific first: each is claimed on its own."""
+    return sorted((name for name in capped if covers(slot.channel, name) and name != slot.channel),
+                  key=lambda name: -name.count("."))
+
+
+def _claim_bounded(cr, slot: Slot, limit: int, capped: dict[str, int], claim_args: tuple) -> list[dict]:
+    """PostgreSQL, a slot whose capped channels all contain it: lock, count and claim in one statement.
+
+    The statements of one query string run in one implicit transaction, so the advisory lock is held
+    until the claim commits; each statement reads what was committed before it began, the claims of
+    whoever held the lock before included.  One round trip instead of four (lock, count, claim, commit).
+    """
+    free_sql, free_params = [], []
+    for name, capacity in sorted(capped.items()):
+        channel_sql, channel_params = _channel_predicate(name)
+        free_sql.append(f"%s - (SELECT count(*) FROM queue_job WHERE {HOLDING} AND {channel_sql})")
+        free_params += [capacity, *channel_params]
+    bounded = (f"(SELECT GREATEST(0, LEAST(%s, {', '.join(free_sql)})))", [limit, *free_params])
+    predicate, params = _group_predicate(slot.channel, slot.excluded)
+    lock = (f"SELECT pg_advisory_xact_lock({CAPACITY_LOCK_KEY}); ")
+    return _claim_group(cr, predicate, params, bounded, *claim_args, prefix=lock)
+
+
 def needs_transaction(registry, slot: Slot) -> bool:
-    """Whether claiming in ``slot`` takes several statements (capped channels are involved)."""
-    return bool(_capped_channels_of(registry, slot))
+    """Whether claiming in ``slot`` takes several statements (capped channels inside it, or SQLite)."""
+    capped = _capped_channels_of(registry, slot)
+    return registry.database.dialect != "postgresql" or bool(_inner_capped(slot, capped))
 
 
 def _capped_channels_of(registry, slot: Slot) -> dict[str, int]:
@@ -97,17 +123,21 @@ def _capped_channels_of(registry, slot: Slot) -> dict[str, int]:
     return found
 
 
-def _claim_group(cr, predicate: str, params: list, limit: int, now, worker_id, pid, lease) -> list[dict]:
+def _claim_group(cr, predicate: str, params: list, limit: int | tuple[str, list], now, worker_id, pid, lease,
+                 prefix: str = "") -> list[dict]:
+    """Claim up to ``limit`` jobs matching ``predicate``; ``limit`` is a number or ``(SQL, params)``
+    computed by the database; ``prefix``: statements of the same round trip that come first (PostgreSQL)."""
     dialect = dialect_of(cr)
+    limit_sql, limit_params = limit if isinstance(limit, tuple) else ("%s", [limit])
     update = (f"WITH picked AS (SELECT id FROM queue_job WHERE state = 'pending' AND (eta IS NULL OR eta <= %s) "
-              f"AND {predicate} ORDER BY priority, id LIMIT %s{dialect.lock_clause}) "
+              f"AND {predicate} ORDER BY priority, id LIMIT {limit_sql}{dialect.lock_clause}) "
               "UPDATE queue_job SET state = 'started', retry = retry + 1, date_started = %s, worker_pid = %s, "
-              "worker_id = %s, lease_until = %s WHERE id IN (SELECT id FROM picked) "
+              "worker_id = %s, lease_until = %s, capacity_released = FALSE WHERE id IN (SELECT id FROM picked) "
               f"RETURNING {', '.join(JOB_COLUMNS)}")
     until = now + dt.timedelta(seconds=lease)
-    values = [dialect.ts(now), *params, limit, dialect.ts(now), pid, worker_id, dialect.ts(until)]
+    values = [dialect.ts(now), *params, *limit_params, dialect.ts(now), pid, worker_id, dialect.ts(until)]
     if dialect.name == "postgresql":  # claim, events and a commit that does not wait for the disk: one trip
-        update = (f"{ASYNC_COMMIT}WITH claimed AS ({update}), events AS ("
+        update = (f"{ASYNC_COMMIT}{prefix}WITH claimed AS ({update}), events AS ("
                   f"{store.EVENT_FROM_CTE.format(cte='claimed')}) SELECT * FROM claimed")
         values += [STARTED, "started", dialect.ts(now), None, worker_id]
     return [store.row_from_cursor(dialect, JOB_COLUMNS, found) for found in cr.execute(update, values).fetchall()]
@@ -141,8 +171,12 @@ def limited_channels(registry) -> dict[str, int]:
     return cache["capacities"]
 
 
+#: The started jobs that count against their channel's capacity: those that did not give it back.
+HOLDING = "state = 'started' AND capacity_released IS NOT TRUE"
+
+
 def _free_capacity(cr, capped: dict[str, int]) -> dict[str, int]:
-    running = cr.execute("SELECT channel, count(*) FROM queue_job WHERE state = 'started' GROUP BY channel").fetchall()
+    running = cr.execute(f"SELECT channel, count(*) FROM queue_job WHERE {HOLDING} GROUP BY channel").fetchall()
     return {name: cap - sum(count for channel, count in running if channel and covers(name, channel))
             for name, cap in capped.items()}
 def _insert_events(cr, rows: list[dict], state: str, kind: str, worker_id: str | None,
@@ -168,6 +202,56 @@ def heartbeat(cr, worker_id: str, job_ids: list[int], lease: float) -> int:
 
 # -- finishing ------------------------------------------------------------------------------------------------
 _HELD = "id = %s AND worker_id = %s AND retry = %s AND state = 'started'"
+
+
+def release_capacity(cr, claim: Claim) -> bool:
+    """In the caller's transaction: the held job stops counting against its channel's capacity (once
+    committed, claims may give its place to another job); False if it is no longer this worker's."""
+    update = f"UPDATE queue_job SET capacity_released = TRUE WHERE {_HELD} RETURNING channel"
+    params = (claim.id, claim.worker_id, claim.retry)
+    if dialect_of(cr).notifies:  # the NOTIFY (delivered at commit) in the same round trip
+        found = cr.execute(f"WITH released AS ({update}) SELECT pg_notify(%s, coalesce(channel, 'root')) "
+                           "FROM released", (*params, store.NOTIFY_CHANNEL)).fetchall()
+        return len(found) == 1
+    found = cr.execute(update, params).fetchall()
+    if len(found) != 1:
+        return False
+    store.notify_enqueued(cr, found[0][0] or "root")
+    return True
+
+
+def hand_over(cr, claim: Claim, slot: Slot, pid: int, lease: float) -> Claim | None:
+    """PostgreSQL, in the caller's transaction: claim the next due job of the same function in the
+    slot and give it ``claim``'s place on the capacity, in one statement; None (nothing changed) when
+    there is none, on SQLite, or when capped channels inside the slot make claims take several steps.
+
+    The capacity's count is the same before and after: ``claim`` stops counting, the next job counts.
+    Its worker makes it wait for ``claim``'s last call (``runner.wait_for_capacity``).
+    """
+    capped = _capped_channels_of(cr.registry, slot)
+    if dialect_of(cr).name != "postgresql" or not capped or _inner_capped(slot, capped):
+        return None
+    now, until = utcnow(), utcnow() + dt.timedelta(seconds=lease)
+    free_sql, free_params = [], []
+    for name, capacity in sorted(capped.items()):  # counting the others: ``claim`` holds its place
+        channel_sql, channel_params = _channel_predicate(name)
+        free_sql.append(f"%s - (SELECT count(*) FROM queue_job WHERE {HOLDING} AND id <> %s AND {channel_sql})")
+        free_params += [capacity, claim.id, *channel_params]
+    predicate, params = _group_predicate(slot.channel, slot.excluded)
+    sql = (f"SELECT pg_advisory_xact_lock({CAPACITY_LOCK_KEY}); "
+           "WITH picked AS (SELECT id FROM queue_job WHERE state = 'pending' AND (eta IS NULL OR eta <= %s) "
+           f"AND model_name = %s AND method_name = %s AND {predicate} ORDER BY priority, id "
+           f"LIMIT (SELECT GREATEST(0, LEAST(1, {', '.join(free_sql)}))) FOR UPDATE SKIP LOCKED), "
+           "next AS (UPDATE queue_job SET state = 'started', retry = retry + 1, date_started = %s, worker_pid = %s, "
+           "worker_id = %s, lease_until = %s, capacity_released = FALSE WHERE id IN (SELECT id FROM picked) "
+           f"RETURNING {', '.join(JOB_COLUMNS)}), "
+           f"mine AS (UPDATE queue_job SET capacity_released = TRUE WHERE {_HELD} AND EXISTS (SELECT 1 FROM next) "
+           f"RETURNING id), events AS ({store.EVENT_FROM_CTE.format(cte='next')}) SELECT * FROM next")
+    values = [now, claim.row["model_name"], claim.row["method_name"], *params, *free_params,
+              now, pid, claim.worker_id, until, claim.id, claim.worker_id, claim.retry,
+              STARTED, "started", now, f"given the place of job {claim.row['uuid']}", claim.worker_id]
+    found = cr.execute(sql, values).fetchall()
+    return Claim(store.row_from_cursor(dialect_of(cr), JOB_COLUMNS, found[0]), claim.worker_id) if found else None
 
 
 def finish_done(cr, claim: Claim, started: dt.datetime, exec_time: float, result) -> None:
@@ -313,7 +397,8 @@ def claim_uuid(cr, job_uuid: str, worker_id: str, pid: int, lease: float) -> Cla
     now = utcnow()
     found = cr.execute(
         "UPDATE queue_job SET state = 'started', retry = retry + 1, date_started = %s, worker_pid = %s, "
-        "worker_id = %s, lease_until = %s WHERE uuid = %s AND state IN ('pending', 'enqueued', 'failed') "
+        "worker_id = %s, lease_until = %s, capacity_released = FALSE WHERE uuid = %s "
+        "AND state IN ('pending', 'enqueued', 'failed') "
         f"RETURNING {', '.join(JOB_COLUMNS)}",
         (dialect.ts(now), pid, worker_id, dialect.ts(now + dt.timedelta(seconds=lease)), job_uuid)).fetchone()
     if found is None:

@@ -71,9 +71,12 @@ class Worker:
         self._lock = threading.Lock()
         self._wakers = {slot.channel: threading.Event() for slot in slots}
         self._threads: list[threading.Thread] = []
-        self._pools = {slot.channel: ThreadPoolExecutor(slot.capacity, thread_name_prefix=f"job-{slot.channel}")
+        # per slot: ``capacity`` jobs holding their channel's capacity, and as many that gave it back and
+        # are ending (``release_capacity``): twice as many threads
+        self._pools = {slot.channel: ThreadPoolExecutor(2 * slot.capacity, thread_name_prefix=f"job-{slot.channel}")
                        for slot in slots}
         self._free = {slot.channel: threading.Semaphore(slot.capacity) for slot in slots}
+        self._ending = {slot.channel: threading.Semaphore(slot.capacity) for slot in slots}
         self._timeouts: dict[str, float] = {}
         self._sessions: dict[int, AutocommitSession] = {}
         self.counts = {"done": 0, "failed": 0, "pending": 0, "lost": 0}
@@ -183,17 +186,53 @@ class Worker:
                                "LIMIT 1", (store.dialect_of(cr).ts(store.utcnow()),)).fetchone()
         return found is not None
 
-    def _run(self, slot: Slot, claim: leases.Claim) -> None:
+    def _run(self, slot: Slot, claim: leases.Claim, gate: threading.Event | None = None) -> None:
+        released = []
+        outgoing = threading.Event()  # opened when this job's last call is done, or when it ends
+
+        def capacity_released() -> None:
+            """The job gave its capacity back: its place goes to the next claim while it ends (if fewer
+            than ``capacity`` jobs of the slot are already ending that way)."""
+            if self._ending[slot.channel].acquire(blocking=False):
+                released.append(True)
+                self._free[slot.channel].release()
+
+        def hand_over(cr) -> bool:
+            """The job gives its place (and its thread permit) to the next job, in ``cr``'s transaction."""
+            ending = self._ending[slot.channel]
+            if self.stopping.is_set() or not ending.acquire(blocking=False):
+                return False
+            try:
+                successor = leases.hand_over(cr, claim, slot, os.getpid(), self.options.lease)
+            except BaseException:
+                ending.release()
+                raise
+            if successor is None:
+                ending.release()
+                return False
+            cr.postcommit.append(lambda: self._start_successor(slot, successor, outgoing, released))
+            cr.postrollback.append(ending.release)
+            return True
+
         try:
             _unused, _start, timeout = self.running.get(claim.id, (None, 0, 0))
-            outcome = run_claimed(self.registry, claim, timeout=timeout)
+            outcome = run_claimed(self.registry, claim, timeout=timeout, on_capacity_released=capacity_released,
+                                  hand_over=hand_over, gate=gate, outgoing=outgoing)
             self.counts[outcome] = self.counts.get(outcome, 0) + 1
         except Exception:
             _logger.exception("job worker %s: job %s could not be recorded", self.worker_id, claim.row["uuid"])
         finally:
+            outgoing.set()
             with self._lock:
                 self.running.pop(claim.id, None)
-            self._free[slot.channel].release()
+            (self._ending if released else self._free)[slot.channel].release()
+
+    def _start_successor(self, slot: Slot, successor: leases.Claim, gate: threading.Event, released: list) -> None:
+        """After the commit of a hand-over: run the job given the place, with the giver's thread permit."""
+        released.append(True)
+        with self._lock:
+            self.running[successor.id] = (successor, time.monotonic(), self._timeout_of(successor))
+        self._pools[slot.channel].submit(self._run, slot, successor, gate)
 
     def _timeout_of(self, claim: leases.Claim) -> float:
         name = f"<{claim.row['model_name']}>.{claim.row['method_name']}"

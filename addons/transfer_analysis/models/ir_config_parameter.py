@@ -15,12 +15,24 @@ class IrConfigParameter(models.Model):
     def create(self, vals_list):
         records = super().create(vals_list)
         records._sync_analysis_capacity()
+        records._forget_analysis_parameters()
         return records
 
     def write(self, vals):
+        self._forget_analysis_parameters()  # the keys before the write
         result = super().write(vals)
         self._sync_analysis_capacity()
+        self._forget_analysis_parameters()
         return result
+
+    def unlink(self):
+        self._forget_analysis_parameters()
+        return super().unlink()
+
+    def _forget_analysis_parameters(self) -> None:
+        """Empty the process cache of ``analysis_parameters`` (here, and elsewhere once committed)."""
+        if any((param.key or "").startswith("transfer_analysis.") for param in self):
+            self.env.registry.clear_cache(self.env.cr)
 
     def _sync_analysis_capacity(self) -> None:
         for param in self.filtered(lambda p: p.key == CAPACITY_PARAMETER):

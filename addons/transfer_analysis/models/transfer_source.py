@@ -1,6 +1,10 @@
 """Where transfers come from: a Firebase Realtime Database (REST streaming) and its layout."""
 from odoo import fields, models
 
+#: The fields ``source_of`` keeps in the process cache: writing one of them empties it.
+CACHED_FIELDS = {"base_url", "auth_token", "node", "questionnaire_node", "person_node", "account_node",
+                 "user_node", "storage_url"}
+
 
 class TransferSource(models.Model):
     _name = "transfer.source"
@@ -25,6 +29,15 @@ class TransferSource(models.Model):
     active = fields.Boolean(default=True)
     status = fields.Char(readonly=True, help="What the consumer last did (connected, reconnecting ...).")
     date_status = fields.Datetime(readonly=True)
+
+    def write(self, vals):
+        if set(vals) & CACHED_FIELDS:  # what runs read of their source (tools/followups.py: source_of)
+            self.env.registry.clear_cache(self.env.cr)
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache(self.env.cr)
+        return super().unlink()
 
     def set_status(self, status: str) -> None:
         self.write({"status": status[:250], "date_status": fields.Datetime.now()})

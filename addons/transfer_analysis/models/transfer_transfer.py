@@ -172,7 +172,7 @@ class TransferTransfer(models.Model):
     def _set_answers(self, answers: list[dict]):
         """Create the answers once (a re-run after a crash finds them there and keeps them); all of them."""
         self.ensure_one()
-        existing = self.answer_ids
+        existing = self._answers()
         known = set(existing.mapped("sequence"))
         new = [{**answer, "transfer_id": self.id} for answer in answers if answer["sequence"] not in known]
         if not new:
@@ -181,9 +181,22 @@ class TransferTransfer(models.Model):
         self.invalidate_recordset(["answer_ids"])
         return existing | created
 
+    def _answers(self):
+        """This transfer's answers in sequence order, in one query (reading ``answer_ids`` costs one more:
+        the ORM checks the transfer still exists first)."""
+        self.ensure_one()
+        return self.env["transfer.answer"].search([("transfer_id", "=", self.id)])
+
     def _log(self, kind: str, detail: str = "") -> None:
         self.env["transfer.event"].sudo().create([{"transfer_id": t.id, "key": t.key, "kind": kind, "detail": detail}
                                                   for t in self])
+        self.invalidate_recordset(["event_ids"])
+
+    def _log_each(self, events: list[tuple[str, str]]) -> None:
+        """Record ``[(kind, detail)]`` on this transfer, in that order, with one INSERT."""
+        self.ensure_one()
+        self.env["transfer.event"].sudo().create([{"transfer_id": self.id, "key": self.key, "kind": kind,
+                                                   "detail": detail} for kind, detail in events])
         self.invalidate_recordset(["event_ids"])
 
     @api.model
@@ -212,14 +225,17 @@ class TransferTransfer(models.Model):
             self._log("ERR", f"write-back failed (will retry): {error}")
             self.write({"writeback_error": error, "writeback_attempts": attempts})
 
+    def _no_summary_mail_reason(self) -> str | None:
+        """Why no summary mail can be queued (the company has no recipients), or None."""
+        self.ensure_one()
+        if self.company_id.transfer_report_email_to:
+            return None
+        return (f"no summary mail: company {self.company_id.name!r} has no transfer summary recipients "
+                "(res.company.transfer_report_email_to)")
+
     def _queue_summary_mail(self) -> None:
         """Queue the summary for the company's recipients (never a hard-coded address)."""
         self.ensure_one()
-        recipients = self.company_id.transfer_report_email_to
-        if not recipients:
-            self._log("ERR", f"no summary mail: company {self.company_id.name!r} has no transfer summary "
-                             "recipients (res.company.transfer_report_email_to)")
-            return
         template = self.env.ref("transfer_analysis.mail_template_transfer_summary")
         self.mail_id = template.sudo().send_mail(self.id)
 

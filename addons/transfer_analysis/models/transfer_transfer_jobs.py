@@ -21,7 +21,13 @@ from odoo import api, models
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.store import IDENTITY_STATES, LeaseLost
 from odoo.addons.queue_job.worker.leases import is_lease_lost
-from odoo.addons.queue_job.worker.runner import is_conflict
+from odoo.addons.queue_job.worker.runner import (
+    hand_over_capacity,
+    is_conflict,
+    last_call_done,
+    release_capacity,
+    wait_for_capacity,
+)
 
 JOB_CHANNEL = "root.transfer_analysis"
 JOB_MAX_RETRIES = 20  # the queue's bound; a transfer's own (transfer_analysis.max_attempts) comes first
@@ -60,7 +66,11 @@ class TransferJobs(models.Model):
         """The job: analyse this transfer, step by step, each step committed (re-read first: done exits).
 
         Superuser: the job's user may only submit transfers.  The steps are idempotent, so a job that
-        dies between two of them resumes where it was when the queue runs it again.
+        dies between two of them resumes where it was when the queue runs it again.  While its last
+        request travels, the job gives its place on the channel to the next transfer's job, which
+        prepares and sends its first request once that answer is in (``hand_over_capacity``); with
+        none waiting, it gives the place back once its last answer is stored (``release_capacity``).
+        Either way the capacity bounds the requests in flight while the summary is written.
         """
         from odoo.addons.mail.tools.transaction_steps import CommittedSteps
 
@@ -70,7 +80,7 @@ class TransferJobs(models.Model):
         steps = CommittedSteps(self.sudo().env)
         try:
             return process_transfer(self.env.registry, self.id, retry=JobRetry(), steps=steps,
-                                    follow_up_later=True)
+                                    follow_up_later=True, place=JobPlace())
         except Exception as exc:
             if not _queue_retries(exc):
                 with steps.step() as env:
@@ -116,6 +126,15 @@ class TransferJobs(models.Model):
         for transfer in failing:
             transfer._fail_by_job(reasons[transfer.id])
         return len(failing)
+
+
+class JobPlace:
+    """A job's place on ``root.transfer_analysis`` (``tools/processor.py: NoPlace`` says when each is called)."""
+
+    wait = staticmethod(wait_for_capacity)
+    hand_over = staticmethod(hand_over_capacity)
+    last_call_done = staticmethod(last_call_done)
+    release = staticmethod(release_capacity)
 
 
 def _job_reason(job) -> str:

@@ -95,3 +95,19 @@ def test_transfers_with_a_job_waiting_or_none_at_all_are_left_alone(configured, 
     with registry.cursor() as cr:
         assert registry.env(cr)["transfer.transfer"].fail_stuck() == 0
     assert _read(registry, waiting)["state"] == "queued"
+
+
+def test_jobs_give_the_channel_back_with_their_last_answer_and_the_api_sees_no_more_than_capacity(
+        configured, firebase, api, job_worker):
+    registry, source_id = configured
+    with registry.cursor() as cr:
+        registry.env(cr)["ir.config_parameter"].set_param("transfer_analysis.max_connections", "2")
+    api.latency = 0.05
+    job_worker(registry, capacity=2)  # 2 threads holding the channel, 2 more ending after their release
+    ids = [_receive_and_dispatch(registry, source_id, firebase, f"C{n}") for n in range(10)]
+    for transfer_id in ids:
+        _wait(registry, transfer_id, _last_job_is("done"))
+    assert api.max_in_flight <= 2 and api.total_calls() == 30
+    with registry.cursor() as cr:
+        jobs = registry.env(cr)["queue.job"].search([("method_name", "=", "_analyse_job")])
+        assert len(jobs) == 10 and set(jobs.mapped("capacity_released")) == {True}

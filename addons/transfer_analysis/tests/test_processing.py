@@ -160,3 +160,20 @@ def test_the_api_secret_is_never_logged(configured, firebase, api, caplog):
     assert "db-token" not in caplog.text  # the source's auth parameter (urllib3 logs request lines)
     assert "top-secret-value" not in caplog.text
     assert "auth=***" in caplog.text
+
+
+def test_a_changed_setting_or_source_is_used_by_the_next_run(configured, firebase, api):
+    """The parameters and the source are kept in a process cache between runs: a change empties it."""
+    registry, source_id = configured
+    assert process_transfer(registry, _receive(configured, firebase, "S1"), retry=FAST) == "done"
+    with registry.cursor() as cr:
+        registry.env(cr)["ir.config_parameter"].set_param("transfer_analysis.api_auth_value", "rotated-secret")
+    seen = len(api.headers_seen)
+    assert process_transfer(registry, _receive(configured, firebase, "S2"), retry=FAST) == "done"
+    assert {h["N-MS-AUTHCB"] for h in api.headers_seen[seen:]} == {"rotated-secret"}
+    with registry.cursor() as cr:
+        registry.env(cr)["transfer.source"].browse(source_id).storage_url = "https://other-storage.example"
+    transfer_id = _receive(configured, firebase, "S3")
+    assert process_transfer(registry, transfer_id, retry=FAST) == "done"
+    assert {a["url"].split("/cloud/")[0] for a in _read(configured, transfer_id)["answers"]} == {
+        "https://other-storage.example"}

@@ -82,11 +82,19 @@ class AnalysisSettings:
                    max(1, _number(get, "max_connections", DEFAULT_CONNECTIONS, int)))
 
 
+PARAMETERS_CACHE = "transfer_analysis.parameters"
+
+
 def analysis_parameters(env) -> dict[str, str]:
-    """Every ``transfer_analysis.*`` system parameter, ``{key: value}``, read in one query (a run needs
-    several of them)."""
-    rows = env["ir.config_parameter"].sudo().search_read([("key", "=like", PARAM_PREFIX + "%")], ["key", "value"])
-    return {row["key"]: row["value"] for row in rows}
+    """Every ``transfer_analysis.*`` system parameter, ``{key: value}``: one query, then from the process
+    cache until one of them changes (``ir.config_parameter`` empties it, here at once and in the other
+    processes at their next ``Registry.check_signaling``, as Odoo's cached ``get_param``)."""
+    cache = env.registry.cache(PARAMETERS_CACHE)
+    if "values" not in cache:
+        rows = env["ir.config_parameter"].sudo().search_read([("key", "=like", PARAM_PREFIX + "%")],
+                                                             ["key", "value"])
+        cache["values"] = {row["key"]: row["value"] for row in rows}
+    return dict(cache["values"])
 
 
 def max_connections(env) -> int:
@@ -159,22 +167,30 @@ class AskAhead:
     still sees at most one request per job, so the channel's capacity bounds its connections.
     """
 
-    def __init__(self, client: AnalysisClient):
+    def __init__(self, client: AnalysisClient, before_first=None):
         self.client = client
         self.url: str | None = None
         self.future = None
+        self.before_first = before_first  # called once, before the first request is sent
 
     def start(self, url: str) -> None:
         if self.future is not None:
             raise RuntimeError(f"a request for {self.url} is still in flight: take it first")
+        self._first()
         self.url, self.future = url, _in_a_thread(self.client.analyse, url)
 
     def take(self, url: str) -> AnalysisAnswer:
         if self.url != url:
             self.drop()
+            self._first()
             return self.client.analyse(url)
         future, self.url, self.future = self.future, None, None
         return future.result()
+
+    def _first(self) -> None:
+        before, self.before_first = self.before_first, None
+        if before is not None:
+            before()
 
     def drop(self) -> None:
         """Wait for the request in flight, if any, and forget its answer (the job is stopping)."""

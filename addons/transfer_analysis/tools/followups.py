@@ -38,14 +38,24 @@ class Writeback:
     values: dict
 
 
+SOURCES_CACHE = "transfer_analysis.sources"
+
+
 def source_of(transfer) -> dict | None:
-    """What the steps outside transactions need of the transfer's source (None: the transfer has none)."""
+    """What the steps outside transactions need of the transfer's source (None: the transfer has none).
+
+    From a process cache after the first read of each source (every run needs it; ``transfer.source``
+    empties it when one of these fields changes)."""
     source = transfer.source_id
     if not source:
         return None
-    return {"base_url": source.base_url, "auth": source.auth_token, "node": source.node,
+    cache = transfer.env.registry.cache(SOURCES_CACHE)
+    if source.id not in cache:
+        cache[source.id] = {
+            "base_url": source.base_url, "auth": source.auth_token, "node": source.node,
             "questionnaires": source.questionnaire_node, "persons": source.person_node,
             "accounts": source.account_node, "users": source.user_node, "storage": source.storage_url.rstrip("/")}
+    return dict(cache[source.id])
 
 
 def firebase_for(source: dict) -> FirebaseClient:

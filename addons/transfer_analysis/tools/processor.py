@@ -15,7 +15,8 @@ runner of ``transfers follow`` and ``transfers process --key`` all run:
    and its result stored at once (one transaction each), while the next
    answer is being asked (``AskAhead``: never two requests at once per
    transfer); a crash loses at most the answers in flight, and a re-run
-   asks only for what is missing;
+   asks only for what is missing; a job gives its place on the channel to
+   the next transfer's job while its last request travels (``NoPlace``);
 4. *finish*: the summary, ``done``, the COMPLETED event and the summary
    mail, all in one transaction;
 5. *write back* to the source after that commit (``PATCH``), then record it;
@@ -35,6 +36,7 @@ from dataclasses import dataclass, field
 
 from odoo import fields
 from odoo.addons.mail.tools.transaction_steps import OwnTransactions
+from odoo.exceptions import MissingError
 
 from .analysis_client import AnalysisSettings, AskAhead, RetryableAnalysisError, analysis_parameters, client_for
 from .firebase import FirebaseClient, SourceError
@@ -99,15 +101,42 @@ class Finished:
     mail_ids: tuple[int, ...] = ()
 
 
+class NoPlace:
+    """A run outside the queue (``transfers process``): no place on a channel to wait for, give or release.
+
+    A job's place (``transfer_transfer_jobs.JobPlace``): ``wait()`` before the run's first request,
+    until the job that gave it its place has stored its last answer; ``hand_over(env)`` in the step
+    after the run's last request is sent (the next transfer's job starts and prepares meanwhile);
+    ``release(env)`` in the step that stores the last answer, when nothing was handed over;
+    ``last_call_done()`` once it is stored.  The API thus never sees more requests than the channel's
+    capacity, and a crash loses at most one answer per place (in flight, or in and not yet stored).
+    """
+
+    def wait(self) -> None:
+        pass
+
+    def hand_over(self, env) -> None:
+        pass
+
+    def last_call_done(self) -> None:
+        pass
+
+    def release(self, env) -> None:
+        pass
+
+
 def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None, steps=None,
-                     follow_up_later: bool = False) -> str:
+                     follow_up_later: bool = False, place=None) -> str:
     """Analyse transfer ``transfer_id`` to its end (or to the next retry); return its state.
 
     ``steps`` says where each step's transaction comes from: ``OwnTransactions(registry)`` (default)
     opens one cursor per step; a job passes ``CommittedSteps(env)``, its own cursor committed per step
     (``odoo.addons.mail.tools.transaction_steps``).  ``follow_up_later``: the write-back and the
     summary mail are handed to ``FOLLOW_UPS`` instead of done before returning (a job does that).
+    ``place``: the run's place on the analysis channel (``NoPlace``): a job gives it to the next
+    transfer's job while its last request travels, or once its last answer is stored.
     """
+    place = place or NoPlace()
     retry = retry or InlineRetry()
     steps = steps or OwnTransactions(registry)
     plan = _begin(steps, transfer_id, log, retry)
@@ -116,11 +145,11 @@ def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None, 
         send_summary(steps, transfer_id, log)
     if not isinstance(plan, Plan):
         return plan
-    asking = AskAhead(client_for(plan.settings))
+    asking = AskAhead(client_for(plan.settings), before_first=place.wait)
     try:
         if plan.needs_answers:
             _with_retry(lambda: _resolve(steps, plan, log, asking), retry, log, "resolve")
-        _analyse_pending(steps, plan, log, retry, asking)
+        _analyse_pending(steps, plan, log, retry, asking, place)
     except GiveUp as exc:
         return _fail(steps, transfer_id, str(exc), log)
     finally:
@@ -137,8 +166,10 @@ def process_transfer(registry, transfer_id: int, log: Log = _quiet, retry=None, 
 # -- 1. begin ------------------------------------------------------------------------------------------
 def _begin(steps, transfer_id: int, log: Log, retry):
     with steps.step() as env:
-        transfer = env["transfer.transfer"].browse(transfer_id).exists()
-        if not transfer:
+        transfer = env["transfer.transfer"].browse(transfer_id)
+        try:
+            transfer.state  # noqa: B018  (reads the row: one query, where exists() would take two)
+        except MissingError:
             log("begin", f"transfer {transfer_id} does not exist")
             return "missing"
         if env.context.get("job_uuid") and transfer._resume_by_job():
@@ -157,7 +188,7 @@ def _begin(steps, transfer_id: int, log: Log, retry):
             return _fail_now(transfer, f"gave up after {transfer.attempts} run(s)" +
                              (f": {errors[-1]}" if errors else ""), log)
         run = transfer.attempts + 1
-        answers = transfer.answer_ids
+        answers = transfer._answers()
         plan = Plan(transfer.id, transfer.key, transfer.uid or transfer.key, settings, source_of(transfer),
                     needs_answers=not answers, item_keys=_item_keys(transfer), pending=_pending(answers))
         transfer._move("start", {"attempts": run})  # last: what the plan needs is read before the write
@@ -263,14 +294,19 @@ def _fetch(firebase: FirebaseClient, path: str):
 
 
 # -- 3. analyse ----------------------------------------------------------------------------------------
-def _analyse_pending(steps, plan: Plan, log: Log, retry, asking: AskAhead) -> None:
+def _analyse_pending(steps, plan: Plan, log: Log, retry, asking: AskAhead, place) -> None:
     """Ask for each pending answer and store it, the next one asked while the last one is stored."""
     pending = plan.pending
     for position, answer in enumerate(pending):
         result, tries = _ask(asking, answer, steps, retry, log)
-        if result.ok and position + 1 < len(pending):
+        more = result.ok and position + 1 < len(pending)
+        if more:
             asking.start(pending[position + 1].url)
-        _store_answer(steps, answer, result, answer.attempts + tries, log)
+        last_sent = more and position + 2 == len(pending)  # the run's last request is in flight
+        _store_answer(steps, answer, result, answer.attempts + tries, log,
+                      also=place.hand_over if last_sent else place.release if result.ok and not more else None)
+        if not more:  # stored: a crash from now on loses no answer of this run, and none will be asked
+            place.last_call_done()
         if not result.ok:
             raise GiveUp(f"the analysis API refused answer {answer.sequence}: HTTP {result.status} "
                          f"{result.text[:200]}")
@@ -295,7 +331,8 @@ def _note_attempt(steps, answer: Pending, attempt: int, error: str) -> None:
         env["transfer.answer"].browse(answer.id).write({"attempts": answer.attempts + attempt, "error": error})
 
 
-def _store_answer(steps, answer: Pending, result, attempts: int, log: Log) -> None:
+def _store_answer(steps, answer: Pending, result, attempts: int, log: Log, also=None) -> None:
+    """Record the API's answer in a transaction of its own; ``also(env)`` runs in that transaction."""
     reading = read_risk(result.payload)
     values = {"http_status": result.status, "raw": result.raw(), "date_done": fields.Datetime.now(),
               "attempts": attempts}
@@ -310,6 +347,8 @@ def _store_answer(steps, answer: Pending, result, attempts: int, log: Log) -> No
         if result.ok and reading.problem:
             record.transfer_id._log("ERR", f"answer {answer.sequence}: {reading.problem}; "
                                            f"risk counted as {reading.risk}")
+        if also is not None:
+            also(env)
     log("analyse", f"[ {result.status} ] answer {answer.sequence}: " +
         (f"score {reading.score}" if result.ok else result.text[:200]))
 
@@ -320,14 +359,19 @@ def _finish(steps, plan: Plan, log: Log) -> Finished:
         transfer = env["transfer.transfer"].browse(plan.transfer_id)
         if transfer.state != "analysing":
             return Finished(transfer.state)
-        answers = transfer.answer_ids.sorted("sequence")
-        resume = summary([a.score for a in answers])
+        scores = [row["score"] for row in env["transfer.answer"].search_read(  # in sequence order
+            [("transfer_id", "=", transfer.id)], ["score"])]
+        resume = summary(scores)
         values = {"resume": resume, "date_final": fields.Datetime.now(), "codec": CODEC,
                   "writeback_state": "pending" if plan.source else "none"}
         writeback = Writeback(plan.source, plan.key, transfer._writeback_values(values)) if plan.source else None
-        transfer._log("COMPLETED", f"COMPLETED|{len(answers)}|{resume}")
+        # what is read first (a write makes the ORM read the whole row again), then one INSERT, one UPDATE
+        no_mail = transfer._no_summary_mail_reason()
+        events = [("COMPLETED", f"COMPLETED|{len(scores)}|{resume}")] + ([("ERR", no_mail)] if no_mail else [])
+        transfer._log_each(events)
         transfer._move("finish", values)
-        transfer._queue_summary_mail()
+        if not no_mail:
+            transfer._queue_summary_mail()
         finished = Finished("done", writeback, tuple(transfer.mail_id.ids))
     log("finish", f"{plan.key}: done, resume {resume}")
     return finished

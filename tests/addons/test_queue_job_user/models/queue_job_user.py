@@ -53,6 +53,16 @@ class QueueJobTest(models.Model):
         time.sleep(seconds)
         return self.record_run(key)
 
+    def release_then_sleep(self, key, seconds):
+        """Give the channel's capacity back (committed), then take ``seconds`` before recording ``key``."""
+        from odoo.addons.queue_job.worker.runner import release_capacity
+
+        released = release_capacity(self.env)
+        self.env.cr.commit(write_lock=False)  # SQLite: no write lock held while sleeping
+        time.sleep(seconds)
+        self.record_run(key)
+        return released
+
     @staticmethod
     def _count_try(path):
         """Append this try to the file ``path`` (outside any transaction, which a failure rolls back)."""
