@@ -5,6 +5,9 @@ are serialized already), checks that the job or message it was asked about is st
 then writes the instance, the execution row (``saga.step``) and the next job together, so a crash
 between two transitions loses nothing and runs nothing twice.
 
+An action's outgoing call (``ctx.call``, module ``calls``) is made between two transactions: what
+the try wrote so far commits, and the instance is locked and its version checked again after it.
+
 **The version is the optimistic lock.**  Every transition writes the instance with ``version + 1``
 and enqueues, in the same transaction, the job of what comes next tagged with that version (run
 step S try N, or time out the wait).  A job that finds another version does nothing: a reply, a
@@ -35,7 +38,7 @@ import logging
 import time
 import traceback
 
-from . import calls, signals, store
+from . import calls, inbox, signals, store
 from .context import StepContext
 from .definition import SagaDefinition, Step, definition_of
 from .exceptions import SagaDefinitionError, SagaFailure
@@ -317,8 +320,6 @@ def _succeeded(instance, definition: SagaDefinition, try_: Try, data: dict, plan
         return "compensated"
     done = [*(instance.done_steps or []), step.name]
     if step.wait_for:
-        from . import inbox
-
         transition(instance, time_out(step, instance.env), status="waiting", waiting_for=step.wait_for,
                    current_attempt=try_.attempt, step_started_at=try_.started_at, done_steps=done, data=data)
         return "replied" if inbox.consume_early(instance, definition, step) else "waiting"
@@ -428,8 +429,6 @@ def next_compensation(instance, definition: SagaDefinition, **values) -> None:
         kept = {} if before is None else {"data": before}
         raise_incident(instance, data, "handler", **{**values, **kept, "status": "compensating", "phase": COMPENSATE})
         return
-    from . import inbox
-
     transition(instance, **{**values, "status": "compensated", "current_step": False, "ended_at": now(), "data": data})
     notify(signals.saga_compensated, instance, reason=reason)
     inbox.settle_early(instance, definition)
