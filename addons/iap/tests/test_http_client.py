@@ -1,4 +1,5 @@
-"""``http_client.LeanClient``: the IAP calls' JSON POST, connections kept while the server keeps them open."""
+"""``http_client.PooledClient``: the IAP calls' JSON POST, connections kept while the server keeps them open,
+the environment's proxies honoured."""
 from __future__ import annotations
 
 import json
@@ -54,9 +55,9 @@ class KeepAliveServer:
 
 @pytest.fixture
 def client():
-    from odoo.addons.iap.tools.http_client import LeanClient
+    from odoo.addons.iap.tools.http_client import PooledClient
 
-    return LeanClient()
+    return PooledClient()
 
 
 def test_calls_reuse_the_connection_the_server_keeps_open(client):
@@ -90,3 +91,21 @@ def test_transport_failures_are_requests_exceptions(client):
         server.stop()
     with pytest.raises(requests.exceptions.ConnectionError):
         client.post(server.url + "/gone", json={}, timeout=2)
+
+
+def test_the_environment_s_proxy_settings_apply(client, monkeypatch):
+    """``trust_env`` is off for speed: the proxy variables must still route the calls (read once per origin)."""
+    from odoo.addons.iap.tools import http_client
+
+    server = KeepAliveServer()
+    try:
+        monkeypatch.setattr(http_client, "_proxies", {})
+        monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # the discard port: nothing listens
+        monkeypatch.setenv("NO_PROXY", "")
+        with pytest.raises(requests.exceptions.ProxyError):
+            client.post(server.url + "/via-proxy", json={}, timeout=2)
+        monkeypatch.setattr(http_client, "_proxies", {})
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        assert client.post(server.url + "/direct", json={}, timeout=2).json()["path"] == "/direct"
+    finally:
+        server.stop()

@@ -15,10 +15,9 @@ the same ``iap_charge`` context manager.  Where we differ, we are safer:
   charges in two, for a service computed before it is paid for and delivered only once paid.
 * A call to this very server and database (the one-server setup) is served in-process, without HTTP
   or a worker slot, so that a server calling itself never deadlocks (see ``self_call``).
-* The idempotent calls go through a lean per-thread client (``http_client``: a third of ``requests``' CPU
-  per call) that keeps its connections where the platform keeps them open; a connection the platform
-  closed is noticed before reuse.  ``iap_jsonrpc`` itself uses ``requests``, a new connection per call,
-  as Odoo's does.
+* The idempotent calls go through a ``requests`` session per thread (``http_client``) that keeps its
+  connections where the platform keeps them open and reads the environment's proxy settings once.
+  ``iap_jsonrpc`` itself uses ``requests``, a new connection per call, as Odoo's does.
 
 * ``iap_charge(..., charging="deferred" | "quota")`` asks the platform once per call (the capture sent
   after the caller commits, from the outbox) or, with our platform, mostly not at all (credit quotas, see
@@ -174,12 +173,12 @@ def _jsonrpc(client, url: str, method: str, params: dict | None, timeout, base_u
 _thread_sessions = threading.local()
 
 
-def _session() -> http_client.LeanClient:
+def _session() -> http_client.PooledClient:
     """This thread's client for the calls made with retries or backoff: no cookies kept, its connections
-    kept per thread (``http_client``: ``requests`` costs as much CPU again per call)."""
+    kept per thread, the environment's settings read once (``http_client``)."""
     session = getattr(_thread_sessions, "session", None)
     if session is None:
-        session = _thread_sessions.session = http_client.LeanClient()
+        session = _thread_sessions.session = http_client.PooledClient()
     return session
 
 
