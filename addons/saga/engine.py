@@ -5,6 +5,9 @@ are serialized already), checks that the job or message it was asked about is st
 then writes the instance, the execution row (``saga.step``) and the next job together, so a crash
 between two transitions loses nothing and runs nothing twice.
 
+An action's outgoing call (``ctx.call``, module ``calls``) is made between two transactions: what
+the try wrote so far commits, and the instance is locked and its version checked again after it.
+
 **The version is the optimistic lock.**  Every transition writes the instance with ``version + 1``
 and enqueues, in the same transaction, the job of what comes next tagged with that version (run
 step S try N, or time out the wait).  A job that finds another version does nothing: a reply, a
@@ -35,7 +38,7 @@ import logging
 import time
 import traceback
 
-from . import signals, store
+from . import calls, inbox, signals, store
 from .context import StepContext
 from .definition import SagaDefinition, Step, definition_of
 from .exceptions import SagaDefinitionError, SagaFailure
@@ -169,12 +172,12 @@ def _label(instance) -> str:
 
 
 def _enqueue(instance, follow_up: FollowUp, version: int, label: str, company_id: int | None,
-             priority: int = FOLLOW_UP_PRIORITY) -> None:
+             priority: int = FOLLOW_UP_PRIORITY):
     # company_id in the context spares queue_job reading the user's companies for every job
     delayed = instance.with_context(company_id=company_id).with_delay(
         channel=CHANNEL, eta=follow_up.delay_s or None, max_retries=0, priority=priority,
         description=f"{label}: {follow_up.label}")
-    getattr(delayed, follow_up.method)(*follow_up.args, version)
+    return getattr(delayed, follow_up.method)(*follow_up.args, version)
 
 
 def lock(instance, job_uuid: str | None = None) -> tuple:
@@ -235,37 +238,57 @@ def _record_lost_tries(instance, try_: Try, lost: int) -> Try:
     A try that killed its worker rolled back, so it left no row: each gets a ``lost`` row, and the
     try made now takes the next attempt number, so the timeline and the attempt count show them.
     """
+    if not lost:
+        return try_
+    # a try that made an outgoing call committed the rows of the tries lost before it: not twice
+    recorded = {row["attempt"] for row in instance.env["saga.step"].sudo().search_read(
+        [("instance_id", "=", instance.id), ("job_uuid", "=", try_.job_uuid), ("status", "=", "lost")], ["attempt"])}
     rows = [execution(instance, dataclasses.replace(try_, attempt=number), "lost", LOST_ERROR).row
-            for number in range(try_.attempt, try_.attempt + lost)]
+            for number in range(try_.attempt, try_.attempt + lost) if number not in recorded]
     if rows:
         store.insert_executions(instance.env, rows)
     return dataclasses.replace(try_, attempt=try_.attempt + lost)
 
 
 def _run(instance, definition: SagaDefinition, try_: Try, policy) -> str:
+    """Run the try's function, then the transition its outcome calls for (``calls``: its outgoing calls)."""
     step = try_.step
     func = step.action if try_.phase == FORWARD else step.compensation
-    ctx = context(instance, step.name, try_.phase, try_.attempt, timeout_s=step.timeout_s)
     planned = _planned_follow_up(definition, try_)
-    started = time.monotonic()
+    enqueued: list = []
+    scope = calls.TryScope(instance, instance.version, ("running", "compensating"),
+                           before_first_call=lambda: calls.take_back(instance, enqueued))
+    ctx = context(instance, step.name, try_.phase, try_.attempt, timeout_s=step.timeout_s)
+    ctx.scope = scope
+    error, started = None, time.monotonic()
     try:
-        with instance.env.cr.savepoint():
-            if planned:
-                _enqueue(instance, planned, instance.version + 1, _label(instance), instance.company_id.id)
-            func(ctx)
-            if step.timeout_s and time.monotonic() - started > step.timeout_s:
-                raise TimeoutError(f"the try took {time.monotonic() - started:.1f} s, more than its "
-                                   f"timeout_s of {step.timeout_s} s: its effects were discarded")
-    except SagaFailure as failure:
+        scope.begin()
+        if planned:
+            enqueued.append(_enqueue(instance, planned, instance.version + 1, _label(instance), instance.company_id.id))
+        func(ctx)
+        if step.timeout_s and time.monotonic() - started > step.timeout_s:
+            raise TimeoutError(f"the try took {time.monotonic() - started:.1f} s, more than its "
+                               f"timeout_s of {step.timeout_s} s: its effects were discarded")
+    except Exception as exc:
+        scope.undo()
+        error = exc
+    if scope.superseded:  # checked first: an action may have caught ``Superseded``
+        return calls.record_superseded(instance, try_, scope.superseded, error)
+    return _outcome(instance, definition, try_, policy, error, ctx.data, None if scope.calls else planned)
+
+
+def _outcome(instance, definition: SagaDefinition, try_: Try, policy, error: Exception | None, data: dict,
+             planned: FollowUp | None) -> str:
+    if isinstance(error, SagaFailure):
         if try_.phase == COMPENSATE:
             return _failed(instance, definition, try_, policy, RuntimeError(
-                f"a compensation cannot refuse (SagaFailure: {failure.reason})"))
-        begin_compensation(instance, definition, f"{step.name}: {failure.reason}",
-                           executions=(execution(instance, try_, "rejected", failure.reason),))
+                f"a compensation cannot refuse (SagaFailure: {error.reason})"))
+        begin_compensation(instance, definition, f"{try_.step.name}: {error.reason}",
+                           executions=(execution(instance, try_, "rejected", error.reason),))
         return "rejected"
-    except Exception as exc:
-        return _failed(instance, definition, try_, policy, exc)
-    return _succeeded(instance, definition, try_, ctx.data, planned)
+    if error is not None:
+        return _failed(instance, definition, try_, policy, error)
+    return _succeeded(instance, definition, try_, data, planned)
 
 
 def _planned_follow_up(definition: SagaDefinition, try_: Try) -> FollowUp | None:
@@ -299,7 +322,7 @@ def _succeeded(instance, definition: SagaDefinition, try_: Try, data: dict, plan
     if step.wait_for:
         transition(instance, time_out(step, instance.env), status="waiting", waiting_for=step.wait_for,
                    current_attempt=try_.attempt, step_started_at=try_.started_at, done_steps=done, data=data)
-        return "waiting"
+        return "replied" if inbox.consume_early(instance, definition, step) else "waiting"
     succeeded = execution(instance, try_, "succeeded", signal=signals.saga_step_succeeded)
     advance(instance, definition, step, planned, done_steps=done, data=data, executions=(succeeded,))
     return "succeeded"
@@ -408,6 +431,7 @@ def next_compensation(instance, definition: SagaDefinition, **values) -> None:
         return
     transition(instance, **{**values, "status": "compensated", "current_step": False, "ended_at": now(), "data": data})
     notify(signals.saga_compensated, instance, reason=reason)
+    inbox.settle_early(instance, definition)
 
 
 def _pending_compensations(instance, definition: SagaDefinition, executions: tuple = ()) -> list[str]:

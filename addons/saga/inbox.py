@@ -6,6 +6,8 @@ reply and the wait's timeout cannot both win: whichever transaction locks the in
 moves it on, and the other finds it no longer waiting.  The message row is written after it was
 applied, with its outcome, in the same transaction: a delivery that fails leaves nothing.
 
+A reply that arrives while its step's action still runs (the provider answered before the action's
+call returned) is kept ``early``; the transition to ``waiting`` applies it at once (``consume_early``).
 A reply that arrives after the instance stopped waiting is ``late``.  If it says the business
 succeeded (its ``on_reply`` handler does not refuse it) while the saga was compensated, money may
 have been taken for an order that was undone: that raises an incident (a refund to make), never a
@@ -102,6 +104,8 @@ def _apply(instance, message_type: str, payload: dict) -> tuple[str, str]:
         return _reply(instance, definition, step, payload)
     if instance.status in LATE_STATUSES:
         return _late(instance, step, message_type, payload)
+    if instance.status == "running" and instance.phase == engine.FORWARD and instance.current_step == step.name:
+        return "early", f"{step.name} is still running: kept until it waits for {message_type}"
     return "ignored", f"the saga is {instance.status}, not waiting for {message_type}"
 
 
@@ -125,6 +129,37 @@ def _reply(instance, definition, step, payload: dict) -> tuple[str, str]:
     succeeded = engine.execution(instance, try_, "succeeded", signal=engine.signals.saga_step_succeeded)
     engine.advance(instance, definition, step, data=ctx.data, executions=(succeeded,))
     return "processed", "accepted"
+
+
+def consume_early(instance, definition, step) -> bool:
+    """``step`` just began to wait: apply the reply that arrived while its action ran, if one did.
+
+    Called by the transition to ``waiting``, under the instance's lock, so the reply moves the saga
+    on once, in that transaction, as if it had arrived just after it.
+    """
+    message = _early_messages(instance, step.wait_for, limit=1)
+    if not message:
+        return False
+    outcome, detail = _reply(instance, definition, step, dict(message.payload or {}))
+    if detail == REPLY_FAILED:
+        instance.write({"incident_message_id": message.id})
+    message.write({"outcome": outcome, "detail": f"arrived while {step.name} ran, applied when it waited: {detail}"})
+    return True
+
+
+def settle_early(instance, definition) -> None:
+    """The saga was compensated without waiting: a reply kept ``early`` is late now (a success: an incident)."""
+    for message in _early_messages(instance):
+        step = definition.waiting_step(message.message_type)[0]
+        outcome, detail = _late(instance, step, message.message_type, dict(message.payload or {}))
+        message.write({"outcome": outcome, "detail": detail})
+
+
+def _early_messages(instance, message_type: str | None = None, limit: int | None = None):
+    domain = [("instance_id", "=", instance.id), ("outcome", "=", "early")]
+    if message_type:
+        domain.append(("message_type", "=", message_type))
+    return instance.env["saga.message"].sudo().search(domain, order="id", limit=limit)
 
 
 def reapply(instance, definition, message) -> None:

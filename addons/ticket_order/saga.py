@@ -38,17 +38,17 @@ def _order(ctx):
 def reserve_tickets(ctx) -> None:
     order = _order(ctx)
     try:
-        ctx.data["reserved"] = inventory.reserve(ctx.env, order.uid, order.entries(), ctx.timeout_s)
+        ctx.data["reserved"] = inventory.reserve(ctx.env, order.uid, order.entries(), ctx.timeout_s, ctx.call)
     except OutOfStock as exc:
         raise SagaFailure(str(exc)) from None
 
 
 def release_tickets(ctx) -> None:
-    ctx.data["released"] = inventory.release(ctx.env, ctx.data["order_uid"], ctx.timeout_s)
+    ctx.data["released"] = inventory.release(ctx.env, ctx.data["order_uid"], ctx.timeout_s, ctx.call)
 
 
 def request_payment(ctx) -> None:
-    payment.request_payment(ctx.env, _order(ctx), ctx.timeout_s)
+    payment.request_payment(ctx.env, _order(ctx), ctx.timeout_s, ctx.call)
 
 
 def check_payment(ctx, payload: dict) -> None:
@@ -58,7 +58,7 @@ def check_payment(ctx, payload: dict) -> None:
 
 
 def finish_order(ctx) -> None:
-    inventory.sell(ctx.env, ctx.data["order_uid"], ctx.timeout_s)
+    inventory.sell(ctx.env, ctx.data["order_uid"], ctx.timeout_s, ctx.call)
     _order(ctx).write({"status": "COMPLETED", "status_reason": False})
 
 

@@ -8,6 +8,7 @@ OUTCOMES = [
     ("ignored", "Ignored"),
     ("unknown", "Unknown saga"),
     ("late", "Late"),
+    ("early", "Early: kept until its step waits"),
 ]
 
 

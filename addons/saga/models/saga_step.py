@@ -13,6 +13,7 @@ STATUSES = [
     ("timed_out", "Timed out"),
     ("lost", "Lost"),
     ("cancelled", "Cancelled"),
+    ("superseded", "Superseded"),
 ]
 
 

@@ -3,11 +3,15 @@
 ``ticket_order.inventory_url`` empty (the demo): the ``ticket.inventory`` model of this database.
 Set (``https://inventory.example.com``): ``POST {url}/inventory/booking`` and
 ``POST {url}/inventory/release`` with the bearer token ``ticket_order.inventory_token``, each with
-a timeout, so the inventory may live on another server.  Both ways are idempotent per order.
+a timeout, so the inventory may live on another server.  The saga passes ``ctx.call`` as ``call``: no
+transaction is open while a request travels.  Both ways are idempotent per order.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import requests
+from odoo.addons.saga.calls import direct
 
 from ..models.ticket_inventory import OutOfStock
 
@@ -20,38 +24,38 @@ class InventoryUnavailable(Exception):
     """The inventory server did not answer as expected: a technical error, retried."""
 
 
-def reserve(env, order_uid: str, entries: dict[str, int], timeout: float = 0) -> dict:
+def reserve(env, order_uid: str, entries: dict[str, int], timeout: float = 0, call: Callable = direct) -> dict:
     url = _url(env)
     if not url:
         return env["ticket.inventory"].sudo().reserve(order_uid, entries)
-    answer = _post(env, url + "/inventory/booking", {"orderId": order_uid, "orderEntries": entries}, timeout)
+    answer = _post(env, url + "/inventory/booking", {"orderId": order_uid, "orderEntries": entries}, timeout, call)
     if answer.get("error") == "out_of_stock":
         raise OutOfStock(answer.get("code", "?"), answer.get("wanted", 0), answer.get("available", 0))
     return answer["reserved"]
 
 
-def release(env, order_uid: str, timeout: float = 0) -> int:
+def release(env, order_uid: str, timeout: float = 0, call: Callable = direct) -> int:
     url = _url(env)
     if not url:
         return env["ticket.inventory"].sudo().release(order_uid)
-    return _post(env, url + "/inventory/release", {"orderId": order_uid}, timeout)["released"]
+    return _post(env, url + "/inventory/release", {"orderId": order_uid}, timeout, call)["released"]
 
 
-def sell(env, order_uid: str, timeout: float = 0) -> int:
+def sell(env, order_uid: str, timeout: float = 0, call: Callable = direct) -> int:
     url = _url(env)
     if not url:
         return env["ticket.inventory"].sudo().sell(order_uid)
-    return _post(env, url + "/inventory/sell", {"orderId": order_uid}, timeout)["sold"]
+    return _post(env, url + "/inventory/sell", {"orderId": order_uid}, timeout, call)["sold"]
 
 
 def _url(env) -> str:
     return (env["ir.config_parameter"].sudo().get_param(URL_PARAM) or "").rstrip("/")
 
 
-def _post(env, url: str, body: dict, timeout: float) -> dict:
+def _post(env, url: str, body: dict, timeout: float, call: Callable) -> dict:
     token = env["ir.config_parameter"].sudo().get_param(TOKEN_PARAM) or ""
     try:
-        response = requests.post(url, json=body, timeout=timeout or TIMEOUT_S,
+        response = call(requests.post, url, json=body, timeout=timeout or TIMEOUT_S,
                                  headers={"Authorization": f"Bearer {token}"})
     except requests.RequestException as exc:
         raise InventoryUnavailable(f"inventory at {url}: {type(exc).__name__}") from None

@@ -8,7 +8,10 @@ the request (2xx) and later posts the result, signed, to ``/saga/1/message`` (ty
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import requests
+from odoo.addons.saga.calls import direct
 
 URL_PARAM = "ticket_order.payment_url"
 PAYMENT_SECRET_PARAM = "ticket_order.payment_token"
@@ -20,7 +23,10 @@ class PaymentRequestFailed(Exception):
     """The provider did not take the payment request: a technical error, retried."""
 
 
-def request_payment(env, order, timeout: float = 0) -> None:
+def request_payment(env, order, timeout: float = 0, call: Callable = direct) -> None:
+    """Ask the provider to take the payment of ``order``; ``call`` makes the HTTP request (the saga's
+    ``ctx.call``: no transaction is open while it travels, and the provider may call back before it
+    answers)."""
     parameters = env["ir.config_parameter"].sudo()
     url = parameters.get_param(URL_PARAM) or (parameters.get_param("web.base.url", "").rstrip("/")
                                               + "/ticket_order/demo_payment")
@@ -29,7 +35,7 @@ def request_payment(env, order, timeout: float = 0) -> None:
             "callbackUrl": parameters.get_param("web.base.url", "").rstrip("/") + "/saga/1/message"}
     token = parameters.get_param(PAYMENT_SECRET_PARAM) or ""
     try:
-        response = requests.post(url, json=body, timeout=timeout or TIMEOUT_S,
+        response = call(requests.post, url, json=body, timeout=timeout or TIMEOUT_S,
                                  headers={"Authorization": f"Bearer {token}"})
     except requests.RequestException as exc:
         raise PaymentRequestFailed(f"payment provider at {url}: {type(exc).__name__}") from None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -105,6 +106,32 @@ def test_a_worker_killed_during_the_reservation_reserves_once_on_retry(config, w
         ("reserve_tickets", 1, "lost"), ("reserve_tickets", 2, "succeeded"), ("request_payment", 1, "waiting")]
     after = committed(registry, lambda env: env["ticket.inventory"].search([("code", "=", "day-one")]).available)
     assert after == before - 2
+
+
+def test_workers_killed_during_the_payment_request_leave_each_lost_try_once(config, workers):
+    """kill -9 while the request travels (twice): the step runs again; a rerun whose call committed the
+    rows of the tries lost before it does not record them again."""
+    registry = Registry.open(config)
+    answer = threading.Event()
+    with payment_provider() as provider:
+        provider.before_answer = lambda _body: len(provider.requests) <= 2 and answer.wait(120)
+        committed(registry, lambda env: env["ir.config_parameter"].set_param("ticket_order.payment_url", provider.url))
+        uid = committed(registry, lambda env: env["ticket.order"].place(
+            {"customerId": "c", "amount": 10, "items": [{"id": "day-one", "amount": 200.0, "quantity": 1}]}))
+        for requests_seen in (1, 2):
+            doomed = workers(config, options=WORKER_ARGS)
+            wait_until(lambda n=requests_seen: len(provider.requests) == n)
+            os.kill(doomed.pid, signal.SIGKILL)
+            doomed.wait(timeout=30)
+        workers(config, options=WORKER_ARGS)
+        wait_until(lambda: committed(registry, lambda env: env["saga.instance"].search(
+            [("business_key", "=", uid)]).status) == "waiting")
+        answer.set()
+    timeline = committed(registry, lambda env: env["saga.instance"].search([("business_key", "=", uid)]).timeline())
+    assert [(r["step"], r["attempt"], r["status"]) for r in timeline] == [
+        ("reserve_tickets", 1, "succeeded"), ("request_payment", 1, "lost"), ("request_payment", 2, "lost"),
+        ("request_payment", 3, "waiting")]
+    assert [r["orderId"] for r in provider.requests] == [uid] * 3
 
 
 def _waits_for_lock(connection) -> bool:
