@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "depends": ["iap"],
     "external_dependencies": {"python": ["stdnum"]},
-    "data": ["security/ir.model.access.csv"],
+    "data": ["security/library_security.xml", "security/ir.model.access.csv"],
     "demo": ["demo/library_book_demo.xml"],
     "installable": True,
     "application": True,

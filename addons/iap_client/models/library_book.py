@@ -59,12 +59,16 @@ class LibraryBook(models.Model):
 
         Commits the current transaction before calling the service (the request id must survive a
         failure, and no transaction stays open during the call).  Raises ``UserError`` for a missing or
-        invalid ISBN, ``InsufficientCreditError`` (JSON message with the buy-credits ``url``) when the
+        invalid ISBN, ``AccessError`` (before anything is sent) for a user who may not change the book (not a
+        librarian), ``InsufficientCreditError`` (JSON message with the buy-credits ``url``) when the
         account cannot pay, and ``AccessError`` when the service cannot be reached or refuses the call.
         """
         self.ensure_one()
+        # Fetching rewrites the book and spends credits: refuse a user who may not change it before paying.
+        self.check_access_rights("write")
+        self.check_access_rule("write")
         self._check_isbn()
-        # The account is server code's: any user may fetch, only administrators see or create accounts.
+        # The account is server code's: any librarian may fetch, only administrators see or create accounts.
         account = self.env["iap.account"].sudo().get(SERVICE_NAME)
         url, params, timeout = self._book_data_request(account)
         try:
