@@ -134,8 +134,19 @@ def insert_job(env, values: dict) -> tuple[int, str]:
             insert_event(cr, found[0], values["state"], "created")
     if found is None:
         return _holder_of_key(cr, values["identity_key"])
-    notify_enqueued(cr, values.get("channel") or "root")
+    if not _due_later(values.get("eta")):
+        notify_enqueued(cr, values.get("channel") or "root")
     return found[0], values["uuid"]
+
+
+#: A job due later than this after its commit is left to the workers' poll: a wake-up at the commit
+#: would claim nothing (a wait's timeout job, due in minutes, is enqueued by every saga that waits).
+NOTIFY_HORIZON = dt.timedelta(seconds=1)
+
+
+def _due_later(eta) -> bool:
+    """Whether a job with ``eta`` cannot be due when the workers a NOTIFY wakes claim."""
+    return isinstance(eta, dt.datetime) and eta > utcnow() + NOTIFY_HORIZON
 
 
 #: On PostgreSQL, the event of a statement's rows is written by the same statement (a data-modifying CTE).
