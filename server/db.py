@@ -64,19 +64,9 @@ class PostgresBackend(_TextGuard, PooledPostgresqlDatabase):
         try:
             return super().execute_sql(prefix + sql, params)
         except Exception as exc:
-            if not self._prefix_ran(exc):
+            if not piggyback.prefix_ran(self._state.conn, exc):
                 pending.restore(undo)
             raise
-
-    def _prefix_ran(self, exc: Exception) -> bool:
-        """Whether the server ran a failed combined statement's prefix: not if the driver refused before
-        sending (the transaction is not in error), nor if the transaction was aborted already (25P02)."""
-        import psycopg2.extensions as ext
-
-        conn = self._state.conn
-        if conn is None or conn.get_transaction_status() != ext.TRANSACTION_STATUS_INERROR:
-            return False
-        return getattr(getattr(exc, "orig", exc), "pgcode", None) != "25P02"
 
     def savepoint(self):
         """A savepoint sent with the block's first statement (none if the block runs none)."""

@@ -81,3 +81,13 @@ class LazySavepoint:
             if statements[index][1] is self:
                 del statements[index:]
                 return
+
+
+def prefix_ran(conn, exc: Exception) -> bool:
+    """Whether the server ran a failed combined statement's prefix: not if the driver refused before
+    sending (the transaction is not in error), nor if the transaction was aborted already (25P02)."""
+    import psycopg2.extensions as ext
+
+    if conn is None or conn.get_transaction_status() != ext.TRANSACTION_STATUS_INERROR:
+        return False
+    return getattr(getattr(exc, "orig", exc), "pgcode", None) != "25P02"

@@ -47,3 +47,15 @@ def _proxies_for(url: str) -> dict:
         with _lock:
             proxies = _proxies[origin] = requests.utils.get_environ_proxies(url)
     return proxies
+
+
+_threads = threading.local()
+
+
+def thread_client() -> PooledClient:
+    """This thread's client: no cookies kept, its connections kept per thread, the environment's settings
+    read once. Threads never share a ``requests`` session (it is not thread-safe)."""
+    client = getattr(_threads, "client", None)
+    if client is None:
+        client = _threads.client = PooledClient()
+    return client

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -170,18 +169,6 @@ def _jsonrpc(client, url: str, method: str, params: dict | None, timeout, base_u
     return response.get("result")
 
 
-_thread_sessions = threading.local()
-
-
-def _session() -> http_client.PooledClient:
-    """This thread's client for the calls made with retries or backoff: no cookies kept, its connections
-    kept per thread, the environment's settings read once (``http_client``)."""
-    session = getattr(_thread_sessions, "session", None)
-    if session is None:
-        session = _thread_sessions.session = http_client.PooledClient()
-    return session
-
-
 def _post(client, url: str, payload: dict, timeout) -> dict:
     try:
         reply = client.post(url, json=payload, timeout=timeout)
@@ -230,14 +217,14 @@ def _with_extras(data: dict) -> dict:
 
 def call_once(url: str, params: dict, timeout: float | tuple = 15, base_urls=()) -> Any:
     """``iap_jsonrpc`` through this thread's session, without retries (the caller retries with backoff)."""
-    return _jsonrpc(_session(), url, "call", params, timeout, base_urls)
+    return _jsonrpc(http_client.thread_client(), url, "call", params, timeout, base_urls)
 
 
 def call_idempotent(url: str, params: dict, timeout: float | tuple = 15, base_urls=()) -> Any:
     """``iap_jsonrpc`` for a call that is safe to repeat: retry transient failures with backoff."""
     for delay in (*RETRY_DELAYS, None):
         try:
-            return _jsonrpc(_session(), url, "call", params, timeout, base_urls)
+            return _jsonrpc(http_client.thread_client(), url, "call", params, timeout, base_urls)
         except Exception as exc:
             if delay is None or not getattr(exc, "retryable", False):
                 raise
