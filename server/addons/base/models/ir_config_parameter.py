@@ -7,7 +7,7 @@ only.  An addon declares its secret keys by extending ``_secret_parameter_keys``
 """
 import uuid
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 
 PROTECTED_KEYS = ("database.secret", "database.uuid", "database.create_date", "web.base.url")
@@ -65,8 +65,19 @@ class IrConfigParameter(models.Model):
     def get_param(self, key: str, default=False):
         """The value of ``key`` as a string, or ``default`` when unset or empty."""
         self.check_access_rights("read")
+        return self._get_param(key) or default
+
+    @api.model
+    @tools.ormcache("key")
+    def _get_param(self, key: str):
+        """The stored value of ``key`` (None when unset), kept in the process cache as Odoo 17 keeps it.
+
+        Every write, create and unlink of a parameter empties the caches here at once and in the other
+        processes at their next request (``Registry.check_signaling``); a job worker looks at its
+        heartbeat.  Read on every paid call, every saga wait and callback: one query less each time.
+        """
         row = self.env.cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", (key,)).fetchone()
-        return (row[0] if row else None) or default
+        return row[0] if row else None
 
     @api.model
     def set_param(self, key: str, value):
@@ -88,10 +99,17 @@ class IrConfigParameter(models.Model):
     def write(self, vals):
         if "key" in vals and any(p.key in PROTECTED_KEYS and p.key != vals["key"] for p in self):
             raise ValidationError(f"You cannot rename the system parameters {', '.join(PROTECTED_KEYS)}")
+        self.env.registry.clear_cache(self.env.cr)
         return super().write(vals)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache(self.env.cr)
+        return super().create(vals_list)
 
     def unlink(self):
         protected = [p.key for p in self if p.key in PROTECTED_KEYS]
         if protected and not self.env.context.get("uninstall"):
             raise ValidationError(f"You cannot delete the system parameter(s) {', '.join(protected)}")
+        self.env.registry.clear_cache(self.env.cr)
         return super().unlink()
