@@ -19,10 +19,7 @@ The writes made after the last call are in a savepoint of their own, undone if t
 """
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
-
-_savepoint_numbers = itertools.count(1)
 
 
 class Superseded(Exception):
@@ -41,7 +38,7 @@ class TryScope:
         self.before_first_call = before_first_call
         self.calls = 0
         self.superseded: str | None = None
-        self._savepoint: str | None = None
+        self._undo_point: UndoPoint | None = None
 
     @property
     def cr(self):
@@ -49,13 +46,12 @@ class TryScope:
 
     def begin(self) -> None:
         """Open the savepoint that the try's writes from now on are undone to if it fails."""
-        self._savepoint = f"saga_call_{next(_savepoint_numbers)}"
-        self.cr.execute(f"SAVEPOINT {self._savepoint}")
+        self._undo_point = UndoPoint(self.cr)
 
     def undo(self) -> None:
         """The try failed: undo what it wrote since the last savepoint (what committed at a call stays)."""
-        if self._savepoint and not self.superseded:
-            self.cr.execute(f"ROLLBACK TO SAVEPOINT {self._savepoint}")
+        if self._undo_point and not self.superseded:
+            self._undo_point.roll_back()
 
     def call(self, fn: Callable, *args, **kwargs):
         """Run ``fn(*args, **kwargs)`` with no transaction open; raise ``Superseded`` if the saga moved on."""
@@ -64,7 +60,7 @@ class TryScope:
         if not self.calls and self.before_first_call:
             self.before_first_call()
         self.calls += 1
-        self._savepoint = None
+        self._undo_point = None
         self.cr.commit(write_lock=False)
         try:
             return fn(*args, **kwargs)
@@ -82,6 +78,26 @@ class TryScope:
                                f"{instance.status}) while the try's outgoing call travelled")
             raise Superseded(self.superseded)
         self.begin()
+
+
+class UndoPoint:
+    """Where a failed try's writes are rolled back to: a ``cr.savepoint()`` entered, and left only to
+    roll back.
+
+    On success it is never released (the commit ends it), and on PostgreSQL it travels with the try's
+    next statement (``server.piggyback``): no round trip of its own while the try holds its locks.
+    """
+
+    def __init__(self, cr):
+        self._savepoint = cr.savepoint()
+        self._savepoint.__enter__()
+
+    def roll_back(self) -> None:
+        self._savepoint.__exit__(_TryFailed, _TryFailed(), None)
+
+
+class _TryFailed(Exception):
+    """What the savepoint is told ended its block: the try raised."""
 
 
 def take_back(instance, enqueued: list) -> None:

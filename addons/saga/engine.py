@@ -181,33 +181,22 @@ def _enqueue(instance, follow_up: FollowUp, version: int, label: str, company_id
 
 
 def lock(instance, job_uuid: str | None = None) -> tuple:
-    """Lock ``instance``'s row for this transaction; return it (to be read afresh) and the job's try count.
+    """Lock ``instance``'s row for this transaction and read it; return it and the job's try count.
 
-    On PostgreSQL one statement takes the lock and reads how many times the running job was claimed
+    One statement takes the lock, reads the row and how many times the running job was claimed
     (``retry``), which tells whether earlier tries were lost with their worker.
     """
-    cr = instance.env.cr
-    row = None
-    if cr.database.dialect == "postgresql":
-        row = cr.execute("SELECT (SELECT retry FROM queue_job WHERE uuid = %s) FROM saga_instance "
-                         "WHERE id = %s FOR UPDATE", (job_uuid, instance.id)).fetchone()
-    elif job_uuid:
-        row = cr.execute("SELECT retry FROM queue_job WHERE uuid = %s", (job_uuid,)).fetchone()
-    instance.invalidate_recordset()
-    return instance.sudo(), (row[0] if row and row[0] else 1)
+    instance = instance.sudo()
+    claims = store.lock_and_read(instance, job_uuid)
+    return instance, claims or 1
 
 
 def find_and_lock(env, saga_types: list[str], business_key: str):
-    """The instance of one of ``saga_types`` for ``business_key``, locked, to be read afresh (or None).
+    """The instance of one of ``saga_types`` for ``business_key``, locked and read (or None).
 
-    One statement finds and locks the row (the key is unique per type), where a search then ``lock``
-    would read the row twice.
+    One statement finds, locks and reads the row (the key is unique per type).
     """
-    lock_clause = " FOR UPDATE" if env.cr.database.dialect == "postgresql" else ""
-    types = ", ".join(["%s"] * len(saga_types))
-    row = env.cr.execute(f"SELECT id FROM saga_instance WHERE saga_type IN ({types}) AND business_key = %s "
-                         f"ORDER BY id LIMIT 1{lock_clause}", (*saga_types, business_key)).fetchone()
-    return env["saga.instance"].sudo().browse(row[0]) if row else None
+    return store.find_and_lock(env, saga_types, business_key)
 
 
 def current(instance, version: int, statuses: tuple[str, ...]) -> bool:

@@ -15,13 +15,9 @@ on a field of either, transitions go through the ORM instead.
 """
 from __future__ import annotations
 
-import contextlib
-import itertools
-
 from odoo import fields, models
 
 INSTANCE, EXECUTION = "saga.instance", "saga.step"
-_savepoint_numbers = itertools.count(1)
 
 
 def write_transition(instance, values: dict, executions: list[dict] | tuple = ()) -> None:
@@ -49,6 +45,55 @@ def write_transition(instance, values: dict, executions: list[dict] | tuple = ()
     instance.invalidate_recordset([*columns, "step_ids"] if executions else list(columns))
 
 
+def lock_and_read(instance, job_uuid: str | None = None):
+    """Lock ``instance``'s row for this transaction and load its stored fields into the cache, in one
+    statement; return how many times the job ``job_uuid`` was claimed (None without a job or a row).
+
+    Every job of a saga, every reply and every relock after an outgoing call starts here: a lock and
+    then the ORM's read of the row would be two round trips, the second one under the lock.
+    """
+    sql = _locking_select(instance, "(SELECT retry FROM queue_job WHERE uuid = %s)", '"id" = %s')
+    row = instance.env.cr.execute(sql, (job_uuid, instance.id)).fetchone()
+    instance.invalidate_recordset()
+    if row is None:
+        return None
+    _cache_row(instance, row[:-1])
+    return row[-1]
+
+
+def find_and_lock(env, saga_types: list[str], business_key: str):
+    """The instance of one of ``saga_types`` for ``business_key``, locked and read (None if there is none)."""
+    model = env[INSTANCE].sudo()
+    marks = ", ".join(["%s"] * len(saga_types))
+    sql = _locking_select(model, "", f'"saga_type" IN ({marks}) AND "business_key" = %s ORDER BY "id" LIMIT 1')
+    row = env.cr.execute(sql, (*saga_types, business_key)).fetchone()
+    if row is None:
+        return None
+    instance = model.browse(row[0])
+    instance.invalidate_recordset()
+    _cache_row(instance, row)
+    return instance
+
+
+def _read_columns(model) -> list:
+    return [field for field in model._column_fields() if field.type != "binary"]
+
+
+def _locking_select(model, extra: str, where: str) -> str:
+    """``SELECT id, <stored columns>[, extra] FROM saga_instance WHERE ... [FOR UPDATE]``.
+
+    SQLite's write transactions hold the database's lock already: no ``FOR UPDATE`` there.
+    """
+    table = model._table_model
+    columns = ", ".join(f'"{getattr(table, field.name).column_name}"' for field in _read_columns(model))
+    lock = " FOR UPDATE" if model.env.cr.database.dialect == "postgresql" else ""
+    return f'SELECT "id", {columns}{", " + extra if extra else ""} FROM "{model._table}" WHERE {where}{lock}'
+
+
+def _cache_row(instance, row: tuple) -> None:
+    instance.sudo()._cache_rows(_read_columns(instance), [row])
+
+
 def insert_executions(env, executions: list[dict]) -> None:
     """Insert execution rows on their own (tries found lost, before the try run now)."""
     env[EXECUTION].sudo().create(list(executions))
@@ -68,23 +113,6 @@ def direct_writes(env) -> bool:
         triggered = any(model in (INSTANCE, EXECUTION) for model, _name in registry.field_triggers)
         decided = registry._saga_direct_writes = plain and not triggered
     return decided
-
-
-@contextlib.contextmanager
-def undone_on_error(cr):
-    """Roll back the block's writes if it raises; on success leave its savepoint to the commit.
-
-    ``cr.savepoint()`` releases its savepoint when the block ends: one round trip more, made while
-    the locks the block took (a step's action) are held.  An unreleased savepoint costs nothing:
-    the commit releases it.
-    """
-    name = f"saga_try_{next(_savepoint_numbers)}"
-    cr.execute(f"SAVEPOINT {name}")
-    try:
-        yield
-    except Exception:
-        cr.execute(f"ROLLBACK TO SAVEPOINT {name}")
-        raise
 
 
 def _update(instance, columns: dict) -> tuple[str, list]:
