@@ -7,6 +7,10 @@ portal user and as ``demo``, the walk calls every method of every model that the
 through (``execute_kw`` over HTTP: the ORM's, addons' public methods), with plausible arguments (no
 arguments, the ids of existing records, every field name), and GETs or POSTs every route.  No answer,
 error message or log line may contain any of the secrets.
+
+Each user walks once, the portal user on SQLite and ``demo`` on PostgreSQL (with ``--backend``, both
+on the backend chosen): each backend's error texts are walked (PostgreSQL's name a duplicate key's
+value), and a walk, some 4,000 calls, costs a minute and a half.
 """
 from __future__ import annotations
 
@@ -187,8 +191,14 @@ def walk_routes(walker: Walker) -> None:
         walker.check(f"{rule.rule}", response.text + json.dumps(dict(response.headers)))
 
 
+WALKERS = {"sqlite": PORTAL, "postgresql": DEMO}
+
+
 @pytest.mark.parametrize("login", [PORTAL, DEMO], ids=["portal", "demo"])
-def test_no_secret_in_any_answer(walk_server, login, caplog):
+def test_no_secret_in_any_answer(db_backend, login, request, caplog):
+    if request.config.getoption("--backend") == "all" and WALKERS[db_backend] != login:
+        pytest.skip(f"{login[0]} walks on the other backend (one walk per user and per backend)")
+    walk_server = request.getfixturevalue("walk_server")
     secrets = collect_secrets(walk_server)
     caplog.clear()
     walker = Walker(walk_server, login, secrets)
