@@ -358,13 +358,19 @@ def start_cron_process(config):
 
 
 def _cron_process_main(config) -> None:
+    """Run the cron threads until SIGTERM or SIGINT.
+
+    The signals are blocked and waited for (``sigwait``), not handled: a handler setting an Event runs
+    between two bytecodes of the main thread, and a second signal (the master forwards the one the
+    process group got) arriving while the first handler held the Event's lock deadlocked the process,
+    and the server with it, which waits for this process before it exits.
+    """
     import signal
 
+    stop_signals = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)  # before the threads start: they inherit it
     runner = start_cron_threads(config)
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_args: stopped.set())
-    signal.signal(signal.SIGINT, lambda *_args: stopped.set())
-    stopped.wait()
+    signal.sigwait(stop_signals)
     runner.stop()
 
 
