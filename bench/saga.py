@@ -167,7 +167,13 @@ def stop(processes: list[subprocess.Popen]) -> None:
     for process in processes:
         process.send_signal(signal.SIGTERM)
     for process in processes:
-        process.wait(timeout=60)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            print(f"  warning: {' '.join(process.args[:3])}... did not stop within 60 s of SIGTERM: killed",
+                  file=sys.stderr)
+            process.kill()
+            process.wait()
 
 
 def place_orders(registry, mode: str, count: int) -> None:
