@@ -196,7 +196,7 @@ def find_and_lock(env, saga_types: list[str], business_key: str):
 
     One statement finds, locks and reads the row (the key is unique per type).
     """
-    return store.find_and_lock(env, saga_types, business_key)
+    return store.find_and_lock(env, saga_types, business_key)[0]
 
 
 def current(instance, version: int, statuses: tuple[str, ...]) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 
-from . import engine
+from . import engine, store
 from .exceptions import SagaFailure
 
 LATE_STATUSES = ("compensating", "compensated", "failed", "completed", "incident")
@@ -29,10 +29,11 @@ def receive(env, message_id: str, message_type: str, business_key: str, payload:
     """Record the message and apply it; return ``{"outcome", "detail", "duplicate"}``."""
     _check(message_id, message_type, business_key, payload)
     messages = env["saga.message"].sudo()
-    existing = messages.search([("message_id", "=", message_id)], limit=1)
+    instance, duplicate = _instance_for(env, message_type, business_key, saga_type, message_id)
+    existing = messages.browse(duplicate) if duplicate else \
+        messages.search([("message_id", "=", message_id)], limit=1) if not instance else messages
     if existing:
         return {"outcome": existing.outcome, "detail": existing.detail, "duplicate": True}
-    instance = _instance_for(env, message_type, business_key, saga_type)
     if instance:
         saga_type = instance.saga_type
         outcome, detail = _apply(instance, message_type, payload)
@@ -82,15 +83,16 @@ def _check(message_id, message_type, business_key, payload) -> None:
         raise ValidationError("payload must be a JSON object")
 
 
-def _instance_for(env, message_type: str, business_key: str, saga_type: str | None):
-    """The instance the message is for, locked (None when there is none)."""
+def _instance_for(env, message_type: str, business_key: str, saga_type: str | None, message_id: str) -> tuple:
+    """The instance the message is for, locked (None when there is none), and the id of the message if it
+    was received already: one statement when there is an instance (the usual case)."""
     from .definition import saga_types
 
     types = [saga_type] if saga_type else [
         name for name in saga_types() if engine.definition_of(name).waiting_step(message_type)]
     if not types:
-        return None
-    return engine.find_and_lock(env, types, business_key)
+        return None, None
+    return store.find_and_lock(env, types, business_key, message_id)
 
 
 def _apply(instance, message_type: str, payload: dict) -> tuple[str, str]:
@@ -137,6 +139,8 @@ def consume_early(instance, definition, step) -> bool:
     Called by the transition to ``waiting``, under the instance's lock, so the reply moves the saga
     on once, in that transaction, as if it had arrived just after it.
     """
+    if store.early_replies(instance) == 0:  # counted when the instance was locked: none can have come since
+        return False
     message = _early_messages(instance, step.wait_for, limit=1)
     if not message:
         return False
