@@ -107,6 +107,7 @@ def _apply(instance, message_type: str, payload: dict) -> tuple[str, str]:
     if instance.status in LATE_STATUSES:
         return _late(instance, step, message_type, payload)
     if instance.status == "running" and instance.phase == engine.FORWARD and instance.current_step == step.name:
+        instance.write({"early_reply": True})  # what the step's transition to waiting looks at
         return "early", f"{step.name} is still running: kept until it waits for {message_type}"
     return "ignored", f"the saga is {instance.status}, not waiting for {message_type}"
 
@@ -139,15 +140,16 @@ def consume_early(instance, definition, step) -> bool:
     Called by the transition to ``waiting``, under the instance's lock, so the reply moves the saga
     on once, in that transaction, as if it had arrived just after it.
     """
-    if store.early_replies(instance) == 0:  # counted when the instance was locked: none can have come since
+    if not instance.early_reply:  # the flag is on the row the lock read: no search on the usual path
         return False
     message = _early_messages(instance, step.wait_for, limit=1)
     if not message:
+        instance.write({"early_reply": False})
         return False
     outcome, detail = _reply(instance, definition, step, dict(message.payload or {}))
-    if detail == REPLY_FAILED:
-        instance.write({"incident_message_id": message.id})
     message.write({"outcome": outcome, "detail": f"arrived while {step.name} ran, applied when it waited: {detail}"})
+    instance.write({"early_reply": bool(_early_messages(instance, limit=1)),
+                    **({"incident_message_id": message.id} if detail == REPLY_FAILED else {})})
     return True
 
 
@@ -157,6 +159,8 @@ def settle_early(instance, definition) -> None:
         step = definition.waiting_step(message.message_type)[0]
         outcome, detail = _late(instance, step, message.message_type, dict(message.payload or {}))
         message.write({"outcome": outcome, "detail": detail})
+    if instance.early_reply:
+        instance.write({"early_reply": False})
 
 
 def _early_messages(instance, message_type: str | None = None, limit: int | None = None):

@@ -45,36 +45,25 @@ def write_transition(instance, values: dict, executions: list[dict] | tuple = ()
     instance.invalidate_recordset([*columns, "step_ids"] if executions else list(columns))
 
 
-#: Where ``lock_and_read`` leaves how many ``early`` replies the locked instance has (``early_replies``):
-#: in the transaction's cache, emptied at its end, as the lock is released.
-EARLY_REPLIES = ("saga.instance", "__early_replies__")
-EARLY_COUNT = ("(SELECT count(*) FROM saga_message WHERE saga_message.instance_id = saga_instance.id "
-               "AND saga_message.outcome = 'early')")
-
-
 def lock_and_read(instance, job_uuid: str | None = None):
     """Lock ``instance``'s row for this transaction and load its stored fields into the cache, in one
     statement; return how many times the job ``job_uuid`` was claimed (None without a job or a row).
 
     Every job of a saga, every reply and every relock after an outgoing call starts here: a lock and
-    then the ORM's read of the row would be two round trips, the second one under the lock.  The same
-    statement counts the replies kept ``early`` for it (``early_replies``): a step that begins to wait
-    applies them, and none can arrive while the lock is held.
+    then the ORM's read of the row would be two round trips, the second one under the lock.
+
+    Only the row itself may be read here, no other table: after waiting for the lock, PostgreSQL
+    returns the row as the transaction that held it committed it, but a subquery still sees the data
+    as it was when the statement began (a reply recorded meanwhile would be missed).  The job's retry
+    count is safe: only this job's own claims change it.
     """
-    claims = "(SELECT retry FROM queue_job WHERE uuid = %s) AS claims"
-    sql = _locking_select(instance, f"{claims}, {EARLY_COUNT} AS early", '"id" = %s')
+    sql = _locking_select(instance, "(SELECT retry FROM queue_job WHERE uuid = %s) AS claims", '"id" = %s')
     row = instance.env.cr.execute(sql, (job_uuid, instance.id)).fetchone()
     instance.invalidate_recordset()
     if row is None:
         return None
-    _cache_row(instance, row[:-2])
-    instance.env.cr.cache.setdefault(EARLY_REPLIES, {})[instance.id] = row[-1]
-    return row[-2]
-
-
-def early_replies(instance) -> int | None:
-    """How many replies were kept ``early`` for ``instance`` when this transaction locked it (None: unknown)."""
-    return instance.env.cr.cache.get(EARLY_REPLIES, {}).get(instance.id)
+    _cache_row(instance, row[:-1])
+    return row[-1]
 
 
 def find_and_lock(env, saga_types: list[str], business_key: str, message_id: str | None = None) -> tuple:

@@ -56,6 +56,9 @@ class SagaInstance(models.Model):
     status_before_incident = fields.Char(readonly=True)
     failure_reason = fields.Text(readonly=True)
     last_error = fields.Text(readonly=True)
+    early_reply = fields.Boolean(readonly=True, help="A reply came while its step's action ran: it is applied "
+                                 "when the step begins to wait (written on the row, so the lock that the try "
+                                 "takes after its call reads it, the callback having committed before)")
     started_at = fields.Datetime(default=fields.Datetime.now, readonly=True)
     ended_at = fields.Datetime(readonly=True)
     step_ids = fields.One2many("saga.step", "instance_id", string="Executions", readonly=True)
