@@ -446,6 +446,9 @@ class Cursor:
             self.execute(*last)
         marker = self.database.top_transaction()
         if isinstance(marker, _Marker):
+            if statement == "COMMIT" and marker.pending.writes:
+                self.database.execute_sql(statement)  # the deferred writes travel with it (piggyback)
+                return
             never_sent = marker.pending.begin
             marker.pending.drop()
             if never_sent:

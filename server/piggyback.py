@@ -23,6 +23,7 @@ class Pending:
     def __init__(self):
         self.begin = False
         self.statements: list[tuple[str, LazySavepoint | None]] = []
+        self.writes = False  # a deferred write is pending: it must reach the server, at the latest with COMMIT
 
     def __bool__(self) -> bool:
         return self.begin or bool(self.statements)
@@ -30,25 +31,26 @@ class Pending:
     def take(self) -> tuple[str, list]:
         """The prefix to send now and what to restore if it turns out it did not run."""
         parts = (["BEGIN"] if self.begin else []) + [sql for sql, _sp in self.statements]
-        undo = [self.begin, list(self.statements)]
+        undo = [self.begin, list(self.statements), self.writes]
         for _sql, savepoint in self.statements:
             if savepoint is not None:
                 savepoint.emitted = True
-        self.begin, self.statements = False, []
+        self.begin, self.statements, self.writes = False, [], False
         return "; ".join(parts) + "; ", undo
 
     def restore(self, undo: list) -> None:
         """The prefix of ``take`` never ran: keep it pending (ahead of anything added since)."""
-        begin, statements = undo
+        begin, statements, writes = undo
         for _sql, savepoint in statements:
             if savepoint is not None:
                 savepoint.emitted = False
         self.begin = self.begin or begin
         self.statements[:0] = statements
+        self.writes = self.writes or writes
 
     def drop(self) -> None:
         """The transaction ends: releases are implied by COMMIT, and nothing pending matters after ROLLBACK."""
-        self.begin, self.statements = False, []
+        self.begin, self.statements, self.writes = False, [], False
 
 
 class LazySavepoint:
@@ -81,6 +83,28 @@ class LazySavepoint:
             if statements[index][1] is self:
                 del statements[index:]
                 return
+
+
+def defer_write(cr, sql: str, params=()) -> None:
+    """Run the write ``sql`` with the transaction's next statement, or with its COMMIT: no round trip of its own.
+
+    For a write whose outcome nobody reads (no rows returned, no row count), made just before the
+    transaction goes on or ends: the statements of one simple query run in order, so whatever is
+    sent next sees the write.  If it fails, the statement it travels with raises its error, and the
+    transaction is rolled back as it would have been.  A savepoint rolled back undoes it with the
+    rest of its block.  Elsewhere (SQLite, a read-only cursor, outside our transactions) it runs at once.
+    """
+    from . import db
+
+    postgresql = cr.database.dialect == "postgresql" and not cr.readonly
+    pending = db._pending_of(cr.database) if postgresql else None
+    if pending is None:
+        cr.execute(sql, params)
+        return
+    conn = cr.database.connection()
+    text = conn.cursor().mogrify(sql, tuple(params)).decode("utf-8")
+    pending.statements.append((text.replace("%", "%%"), None))  # the combined statement is interpolated
+    pending.writes = True
 
 
 def prefix_ran(conn, exc: Exception) -> bool:

@@ -90,3 +90,65 @@ def test_one_round_trip_per_write_on_postgresql(env, db_backend, count_queries):
         with env.cr.savepoint():
             pass  # a block that runs nothing sends nothing
     assert len(queries) == 3 and all(sql.startswith("UPDATE") for sql in queries)
+
+
+# -- deferred writes (``piggyback.defer_write``): sent with the next statement or with COMMIT -------------------
+def test_a_deferred_write_is_seen_by_the_next_statement_and_costs_no_round_trip(env, db_backend, count_queries):
+    from server.piggyback import defer_write
+
+    record = book(env, "Deferred")
+    with count_queries() as queries:
+        defer_write(env.cr, "UPDATE test_library_book SET name = %s WHERE id = %s", ("50% 'off' \\ %s", record.id))
+        env.cr.execute("SELECT name FROM test_library_book WHERE id = %s", (record.id,))
+        name = env.cr.fetchone()[0]
+    assert name == "50% 'off' \\ %s"
+    assert len(queries) == (1 if db_backend == "postgresql" else 2)
+
+
+def test_a_deferred_write_left_last_commits_with_the_transaction(registry):
+    from server.orm.environment import Environment
+    from server.piggyback import defer_write
+
+    with registry.cursor() as cr:
+        record = book(Environment(cr, 1, {}), "piggyback deferred")
+        defer_write(cr, "UPDATE test_library_book SET pages = %s WHERE id = %s", (77, record.id))
+    with registry.cursor() as cr:
+        cr.execute("SELECT pages FROM test_library_book WHERE id = %s", (record.id,))
+        pages = cr.fetchone()[0]
+        cr.execute("DELETE FROM test_library_book WHERE id = %s", (record.id,))
+    assert pages == 77
+
+
+def test_a_deferred_write_inside_a_rolled_back_savepoint_is_undone(env):
+    from server.piggyback import defer_write
+
+    record = book(env, "Undone")
+    with pytest.raises(RuntimeError), env.cr.savepoint():
+        env.cr.execute("SELECT 1")  # the savepoint is sent
+        defer_write(env.cr, "UPDATE test_library_book SET pages = %s WHERE id = %s", (99, record.id))
+        raise RuntimeError("undo the block")
+    defer_write(env.cr, "UPDATE test_library_book SET name = %s WHERE id = %s", ("Kept", record.id))
+    env.invalidate_all()
+    assert (record.pages, record.name) == (10, "Kept")
+
+
+def test_a_failing_deferred_write_fails_the_commit_and_nothing_is_kept(registry):
+    from server.orm.environment import Environment
+    from server.piggyback import defer_write
+
+    with registry.cursor() as cr:
+        first = book(Environment(cr, 1, {}), "piggyback unique one", isbn="piggy-1")
+        second = book(Environment(cr, 1, {}), "piggyback unique two", isbn="piggy-2")
+    cr = registry.cursor()
+    try:
+        with pytest.raises(Exception, match="(?i)unique|duplicate"):
+            cr.execute("UPDATE test_library_book SET pages = 5 WHERE id = %s", (first.id,))
+            defer_write(cr, "UPDATE test_library_book SET isbn = %s WHERE id = %s", ("piggy-1", second.id))
+            cr.close(commit=True)  # PostgreSQL: the write fails with the COMMIT; SQLite: at once
+    finally:
+        cr.close()
+    with registry.cursor() as cr:
+        cr.execute("SELECT pages, isbn FROM test_library_book WHERE id IN (%s, %s) ORDER BY id", (first.id, second.id))
+        rows = cr.fetchall()
+        cr.execute("DELETE FROM test_library_book WHERE id IN (%s, %s)", (first.id, second.id))
+    assert rows == [(10, "piggy-1"), (10, "piggy-2")]

@@ -16,6 +16,7 @@ on a field of either, transitions go through the ORM instead.
 from __future__ import annotations
 
 from odoo import fields, models
+from odoo.piggyback import defer_write
 
 INSTANCE, EXECUTION = "saga.instance", "saga.step"
 
@@ -36,12 +37,12 @@ def write_transition(instance, values: dict, executions: list[dict] | tuple = ()
             {**row, "create_uid": uid, "create_date": now, "write_uid": uid, "write_date": now}
             for row in executions])
         if env.cr.database.dialect == "postgresql":
-            env.cr.execute(f"WITH executions AS ({insert_sql}) {update_sql}", [*insert_params, *update_params])
+            defer_write(env.cr, f"WITH executions AS ({insert_sql}) {update_sql}", [*insert_params, *update_params])
         else:
             env.cr.execute(insert_sql, insert_params)
             env.cr.execute(update_sql, update_params)
     else:
-        env.cr.execute(update_sql, update_params)
+        defer_write(env.cr, update_sql, update_params)
     instance.invalidate_recordset([*columns, "step_ids"] if executions else list(columns))
 
 
