@@ -5,6 +5,7 @@ funds and capture is idempotent, so retrying is safe), a cancel that failed afte
 with ``charging="deferred"``, every capture and release: written in the request's transaction, sent by
 this process's sender thread once it commits (``tools/sender.py``), by the cron otherwise.
 
+Due captures to one platform go in one request where the platform has the route (``tools/capture_batch``).
 Sending is three steps that never hold a transaction across the outgoing call (``_send_due``): lease
 the due rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two senders never take the same row; SQLite
 serialises writers) and commit; call the platform; record the outcomes in a new transaction (those of
@@ -22,7 +23,7 @@ import time
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import iap_tools
+from ..tools import capture_batch, iap_tools
 from ..tools.own_transaction import own_transaction
 from ..tools.write_lock import lock_for_write, release_write_lock, unlock_for_call
 
@@ -124,9 +125,8 @@ class IapPendingOp(models.Model):
         ``_send_due``, which holds no transaction open across the outgoing calls.
         """
         counts = {"done": 0, "pending": 0, "failed": 0}
-        for call in self._claim_due(limit):
-            state = self.browse(call["id"])._record_outcome(perform(call))
-            counts[state] += 1
+        for call, outcome in capture_batch.perform_all(self._claim_due(limit), perform):
+            counts[self.browse(call["id"])._record_outcome(outcome)] += 1
         return counts
 
     @api.model
@@ -142,8 +142,8 @@ class IapPendingOp(models.Model):
         release_write_lock(cr)
         counts = {"done": 0, "pending": 0, "failed": 0}
         answered, recorded_at = [], time.monotonic()
-        for call in calls:
-            answered.append((call, perform(call)))
+        for call, outcome in capture_batch.perform_all(calls, perform):
+            answered.append((call, outcome))
             if time.monotonic() - recorded_at >= RECORD_SECONDS:
                 self._record_outcomes(answered, counts)
                 answered, recorded_at = [], time.monotonic()

@@ -107,3 +107,51 @@ def test_a_rolled_back_caller_queues_nothing(fresh_registry, make_env, fake_iap,
         pass
     env.cr.rollback()
     assert not queued(env, transaction.token) and transaction.token in odoo_platform.holds
+
+
+def _charge_three(env) -> list[str]:
+    tokens = []
+    for _i in range(3):
+        with iap_charge(env, KEY, "tok", 1, charging="deferred") as transaction:
+            pass
+        tokens.append(transaction.token)
+    return tokens
+
+
+def test_on_odoos_platform_each_capture_goes_alone_after_one_try_of_the_batch_route(on_odoo, fake_iap, odoo_platform):
+    tokens = _charge_three(on_odoo)
+    assert on_odoo["iap.pending.op"].process_due() == {"done": 3, "pending": 0, "failed": 0}
+    assert fake_iap.paths()[3:] == ["/iap/1/capture_batch"] + ["/iap/1/capture"] * 3  # a 404, then one by one
+    assert odoo_platform.charged == dict.fromkeys(tokens, 1) and odoo_platform.accounts["tok"] == 7
+    more = _charge_three(on_odoo)
+    on_odoo["iap.pending.op"].process_due()
+    assert fake_iap.paths()[10:] == ["/iap/1/capture"] * 3  # the missing route is remembered
+    assert set(odoo_platform.charged) == {*tokens, *more}
+
+
+def test_where_the_platform_has_the_batch_route_the_due_captures_go_in_one_request(on_odoo, fake_iap,
+                                                                                   odoo_platform):
+    refused = []
+
+    def capture_batch(params):
+        assert params["key"] == KEY
+        lines = []
+        for item in params["captures"]:
+            if item["token"] in refused:
+                lines.append({"token": item["token"], "error": {
+                    "name": "odoo.exceptions.UserError", "message": "expired", "code": "transaction_expired",
+                    "retryable": False}})
+                continue
+            lines.append({"token": item["token"], "result": odoo_platform.capture(
+                {"token": item["token"], "key": KEY, "credit_to_capture": item["credit_to_capture"]})})
+        return {"results": lines}
+
+    fake_iap.routes["/iap/1/capture_batch"] = capture_batch
+    tokens = _charge_three(on_odoo)
+    refused.append(tokens[1])
+    assert on_odoo["iap.pending.op"].process_due() == {"done": 2, "pending": 0, "failed": 1}
+    assert fake_iap.paths()[3:] == ["/iap/1/capture_batch"]
+    assert [item["token"] for item in fake_iap.calls[3][1]["captures"]] == tokens
+    assert odoo_platform.charged == {tokens[0]: 1, tokens[2]: 1}
+    failed = queued(on_odoo, tokens[1])
+    assert (failed.state, failed.last_error) == ("failed", "expired")

@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from odoo.exceptions import AccessError, UserError
 
 from . import sender
+from .capture_batch import is_not_found
 from .iap_tools import (
     IapTransaction,
     InsufficientCreditError,
@@ -160,7 +161,7 @@ def _grant(env, account: str, grant_key: str, key: str, account_token: str, cred
         raise
     except Exception as exc:
         _free_slot(env, account, keep_grant_key=True)
-        if _not_found(exc):
+        if is_not_found(exc):
             raise UserError(NO_QUOTAS % endpoint) from exc
         raise
     lock_for_write(env.cr)
@@ -175,11 +176,6 @@ def _free_slot(env, account: str, keep_grant_key: bool) -> None:
     lock_for_write(env.cr)
     env["iap.quota.slot"].sudo()._free(account, keep_grant_key=keep_grant_key)
     unlock_for_call(env.cr)
-
-
-def _not_found(exc: Exception) -> bool:
-    response = getattr(exc.__cause__, "response", None)
-    return response is not None and response.status_code == 404
 
 
 def _attach_retryable(exc: Exception) -> Exception:

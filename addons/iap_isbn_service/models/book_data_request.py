@@ -122,10 +122,10 @@ class BookDataRequest(models.Model):
     def _settings(self) -> tuple[str, str]:
         """The key this service charges with and how (``CHARGING``); ``AccessError`` while unset or wrong.
 
-        One query: every request asks.
+        Every request asks: both come from the process cache of ``get_param`` (no query once read).
         """
-        rows = dict(self.env.cr.execute("SELECT key, value FROM ir_config_parameter WHERE key IN (%s, %s)",
-                                        (SERVICE_KEY_PARAM, CHARGING_PARAM)).fetchall())
+        params = self.env["ir.config_parameter"].sudo()
+        rows = {name: params.get_param(name) for name in (SERVICE_KEY_PARAM, CHARGING_PARAM)}
         if not rows.get(SERVICE_KEY_PARAM):
             raise service_error("service_not_configured", NOT_CONFIGURED)
         charging = rows.get(CHARGING_PARAM) or DEFAULT_CHARGING

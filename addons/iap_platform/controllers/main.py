@@ -20,6 +20,7 @@ ROUTES = {
     "authorize": ("iap.platform.transaction", "authorize",
                   ("account_token", "credit", "key", "description", "ttl", "dbuuid", "idempotency_key", "ttl_seconds")),
     "capture": ("iap.platform.transaction", "capture", ("token", "key", "credit_to_capture")),
+    "capture_batch": ("iap.platform.transaction", "capture_batch", ("key", "captures")),
     "sale": ("iap.platform.transaction", "sale",
              ("account_token", "credit", "key", "description", "ttl", "dbuuid", "idempotency_key", "ttl_seconds",
               "credit_to_capture")),
@@ -67,6 +68,11 @@ class IapPlatformController(http.Controller):
     @http.route("/iap/1/capture", type="json", auth="public", csrf=False)
     def capture(self, **params):
         return call_platform("capture", params)
+
+    @http.route("/iap/1/capture_batch", type="json", auth="public", csrf=False)
+    def capture_batch(self, **params):
+        """Ours: the captures of a provider's outbox in one request (``iap.platform.transaction.capture_batch``)."""
+        return call_platform("capture_batch", params)
 
     @http.route("/iap/1/cancel", type="json", auth="public", csrf=False)
     def cancel(self, **params):

@@ -7,3 +7,6 @@ from . import (
     iap_platform_transaction,
     iap_platform_trial_grant,
 )
+
+# isort: split
+from . import iap_platform_capture_batch  # extends iap.platform.transaction: imported after it

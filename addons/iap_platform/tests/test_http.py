@@ -222,6 +222,22 @@ def test_authorize_then_capture(live_server):
     assert_books_balance(live_server)
 
 
+def test_capture_batch_answers_each_capture_over_json_rpc(live_server):
+    """Ours: the captures of a provider's outbox in one request, each answered as alone."""
+    service = new_service(live_server)
+    token = "batch-" + uuid.uuid4().hex
+    fund(live_server, service, token, 10)
+    tx = result(live_server, "/iap/1/authorize", **authorize_params(service, token, 3))
+    lines = result(live_server, "/iap/1/capture_batch", key=service.key, captures=[
+        {"token": tx, "credit_to_capture": 2}, {"token": "iaptx_" + "0" * 32, "credit_to_capture": 1}])["results"]
+    assert lines[0] == {"token": tx, "result": {"token": tx, "state": "captured", "authorized": 3, "captured": 2,
+                                                "released": 1, "provider_share": 1.5, "commission": 0.5,
+                                                "replayed": False, "mismatch": False}}
+    assert lines[1]["error"]["code"] == "transaction_not_found" and lines[1]["error"]["name"].endswith("AccessError")
+    assert account_figures(live_server, service, token)["available"] == 8 * UNITS
+    assert_books_balance(live_server)
+
+
 def test_authorize_then_cancel(live_server):
     service = new_service(live_server)
     token = "can-" + uuid.uuid4().hex

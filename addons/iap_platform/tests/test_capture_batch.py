@@ -1,0 +1,57 @@
+"""``/iap/1/capture_batch`` (ours): the captures of a provider's outbox in one request, each with its own answer."""
+import datetime as dt
+
+import pytest
+from odoo import fields
+from odoo.addons.iap_platform.models.iap_platform_capture_batch import MAX_CAPTURES
+from odoo.exceptions import AccessError, UserError
+
+
+def _authorize(platform, service, credit=1):
+    return platform.authorize(account_token="tok", credit=credit, key=service.key, ttl=1)
+
+
+def test_each_capture_of_a_batch_is_answered_as_alone_and_one_refusal_fails_only_itself(env, platform, service, fund,
+                                                                                       ledger_of):
+    customer = fund("tok", 10)
+    full, part, zero, repeat = (_authorize(platform, service, 2) for _i in range(4))
+    platform.capture(token=repeat, key=service.key, credit_to_capture=1)
+    expired = _authorize(platform, service, 1)
+    env.cr.execute("UPDATE iap_platform_transaction SET expires_at = %s WHERE token = %s",
+                   (fields.Datetime.to_string(fields.Datetime.now() - dt.timedelta(hours=2)), expired))
+    env["iap.platform.transaction"].invalidate_model()
+    answer = platform.capture_batch(key=service.key, captures=[
+        {"token": full, "credit_to_capture": 2}, {"token": part, "credit_to_capture": 1},
+        {"token": "iaptx_" + "0" * 32, "credit_to_capture": 1}, {"token": zero, "credit_to_capture": 0},
+        {"token": repeat, "credit_to_capture": 1}, {"token": expired, "credit_to_capture": 1},
+        {"token": full, "credit_to_capture": 3}])
+    results = answer["results"]
+    assert [line["token"] for line in results] == [full, part, "iaptx_" + "0" * 32, zero, repeat, expired, full]
+    assert (results[0]["result"]["captured"], results[0]["result"]["commission"]) == (2.0, 0.5)
+    assert (results[1]["result"]["captured"], results[1]["result"]["released"]) == (1.0, 1.0)
+    assert results[2]["error"]["code"] == "transaction_not_found" and "result" not in results[2]
+    assert results[3]["result"]["state"] == "cancelled"
+    assert results[4]["result"]["replayed"] is True
+    assert results[5]["error"]["code"] == "transaction_expired"
+    assert results[6]["result"]["replayed"] is True and results[6]["result"]["mismatch"] is True
+    # captured 2 + 1 + 1 (the earlier capture of ``repeat``); the expired hold was released and stays so
+    assert (customer.available, customer.held) == (60_000, 0)
+    assert platform.lookup(key=service.key, token=expired)["state"] == "expired"
+    assert ledger_of(full)[f"service:{service.record.id}:revenue"] == 15_000
+
+
+def test_a_bad_key_refuses_the_whole_batch_and_captures_nothing(platform, service, fund):
+    customer = fund("tok", 5)
+    token = _authorize(platform, service, 2)
+    with pytest.raises(AccessError) as caught:
+        platform.capture_batch(key="not-the-key", captures=[{"token": token, "credit_to_capture": 2}])
+    assert caught.value.code == "invalid_service_key"
+    assert (customer.available, customer.held) == (30_000, 20_000)
+
+
+@pytest.mark.parametrize("captures", [None, [], "tok", [["tok", 1]], [{"token": "t"}] * (MAX_CAPTURES + 1)],
+                         ids=["none", "empty", "text", "lists", "too-many"])
+def test_a_malformed_batch_is_invalid_params(platform, service, captures):
+    with pytest.raises(UserError) as caught:
+        platform.capture_batch(key=service.key, captures=captures)
+    assert caught.value.code == "invalid_params" and str(MAX_CAPTURES) in str(caught.value)
