@@ -191,14 +191,6 @@ def lock(instance, job_uuid: str | None = None) -> tuple:
     return instance, claims or 1
 
 
-def find_and_lock(env, saga_types: list[str], business_key: str):
-    """The instance of one of ``saga_types`` for ``business_key``, locked and read (or None).
-
-    One statement finds, locks and reads the row (the key is unique per type).
-    """
-    return store.find_and_lock(env, saga_types, business_key)[0]
-
-
 def current(instance, version: int, statuses: tuple[str, ...]) -> bool:
     """Whether a job enqueued for ``version`` is still wanted (same version, an expected status)."""
     return instance.version == version and instance.status in statuses

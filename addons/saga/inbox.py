@@ -30,8 +30,10 @@ def receive(env, message_id: str, message_type: str, business_key: str, payload:
     _check(message_id, message_type, business_key, payload)
     messages = env["saga.message"].sudo()
     instance, duplicate = _instance_for(env, message_type, business_key, saga_type, message_id)
-    existing = messages.browse(duplicate) if duplicate else \
-        messages.search([("message_id", "=", message_id)], limit=1) if not instance else messages
+    if instance:
+        existing = messages.browse(duplicate)  # looked for by the statement that locked the instance
+    else:
+        existing = messages.search([("message_id", "=", message_id)], limit=1)
     if existing:
         return {"outcome": existing.outcome, "detail": existing.detail, "duplicate": True}
     if instance:

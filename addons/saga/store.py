@@ -69,7 +69,12 @@ def lock_and_read(instance, job_uuid: str | None = None):
 
 def find_and_lock(env, saga_types: list[str], business_key: str, message_id: str | None = None) -> tuple:
     """The instance of one of ``saga_types`` for ``business_key``, locked and read (None if there is none),
-    and the id of the message ``message_id`` if it was received already (a duplicate), in one statement."""
+    and the id of the message ``message_id`` if it was received already (a duplicate), in one statement.
+
+    The duplicate check reads another table (see ``lock_and_read``): a second delivery waiting for the
+    first one's lock does not see it here, and is refused by ``message_id``'s unique constraint instead
+    (the delivery fails and is retried, then found here).
+    """
     model = env[INSTANCE].sudo()
     marks = ", ".join(["%s"] * len(saga_types))
     sql = _locking_select(model, "(SELECT id FROM saga_message WHERE message_id = %s) AS duplicate_id",
@@ -88,14 +93,19 @@ def _read_columns(model) -> list:
 
 
 def _locking_select(model, extra: str, where: str) -> str:
-    """``SELECT id, <stored columns>[, extra] FROM saga_instance WHERE ... [FOR UPDATE]``.
+    """``SELECT id, <stored columns>, extra FROM saga_instance WHERE ... [FOR UPDATE]``, built once per shape.
 
     SQLite's write transactions hold the database's lock already: no ``FOR UPDATE`` there.
     """
-    table = model._table_model
-    columns = ", ".join(f'"{getattr(table, field.name).column_name}"' for field in _read_columns(model))
-    lock = " FOR UPDATE" if model.env.cr.database.dialect == "postgresql" else ""
-    return f'SELECT "id", {columns}{", " + extra if extra else ""} FROM "{model._table}" WHERE {where}{lock}'
+    dialect = model.env.cr.database.dialect
+    key = ("saga.lock", extra, where, dialect)
+    compiled = model.pool.compiled_sql
+    if key not in compiled:
+        table = model._table_model
+        columns = ", ".join(f'"{getattr(table, field.name).column_name}"' for field in _read_columns(model))
+        lock = " FOR UPDATE" if dialect == "postgresql" else ""
+        compiled[key] = f'SELECT "id", {columns}, {extra} FROM "{model._table}" WHERE {where}{lock}'
+    return compiled[key]
 
 
 def _cache_row(instance, row: tuple) -> None:

@@ -254,6 +254,5 @@ def perform(call: dict) -> dict:
         else:
             result = iap_tools.cancel_at(call["endpoint"], call["token"], call["key"])
     except Exception as exc:
-        return {"ok": False, "error": str(exc) or type(exc).__name__,
-                "retryable": bool(getattr(exc, "retryable", False))}
+        return capture_batch.failed(exc)
     return {"ok": True, "result": result}

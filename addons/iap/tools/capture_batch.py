@@ -23,6 +23,11 @@ def is_not_found(exc: Exception) -> bool:
     return response is not None and response.status_code == 404
 
 
+def failed(exc: Exception) -> dict:
+    """The outcome of a call that raised ``exc`` (retryable if the error says so)."""
+    return {"ok": False, "error": str(exc) or type(exc).__name__, "retryable": bool(getattr(exc, "retryable", False))}
+
+
 def perform_all(calls: list[dict], perform: Callable[[dict], dict]) -> Iterator[tuple[dict, dict]]:
     """``(call, outcome)`` for every queued call: captures of one endpoint and key in batches where the
     platform has the route, the others one by one with ``perform`` (outcomes as ``perform``'s)."""
@@ -53,16 +58,14 @@ def _send_batch(endpoint: str, key: str, group: list[dict], perform) -> Iterator
             for call in group:
                 yield call, perform(call)
             return
-        failed = {"ok": False, "error": str(exc) or type(exc).__name__,
-                  "retryable": bool(getattr(exc, "retryable", False))}
         for call in group:
-            yield call, failed
+            yield call, failed(exc)
         return
     results = answer.get("results") if isinstance(answer, dict) else None
     if not _matches(results, group):
-        failed = {"ok": False, "error": f"{url} answered a batch that does not match the request", "retryable": True}
+        mismatch = {"ok": False, "error": f"{url} answered a batch that does not match the request", "retryable": True}
         for call in group:
-            yield call, failed
+            yield call, mismatch
         return
     for call, item in zip(group, results, strict=True):
         yield call, _outcome(url, item)
@@ -80,5 +83,4 @@ def _outcome(url: str, item: dict) -> dict:
     """One capture's outcome from its line of the batch's answer (an error as the single route's)."""
     if "error" not in item:
         return {"ok": True, "result": item.get("result")}
-    exc = iap_tools.error_from_response(url, {"data": item["error"]})
-    return {"ok": False, "error": str(exc) or type(exc).__name__, "retryable": bool(getattr(exc, "retryable", False))}
+    return failed(iap_tools.error_from_response(url, {"data": item["error"]}))
