@@ -17,6 +17,7 @@ An operator sees every stuck operation here with its error, and can retry it now
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import time
 
@@ -125,8 +126,7 @@ class IapPendingOp(models.Model):
         ``_send_due``, which holds no transaction open across the outgoing calls.
         """
         counts = {"done": 0, "pending": 0, "failed": 0}
-        for call, outcome in capture_batch.perform_all(self._claim_due(limit), perform):
-            counts[self.browse(call["id"])._record_outcome(outcome)] += 1
+        self._record(list(capture_batch.perform_all(self._claim_due(limit), perform)), counts)
         return counts
 
     @api.model
@@ -162,10 +162,31 @@ class IapPendingOp(models.Model):
         if not answered:
             return
         lock_for_write(self.env.cr)
-        ops = self.browse([call["id"] for call, _outcome in answered])  # read together
-        for op, (_call, outcome) in zip(ops, answered, strict=True):
-            counts[op._record_outcome(outcome)] += 1
+        self._record(answered, counts)
         unlock_for_call(self.env.cr)
+
+    @api.model
+    def _record(self, answered: list[tuple[dict, dict]], counts: dict) -> None:
+        """Store each call's outcome in this transaction and count the states they end in.
+
+        A success (nearly every one) is one plain UPDATE that needs nothing read: the sender records
+        dozens a second, and the ORM's read and write of each row cost more than sending it did.
+        """
+        now = fields.Datetime.to_string(fields.Datetime.now())
+        done = [(call, outcome) for call, outcome in answered if outcome["ok"]]
+        for call, outcome in done:
+            self.env.cr.execute(
+                "UPDATE iap_pending_op SET state = %s, attempts = COALESCE(attempts, 0) + 1, result = %s, "
+                "service_key = NULL, last_error = NULL, write_uid = %s, write_date = %s WHERE id = %s",
+                ("done", json.dumps(outcome["result"], sort_keys=True), self.env.uid, now, call["id"]))
+        self.browse([call["id"] for call, _outcome in done]).invalidate_recordset()
+        for call, _outcome in done:
+            _notify_settled(self.env, call["operation"], call["token"], call["credit"])
+        counts["done"] += len(done)
+        others = [(call, outcome) for call, outcome in answered if not outcome["ok"]]
+        ops = self.browse([call["id"] for call, _outcome in others])  # read together
+        for op, (_call, outcome) in zip(ops, others, strict=True):
+            counts[op._record_outcome(outcome)] += 1
 
     @api.model
     def _claim_due(self, limit: int = 50) -> list[dict]:
@@ -176,13 +197,17 @@ class IapPendingOp(models.Model):
         """
         now = fields.Datetime.now()
         lock = " FOR UPDATE SKIP LOCKED" if self.env.cr.database.dialect == "postgresql" else ""
+        # One statement leases and reads them (the sender claims several times a second under load).
         rows = self.env.cr.execute(
+            "UPDATE iap_pending_op SET next_attempt_at = %s, write_uid = %s, write_date = %s WHERE id IN ("
             "SELECT id FROM iap_pending_op WHERE state = %s AND (next_attempt_at IS NULL OR next_attempt_at <= %s) "
-            f"ORDER BY next_attempt_at, id LIMIT %s{lock}",
-            ("pending", fields.Datetime.to_string(now), limit)).fetchall()
-        ops = self.browse([row[0] for row in rows])
-        ops.write({"next_attempt_at": now + LEASE})
-        return [op._as_call() for op in ops]
+            f"ORDER BY next_attempt_at, id LIMIT %s{lock}) "
+            "RETURNING id, operation, transaction_token, service_key, credit, endpoint",
+            (fields.Datetime.to_string(now + LEASE), self.env.uid, fields.Datetime.to_string(now), "pending",
+             fields.Datetime.to_string(now), limit)).fetchall()
+        self.browse([row[0] for row in rows]).invalidate_recordset()
+        return [{"id": op_id, "operation": operation, "token": token, "key": key, "credit": credit,
+                 "endpoint": endpoint} for op_id, operation, token, key, credit, endpoint in sorted(rows)]
 
     @api.model
     def _next_due_in(self) -> float | None:
@@ -192,10 +217,6 @@ class IapPendingOp(models.Model):
         moment = fields.Datetime.to_datetime(row[0]) if row and row[0] else None
         return max(0.0, (moment - fields.Datetime.now()).total_seconds()) if moment else None
 
-    def _as_call(self) -> dict:
-        return {"id": self.id, "operation": self.operation, "token": self.transaction_token,
-                "key": self.service_key, "credit": self.credit, "endpoint": self.endpoint}
-
     def _record_outcome(self, outcome: dict) -> str:
         """Store the outcome of one attempt; return the operation's new state."""
         self.ensure_one()
@@ -203,7 +224,7 @@ class IapPendingOp(models.Model):
         vals = {"attempts": self.attempts + 1}
         if outcome["ok"]:
             vals.update(state="done", result=outcome["result"], service_key=False, last_error=False)
-            self._notify_settled()
+            _notify_settled(self.env, self.operation, self.transaction_token, self.credit)
         elif outcome["retryable"] and not (self.hold_expires_at and self.hold_expires_at <= now):
             delay = BACKOFF_SECONDS[min(self.attempts, len(BACKOFF_SECONDS) - 1)]
             vals.update(last_error=outcome["error"], next_attempt_at=now + dt.timedelta(seconds=delay))
@@ -213,13 +234,6 @@ class IapPendingOp(models.Model):
             _logger.error("IAP %s of %s failed for good: %s", self.operation, self.transaction_token, outcome["error"])
         self.write(vals)
         return self.state
-
-    def _notify_settled(self) -> None:
-        if self.operation == "capture":
-            iap_tools.notify_charge(iap_tools.charge_captured, self.env, token=self.transaction_token,
-                                    credit=self.credit)
-        else:
-            iap_tools.notify_charge(iap_tools.charge_cancelled, self.env, token=self.transaction_token)
 
     def _warn_if_hold_ends_soon(self, now: dt.datetime) -> None:
         if self.operation != "capture" or not self.hold_expires_at:
@@ -244,6 +258,13 @@ class IapPendingOp(models.Model):
         if any(op.state == "done" for op in self):
             raise UserError("A settled IAP operation cannot be given up.")
         return self.write({"state": "cancelled", "service_key": False})
+
+
+def _notify_settled(env, operation: str, token: str, credit) -> None:
+    if operation == "capture":
+        iap_tools.notify_charge(iap_tools.charge_captured, env, token=token, credit=credit)
+    else:
+        iap_tools.notify_charge(iap_tools.charge_cancelled, env, token=token)
 
 
 def perform(call: dict) -> dict:

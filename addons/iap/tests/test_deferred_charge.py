@@ -129,10 +129,8 @@ def test_on_odoos_platform_each_capture_goes_alone_after_one_try_of_the_batch_ro
     assert set(odoo_platform.charged) == {*tokens, *more}
 
 
-def test_where_the_platform_has_the_batch_route_the_due_captures_go_in_one_request(on_odoo, fake_iap,
-                                                                                   odoo_platform):
-    refused = []
-
+def _batch_route(odoo_platform, refused=()):
+    """Our platform's ``/iap/1/capture_batch`` over the stand-in's accounts (``refused`` tokens: expired)."""
     def capture_batch(params):
         assert params["key"] == KEY
         lines = []
@@ -141,12 +139,19 @@ def test_where_the_platform_has_the_batch_route_the_due_captures_go_in_one_reque
                 lines.append({"token": item["token"], "error": {
                     "name": "odoo.exceptions.UserError", "message": "expired", "code": "transaction_expired",
                     "retryable": False}})
-                continue
-            lines.append({"token": item["token"], "result": odoo_platform.capture(
-                {"token": item["token"], "key": KEY, "credit_to_capture": item["credit_to_capture"]})})
+            elif item.get("cancel"):
+                lines.append({"token": item["token"], "result": odoo_platform.cancel({"token": item["token"]})})
+            else:
+                lines.append({"token": item["token"], "result": odoo_platform.capture(
+                    {"token": item["token"], "key": KEY, "credit_to_capture": item["credit_to_capture"]})})
         return {"results": lines}
+    return capture_batch
 
-    fake_iap.routes["/iap/1/capture_batch"] = capture_batch
+
+def test_where_the_platform_has_the_batch_route_the_due_captures_go_in_one_request(on_odoo, fake_iap,
+                                                                                   odoo_platform):
+    refused = []
+    fake_iap.routes["/iap/1/capture_batch"] = _batch_route(odoo_platform, refused)
     tokens = _charge_three(on_odoo)
     refused.append(tokens[1])
     assert on_odoo["iap.pending.op"].process_due() == {"done": 2, "pending": 0, "failed": 1}
@@ -155,3 +160,18 @@ def test_where_the_platform_has_the_batch_route_the_due_captures_go_in_one_reque
     assert odoo_platform.charged == {tokens[0]: 1, tokens[2]: 1}
     failed = queued(on_odoo, tokens[1])
     assert (failed.state, failed.last_error) == ("failed", "expired")
+
+
+def test_the_releases_of_free_calls_travel_in_the_batch_with_the_captures(on_odoo, fake_iap, odoo_platform):
+    fake_iap.routes["/iap/1/capture_batch"] = _batch_route(odoo_platform)
+    tokens = []
+    for credit in (1, 0, 1, 0):
+        with iap_charge(on_odoo, KEY, "tok", 1, charging="deferred") as transaction:
+            transaction.credit = credit
+        tokens.append(transaction.token)
+    assert on_odoo["iap.pending.op"].process_due() == {"done": 4, "pending": 0, "failed": 0}
+    assert fake_iap.paths()[4:] == ["/iap/1/capture_batch"]
+    assert fake_iap.calls[4][1]["captures"] == [
+        {"token": tokens[0], "credit_to_capture": 1}, {"token": tokens[1], "cancel": True},
+        {"token": tokens[2], "credit_to_capture": 1}, {"token": tokens[3], "cancel": True}]
+    assert odoo_platform.cancelled == {tokens[1], tokens[3]} and odoo_platform.accounts["tok"] == 8

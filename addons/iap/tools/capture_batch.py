@@ -1,11 +1,11 @@
-"""Sending the outbox's captures together where the platform can: ``/iap/1/capture_batch`` (ours).
+"""Sending the outbox's captures and cancels together where the platform can: ``/iap/1/capture_batch`` (ours).
 
-A deferred charge (``charging="deferred"``) queues a capture per call: under load dozens are due at
-once, and one request each made the sending cost more than the calls charged (each a request to
-handle on both sides, and on SQLite a turn of the write lock).  Due captures of one platform and
-service key go in one request instead, up to ``MAX_CAPTURES``; each keeps its own outcome (the platform
-answers per capture: a refusal fails that one only).  A platform without the route (Odoo's IAP
-answers 404) is remembered for the life of the process and sent one request per capture, as before.
+A deferred charge (``charging="deferred"``) queues a capture per call charged and a cancel per call served
+free: under load dozens are due at once, and one request each made the sending cost more than the calls
+charged (each a request to handle on both sides, and on SQLite a turn of the write lock).  Due operations
+of one platform and service key go in one request instead, up to ``MAX_CAPTURES``; each keeps its own
+outcome (the platform answers per item: a refusal fails that one only).  A platform without the route
+(Odoo's IAP answers 404) is remembered for the life of the process and sent one request per operation.
 """
 from __future__ import annotations
 
@@ -29,11 +29,11 @@ def failed(exc: Exception) -> dict:
 
 
 def perform_all(calls: list[dict], perform: Callable[[dict], dict]) -> Iterator[tuple[dict, dict]]:
-    """``(call, outcome)`` for every queued call: captures of one endpoint and key in batches where the
+    """``(call, outcome)`` for every queued call: those of one endpoint and key in batches where the
     platform has the route, the others one by one with ``perform`` (outcomes as ``perform``'s)."""
     batches: dict[tuple[str, str], list[dict]] = {}
     for call in calls:
-        if call["operation"] == "capture" and call["endpoint"] not in _single_only:
+        if call["operation"] in ("capture", "cancel") and call["endpoint"] not in _single_only:
             batches.setdefault((call["endpoint"], call["key"]), []).append(call)
         else:
             yield call, perform(call)
@@ -48,8 +48,7 @@ def perform_all(calls: list[dict], perform: Callable[[dict], dict]) -> Iterator[
 
 def _send_batch(endpoint: str, key: str, group: list[dict], perform) -> Iterator[tuple[dict, dict]]:
     url = endpoint + "/iap/1/capture_batch"
-    params = {"key": key, "captures": [{"token": call["token"], "credit_to_capture": call["credit"]}
-                                       for call in group]}
+    params = {"key": key, "captures": [_item(call) for call in group]}
     try:
         answer = iap_tools.call_idempotent(url, params)
     except Exception as exc:
@@ -69,6 +68,12 @@ def _send_batch(endpoint: str, key: str, group: list[dict], perform) -> Iterator
         return
     for call, item in zip(group, results, strict=True):
         yield call, _outcome(url, item)
+
+
+def _item(call: dict) -> dict:
+    if call["operation"] == "cancel":
+        return {"token": call["token"], "cancel": True}
+    return {"token": call["token"], "credit_to_capture": call["credit"]}
 
 
 def _matches(results, group: list[dict]) -> bool:

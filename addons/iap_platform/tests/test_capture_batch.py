@@ -55,3 +55,28 @@ def test_a_malformed_batch_is_invalid_params(platform, service, captures):
     with pytest.raises(UserError) as caught:
         platform.capture_batch(key=service.key, captures=captures)
     assert caught.value.code == "invalid_params" and str(MAX_CAPTURES) in str(caught.value)
+
+
+def test_a_cancel_in_the_batch_releases_its_hold_as_the_cancel_route_does(platform, service, fund):
+    customer = fund("tok", 10)
+    charged, freed, captured_before = (_authorize(platform, service, 2) for _i in range(3))
+    platform.capture(token=captured_before, key=service.key, credit_to_capture=1)
+    answer = platform.capture_batch(key=service.key, captures=[
+        {"token": charged, "credit_to_capture": 2}, {"token": freed, "cancel": True}, {"token": freed, "cancel": True},
+        {"token": captured_before, "cancel": True}])
+    results = answer["results"]
+    assert results[0]["result"]["captured"] == 2.0
+    assert (results[1]["result"]["state"], results[1]["result"]["replayed"]) == ("cancelled", False)
+    assert results[2]["result"]["replayed"] is True  # a repeated cancel replays, as on /iap/1/cancel
+    assert results[3]["error"]["code"] == "already_captured"
+    assert (customer.available, customer.held) == (70_000, 0)  # 10 - 2 - 1 credits, nothing left held
+
+
+@pytest.mark.parametrize("item", [{"cancel": "yes"}, {"cancel": True, "credit_to_capture": 1}],
+                         ids=["not-a-boolean", "cancel-and-capture"])
+def test_an_ambiguous_cancel_is_refused_alone_and_settles_nothing(platform, service, fund, item):
+    customer = fund("tok", 5)
+    token = _authorize(platform, service, 2)
+    answer = platform.capture_batch(key=service.key, captures=[{"token": token, **item}])
+    assert answer["results"][0]["error"]["code"] == "invalid_params"
+    assert (customer.available, customer.held) == (30_000, 20_000)
