@@ -14,8 +14,8 @@ from urllib.parse import unquote, urlsplit
 import peewee
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
-from . import piggyback
-from .exceptions import ValidationError
+from . import piggyback, sqlite_write_gate
+from .db_text_guard import TextGuard, UnstorableText  # noqa: F401 (UnstorableText: imported from here)
 
 _logger = logging.getLogger(__name__)
 DB_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
@@ -26,31 +26,13 @@ DB_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 POOL = {"max_connections": 64, "stale_timeout": 600}
 
 
-class _TextGuard:
-    """Text the database cannot store becomes ``UnstorableText`` (a ValidationError the client can act on),
-    not a driver error: the one place where that translation happens, for ORM and raw SQL alike."""
-
-    def execute_sql(self, sql, params=None):
-        try:
-            return super().execute_sql(sql, params)
-        except UnicodeEncodeError as exc:
-            bad = exc.object[exc.start:exc.end] if isinstance(exc.object, str) else ""
-            code = f" (U+{ord(bad[0]):04X})" if bad else ""
-            raise UnstorableText(f"Text with an unpaired surrogate{code} cannot be stored: send valid Unicode "
-                                 "text (UTF-8 encodable)") from None
-        except ValueError as exc:
-            if "NUL" not in str(exc):
-                raise
-            raise UnstorableText("Text containing NUL characters (\\x00) cannot be stored: remove them") from None
-
-
-class SqliteBackend(_TextGuard, PooledSqliteDatabase):
+class SqliteBackend(TextGuard, PooledSqliteDatabase):
     dialect = "sqlite"
     native_ilike = False
     readonly = False
 
 
-class PostgresBackend(_TextGuard, PooledPostgresqlDatabase):
+class PostgresBackend(TextGuard, PooledPostgresqlDatabase):
     dialect = "postgresql"
     native_ilike = True
     readonly = False
@@ -120,10 +102,6 @@ def _pending_of(database) -> piggyback.Pending | None:
 
 class DatabaseError(Exception):
     """A database cannot be opened, created or dropped; the message says why."""
-
-
-class UnstorableText(ValidationError):
-    """A value holds text the database cannot store (lone surrogates; NUL characters on PostgreSQL)."""
 
 
 class ReadOnlyError(Exception):
@@ -308,7 +286,13 @@ class Cursor:
         elif self.database.dialect == "sqlite":
             # IMMEDIATE takes the write lock up front: two writers wait for each
             # other instead of one failing half-way with "database is locked".
-            self.database.execute_sql("BEGIN IMMEDIATE" if write_lock else "BEGIN DEFERRED")
+            if write_lock:
+                marker.gate = sqlite_write_gate.enter(self.database)
+            try:
+                self.database.execute_sql("BEGIN IMMEDIATE" if write_lock else "BEGIN DEFERRED")
+            except BaseException:
+                marker.release()
+                raise
         else:
             marker.pending.begin = True  # sent with the first statement (PostgresBackend.execute_sql)
         self.database.push_transaction(marker)
@@ -384,7 +368,7 @@ class Cursor:
         if self.readonly and getattr(self.database._state, "write_refused", False):
             raise ReadOnlyError("a write was refused during this read-only transaction (and the error caught)")
         self._send_end("COMMIT")
-        self.database.pop_transaction()
+        self.database.pop_transaction().release()
         self.cache.clear()
         self.postrollback.clear()
         callbacks = self._drain(self.postcommit)
@@ -422,7 +406,7 @@ class Cursor:
         try:
             self._send_end(statement)
         finally:
-            self.database.pop_transaction()
+            self.database.pop_transaction().release()
             for callback in self._drain(self.postrollback):
                 callback()
 
@@ -496,5 +480,11 @@ class _Marker:
 
     def __init__(self):
         self.pending = piggyback.Pending()
+        self.gate = None  # SQLite: this process's write gate, held until the transaction ends
+
+    def release(self) -> None:
+        gate, self.gate = self.gate, None
+        if gate is not None:
+            gate.release()
 
 
