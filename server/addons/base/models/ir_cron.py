@@ -4,8 +4,8 @@ A cron is a server action (it has ``model_id``, ``state`` and ``code``) plus a s
 cron threads of ``server.service.cron`` find the ready ones and run each in a transaction of its
 own, as ``user_id``; how one job is claimed so that two servers never run it twice is described
 there.  A failed run is counted on the job (``failure_count`` consecutive failures, reset by a
-success, with the last error and its date), so operators see failing jobs without reading logs.  ``method_direct_trigger`` runs one now, in the caller's transaction (the *Run Manually*
-button).
+success, with the last error and its date), so operators see failing jobs without reading logs.
+``method_direct_trigger`` runs one now, in the caller's transaction (the *Run Manually* button).
 """
 import calendar
 import datetime as dt
