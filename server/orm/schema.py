@@ -90,10 +90,14 @@ def sync_model(database, model_cls) -> list[str]:
     return added
 
 
+# Who created or last wrote a row is shown, rarely searched: as on Odoo, no index (each is work at every write).
+UNINDEXED_MANY2ONES = frozenset({"create_uid", "write_uid"})
+
+
 def _sync_indexes(database, model_cls) -> None:
     table = model_cls._table
     for field in model_cls._fields.values():
-        if field.column and (field.index or field.type == "many2one"):
+        if field.column and (field.index or (field.type == "many2one" and field.name not in UNINDEXED_MANY2ONES)):
             name = f"{table}__{field.name}_index"
             database.execute_sql(
                 f"CREATE INDEX IF NOT EXISTS {quote(database, name)} ON {quote(database, table)} "

@@ -117,10 +117,11 @@ class IapPlatformAccount(models.Model):
         return bool(self.quota_held and self.env["iap.platform.quota"]._overdue(self))
 
     def _overdue_holds(self):
-        # Plain SQL: every money operation asks, and the answer is almost always "none".
+        # Plain SQL: every money operation asks, and the answer is almost always "none".  The state is
+        # written out, not a parameter: SQLite uses the live holds' partial index only for a literal.
         rows = self.env.cr.execute(
-            "SELECT id FROM iap_platform_transaction WHERE account_id = %s AND state = %s AND expires_at <= %s "
-            "ORDER BY id", (self.id, "authorized", fields.Datetime.to_string(fields.Datetime.now()))).fetchall()
+            "SELECT id FROM iap_platform_transaction WHERE account_id = %s AND state = 'authorized' "
+            "AND expires_at <= %s ORDER BY id", (self.id, fields.Datetime.to_string(fields.Datetime.now()))).fetchall()
         return self.env["iap.platform.transaction"].sudo().browse([row[0] for row in rows])
 
     # -- trials ---------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import uuid
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.sql import create_index
 
 from ..tools import params
 from ..tools.errors import keeping_changes, platform_error, require_admin
@@ -68,6 +69,12 @@ class IapPlatformQuota(models.Model):
     close_reason = fields.Selection(CLOSE_REASONS)
 
     # -- wire: /iap/1/quota/grant ---------------------------------------------------------------------
+    def init(self) -> None:
+        """The account's quotas still open by deadline: every money operation on the account looks for
+        overdue ones (``_has_overdue``), and this index holds only the few that are open."""
+        create_index(self.env.cr, "iap_platform_quota_open_quota_index", self._table, ["account_id", "expires_at"],
+                     where="state = 'open'")
+
     @api.model
     def grant(self, account_token=None, credit=None, key=None, min_credit=None, validity=None, description=None,
               dbuuid=False, idempotency_key=None) -> dict:
@@ -232,9 +239,10 @@ class IapPlatformQuota(models.Model):
     @api.model
     def _overdue(self, account):
         # Plain SQL: every money operation on an account with quotas asks, and the answer is usually "none".
+        # The state is written out: SQLite uses the open quotas' partial index (``init``) only for a literal.
         rows = self.env.cr.execute(
-            "SELECT id FROM iap_platform_quota WHERE account_id = %s AND state = %s AND expires_at <= %s "
-            "ORDER BY id", (account.id, "open", fields.Datetime.to_string(fields.Datetime.now()))).fetchall()
+            "SELECT id FROM iap_platform_quota WHERE account_id = %s AND state = 'open' AND expires_at <= %s "
+            "ORDER BY id", (account.id, fields.Datetime.to_string(fields.Datetime.now()))).fetchall()
         return self.sudo().browse([row[0] for row in rows])
 
     @api.model

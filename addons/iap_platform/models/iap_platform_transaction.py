@@ -20,6 +20,7 @@ import uuid
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.sql import create_index
 
 from ..tools import params
 from ..tools.errors import keeping_changes, platform_error, require_admin
@@ -46,7 +47,9 @@ class IapPlatformTransaction(models.Model):
         ("idempotency_uniq", "unique(service_id, idempotency_key)", "This idempotency key was already used."),
     ]
 
-    token = fields.Char(required=True, index=True, readonly=True)
+    # No index=True on token and idempotency_key: their unique constraints' indexes serve the lookups, and
+    # every authorize inserts a row (each index one more b-tree written, and on SQLite pages at the commit).
+    token = fields.Char(required=True, readonly=True)
     account_id = fields.Many2one("iap.platform.account", required=True, index=True, ondelete="restrict")
     service_id = fields.Many2one("iap.platform.service", required=True, index=True, ondelete="restrict")
     state = fields.Selection(STATES, required=True, default="authorized", index=True)
@@ -58,12 +61,18 @@ class IapPlatformTransaction(models.Model):
     commission = fields.Integer(big=True, default=0)
     description = fields.Char(size=256)
     dbuuid = fields.Char()
-    idempotency_key = fields.Char(index=True)
+    idempotency_key = fields.Char()
     request_hash = fields.Char(help="Fingerprint of the authorize request, compared when its key is reused.")
     expires_at = fields.Datetime(required=True, index=True)
     closed_at = fields.Datetime()
     close_reason = fields.Selection(CLOSE_REASONS)
     result = fields.Json(help="The first capture's answer, replayed to repeated captures.")
+
+    def init(self) -> None:
+        """The account's holds still authorized by deadline: every money operation on the account looks for
+        overdue ones (``_has_overdue``), and this index holds only the few that are authorized."""
+        create_index(self.env.cr, "iap_platform_transaction_live_hold_index", self._table, ["account_id", "expires_at"],
+                     where="state = 'authorized'")
 
     # -- wire: /iap/1/authorize -------------------------------------------------------------------------
     @api.model
