@@ -103,7 +103,7 @@ class Job:
         self.priority = _check_count("priority", DEFAULT_PRIORITY if priority is None else priority)
         self._uuid = job_uuid
         self.graph_uuid = None
-        self.id = None
+        self._id, self._stored = None, False
         self._description = description
         self.identity_key = identity_key
         self.date_created = utcnow()
@@ -180,7 +180,8 @@ class Job:
                      "date_cancelled", "exc_name", "exc_message", "exc_info", "worker_pid", "identity_key"):
             setattr(self, name, row.get(name) or None)
         self.retry, self.max_retries, self.priority = row["retry"] or 0, row["max_retries"] or 0, row["priority"] or 0
-        self.id, self._uuid, self._description = row["id"], row["uuid"], row["name"]
+        self._id, self._stored = row["id"], True
+        self._uuid, self._description = row["uuid"], row["name"]
         self.result, self.company_id = row.get("result") or None, row.get("company_id") or None
         self._eta, self._channel = row.get("eta") or None, row["channel"]
         self._identity_key_func = None
@@ -246,6 +247,14 @@ class Job:
         return self.result
 
     @property
+    def id(self) -> int | None:
+        """The job's row id (None before it is stored); read by its uuid on first use where the insert
+        went without answering it (``store.insert_job``)."""
+        if self._id is None and self._stored:
+            self._id = store.id_of(self.env.cr, self.uuid)
+        return self._id
+
+    @property
     def func(self):
         return getattr(self.recordset.with_context(job_uuid=self.uuid), self.method_name)
 
@@ -256,8 +265,9 @@ class Job:
         With an ``identity_key`` already held by a job not run yet, nothing is inserted and this
         object takes that job's uuid and id.
         """
-        if self.id is None:
-            self.id, self._uuid = store.insert_job(self.env, self._insert_values())
+        if not self._stored:
+            self._id, self._uuid = store.insert_job(self.env, self._insert_values())
+            self._stored = True
             return
         record = self.env["queue.job"].sudo().browse(self.id)
         record.with_context(_job_edit_sentinel=record.EDIT_SENTINEL).write(self._state_values())

@@ -18,6 +18,8 @@ import json
 import threading
 from dataclasses import dataclass
 
+from odoo.piggyback import defer_write
+
 from .exception import JobError
 
 WAIT_DEPENDENCIES, PENDING, ENQUEUED, STARTED = "wait_dependencies", "pending", "enqueued", "started"
@@ -110,11 +112,16 @@ def recordset_of(env, row: dict):
 
 
 # -- enqueue ----------------------------------------------------------------------------------------------
-def insert_job(env, values: dict) -> tuple[int, str]:
+def insert_job(env, values: dict) -> tuple[int | None, str]:
     """Insert a job in ``env``'s transaction; return ``(id, uuid)``.
 
     When another job not run yet holds ``values['identity_key']``, insert nothing and return that
     job's ``(id, uuid)`` (the unique partial index decides, even between concurrent transactions).
+
+    On PostgreSQL a job without an identity key is inserted with the transaction's next statement or
+    its COMMIT (``odoo.piggyback.defer_write``), and its id is ``None`` here (``Job.id`` reads it on
+    first use): nothing can conflict with a new uuid, and a worker enqueuing the next step of what it
+    runs (a saga's follow-ups) saves a round trip per job.
     """
     cr = env.cr
     dialect = dialect_of(cr)
@@ -125,9 +132,15 @@ def insert_job(env, values: dict) -> tuple[int, str]:
     if values.get("identity_key"):
         conflict = f" ON CONFLICT (identity_key) WHERE {IDENTITY_PREDICATE} DO NOTHING"
     insert = f"INSERT INTO queue_job ({', '.join(columns)}) VALUES ({placeholders}){conflict} RETURNING id"
+    event_params = [values["state"], "created", dialect.ts(utcnow()), None, None]
+    if dialect.name == "postgresql" and not conflict:
+        defer_write(cr, f"WITH job AS ({insert}) {EVENT_FROM_CTE.format(cte='job')}", [*params, *event_params])
+        if not _due_later(values.get("eta")):
+            notify_enqueued(cr, values.get("channel") or "root")
+        return None, values["uuid"]
     if dialect.name == "postgresql":  # the job and its event in one round trip
         found = cr.execute(f"WITH job AS ({insert}) {EVENT_FROM_CTE.format(cte='job')} RETURNING job_id",
-                           [*params, values["state"], "created", dialect.ts(utcnow()), None, None]).fetchone()
+                           [*params, *event_params]).fetchone()
     else:
         found = cr.execute(insert, params).fetchone()
         if found is not None:
@@ -164,6 +177,12 @@ def _param(dialect: Dialect, name: str, value):
     if isinstance(value, dt.datetime):
         return dialect.ts(value)
     return value
+
+
+def id_of(cr, job_uuid: str) -> int | None:
+    """The id of the job ``job_uuid`` (None if there is none)."""
+    found = cr.execute("SELECT id FROM queue_job WHERE uuid = %s", (job_uuid,)).fetchone()
+    return found[0] if found else None
 
 
 def _holder_of_key(cr, identity_key: str) -> tuple[int, str]:
@@ -231,8 +250,8 @@ class _EnqueueSignal:
 
     def __call__(self) -> None:
         if dialect_of(self.cr).notifies:
-            for channel in sorted(self.channels):
-                self.cr.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, channel))
+            for channel in sorted(self.channels):  # sent with the COMMIT: no round trip of its own
+                defer_write(self.cr, "SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, channel))
         self.channels.clear()
 
 

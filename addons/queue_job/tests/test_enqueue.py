@@ -101,3 +101,34 @@ def test_jobs_cannot_be_forged_or_altered_over_the_orm(env, record):
         row.write({"method_name": "unlink"})
     with pytest.raises(AccessError, match="state"):
         row.write({"state": "done"})
+
+
+def test_a_job_enqueued_is_seen_at_once_in_the_transaction_and_its_id_read_on_first_use(env, record, monkeypatch):
+    """On PostgreSQL the insert travels with the transaction's next statement (or its COMMIT): enqueueing
+    costs no round trip of its own, and everything after it in the transaction sees the job."""
+    stored(env, record.with_delay().testing_method(0))  # the job function's configuration is read once
+    sent = []
+    execute_sql = env.cr.database.execute_sql
+    monkeypatch.setattr(env.cr.database, "execute_sql", lambda sql, params=None: (sent.append(sql),
+                                                                                   execute_sql(sql, params))[1])
+    job = record.with_delay().testing_method(1)
+    if env.cr.database.dialect == "postgresql":
+        assert sent == []  # nothing sent yet
+    row = stored(env, job)  # the next statement carries the insert
+    assert (row.state, row.event_ids.mapped("kind")) == (PENDING, ["created"])
+    assert job.id == row.id and Job.load(env, job.uuid).id == row.id
+
+
+def test_a_job_enqueued_in_a_transaction_rolled_back_is_not_stored(fresh_registry):
+    from server.orm.environment import SUPERUSER_ID, Environment
+
+    with fresh_registry.cursor() as cr:
+        record = Environment(cr, SUPERUSER_ID, {})["test.queue.job"].create({"name": "kept"})
+    cr = fresh_registry.cursor()
+    job = Environment(cr, SUPERUSER_ID, {})["test.queue.job"].browse(record.id).with_delay().testing_method(1)
+    cr.close(commit=False)  # the insert was never sent, or is rolled back with the rest
+    with fresh_registry.cursor() as cr:
+        assert not Environment(cr, SUPERUSER_ID, {})["queue.job"].search([("uuid", "=", job.uuid)])
+        job = Environment(cr, SUPERUSER_ID, {})["test.queue.job"].browse(record.id).with_delay().testing_method(2)
+    with fresh_registry.cursor() as cr:  # committed: the insert went with the COMMIT
+        assert Environment(cr, SUPERUSER_ID, {})["queue.job"].search([("uuid", "=", job.uuid)]).state == PENDING
