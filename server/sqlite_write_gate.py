@@ -12,6 +12,7 @@ The wait is bounded like SQLite's busy timeout, and ends the same way: ``databas
 """
 from __future__ import annotations
 
+import os
 import threading
 
 import peewee
@@ -19,6 +20,17 @@ import peewee
 BUSY_TIMEOUT = 30.0  # seconds, as the connections' busy_timeout (server.db.open_database)
 _gates: dict[str, threading.Lock] = {}
 _gates_lock = threading.Lock()
+
+
+def _forget_gates() -> None:
+    """A forked process (a ``--workers`` server's worker) starts with gates of its own: one its parent held
+    at the fork would otherwise stay held in the child forever."""
+    global _gates_lock
+    _gates.clear()
+    _gates_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_gates)
 
 
 def enter(database) -> threading.Lock:

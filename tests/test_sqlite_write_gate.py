@@ -85,3 +85,21 @@ def test_a_writer_waiting_longer_than_the_busy_timeout_gets_database_is_locked(f
     holder.close(commit=True)  # the holder is untouched by the refusal
     with fresh_registry.cursor() as cr:
         assert titles(cr) == {"Held"}
+
+
+def test_a_forked_child_does_not_inherit_a_gate_held_at_the_fork(fresh_registry):
+    import os
+
+    holder = fresh_registry.cursor()
+    add_book(holder, "Held by the parent")
+    pid = os.fork()
+    if pid == 0:  # the child (a --workers server's worker): the gate of this database is free in it
+        sqlite_write_gate.BUSY_TIMEOUT = 1.0
+        try:
+            sqlite_write_gate.enter(holder.database).release()
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _pid, status = os.waitpid(pid, 0)
+    holder.close(commit=True)
+    assert os.waitstatus_to_exitcode(status) == 0
