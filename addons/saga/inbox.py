@@ -3,8 +3,10 @@
 Every message is recorded once (its ``message_id`` is unique: a second delivery finds the first
 and changes nothing), then handed to the instance it names, under the instance's lock, so a
 reply and the wait's timeout cannot both win: whichever transaction locks the instance first
-moves it on, and the other finds it no longer waiting.  The message row is written after it was
-applied, with its outcome, in the same transaction: a delivery that fails leaves nothing.
+moves it on, and the other finds it no longer waiting.  The message row is inserted before it is
+applied and given its outcome after, in the same transaction: a delivery that fails leaves nothing,
+and a second delivery of the same message running at the same time waits at that insert for the
+first one's transaction, then finds the row taken and answers as a duplicate, having done nothing.
 
 A reply that arrives while its step's action still runs (the provider answered before the action's
 call returned) is kept ``early``; the transition to ``waiting`` applies it at once (``consume_early``).
@@ -35,20 +37,28 @@ def receive(env, message_id: str, message_type: str, business_key: str, payload:
     else:
         existing = messages.search([("message_id", "=", message_id)], limit=1)
     if existing:
-        return {"outcome": existing.outcome, "detail": existing.detail, "duplicate": True}
+        return _duplicate(existing)
     if instance:
         saga_type = instance.saga_type
+    message = store.record_message(env, {
+        "message_id": message_id, "message_type": message_type, "business_key": business_key,
+        "saga_type": saga_type, "payload": payload, "source": source,
+        "instance_id": instance.id if instance else False,
+    })
+    if message is None:  # a concurrent delivery of it recorded it first (and has committed): nothing applied
+        return _duplicate(messages.search([("message_id", "=", message_id)], limit=1))
+    if instance:
         outcome, detail = _apply(instance, message_type, payload)
     else:
         outcome, detail = "unknown", f"no saga waits for {message_type} with key {business_key!r}"
-    message = messages.create({
-        "message_id": message_id, "message_type": message_type, "business_key": business_key,
-        "saga_type": saga_type, "payload": payload, "source": source,
-        "instance_id": instance.id if instance else False, "outcome": outcome, "detail": detail,
-    })
+    store.write_message(env, message, {"outcome": outcome, "detail": detail})
     if detail == REPLY_FAILED:
-        instance.write({"incident_message_id": message.id})  # what an operator's retry applies again
+        instance.write({"incident_message_id": message})  # what an operator's retry applies again
     return {"outcome": outcome, "detail": detail, "duplicate": False}
+
+
+def _duplicate(existing) -> dict:
+    return {"outcome": existing.outcome, "detail": existing.detail, "duplicate": True}
 
 
 def parse(body: bytes, message_id: str | None = None) -> dict:

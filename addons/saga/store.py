@@ -16,9 +16,10 @@ on a field of either, transitions go through the ORM instead.
 from __future__ import annotations
 
 from odoo import fields, models
+from odoo.exceptions import ValidationError
 from odoo.piggyback import defer_write
 
-INSTANCE, EXECUTION = "saga.instance", "saga.step"
+INSTANCE, EXECUTION, MESSAGE = "saga.instance", "saga.step", "saga.message"
 
 
 def write_transition(instance, values: dict, executions: list[dict] | tuple = ()) -> None:
@@ -72,8 +73,8 @@ def find_and_lock(env, saga_types: list[str], business_key: str, message_id: str
     and the id of the message ``message_id`` if it was received already (a duplicate), in one statement.
 
     The duplicate check reads another table (see ``lock_and_read``): a second delivery waiting for the
-    first one's lock does not see it here, and is refused by ``message_id``'s unique constraint instead
-    (the delivery fails and is retried, then found here).
+    first one's lock does not see it here, and finds it when it records the message (``record_message``),
+    before applying anything.
     """
     model = env[INSTANCE].sudo()
     marks = ", ".join(["%s"] * len(saga_types))
@@ -115,6 +116,50 @@ def _cache_row(instance, row: tuple) -> None:
 def insert_executions(env, executions: list[dict]) -> None:
     """Insert execution rows on their own (tries found lost, before the try run now)."""
     env[EXECUTION].sudo().create(list(executions))
+
+
+def record_message(env, values: dict) -> int | None:
+    """Insert an inbox row; its id, or None if a delivery of the same ``message_id`` recorded it first.
+
+    Inserted before the message is applied: a concurrent delivery of the same message waits here for the
+    first one's transaction, and once that commits finds its row taken, before it has done anything.
+    """
+    model = env[MESSAGE].sudo()
+    if not _message_writes_unobserved(env):
+        try:
+            with env.cr.savepoint():
+                return model.create(values).id
+        except ValidationError:
+            return None
+    now, uid = fields.Datetime.now(), env.uid
+    sql, params = _insert(model, [{"received_at": now, **values, "create_uid": uid, "create_date": now,
+                                   "write_uid": uid, "write_date": now}])
+    row = env.cr.execute(sql + ' ON CONFLICT ("message_id") DO NOTHING RETURNING "id"', params).fetchone()
+    return row[0] if row else None
+
+
+def write_message(env, message_id: int, values: dict) -> None:
+    """Write what became of an inbox row (its outcome), with the transaction's next statement or COMMIT."""
+    message = env[MESSAGE].sudo().browse(message_id)
+    if not _message_writes_unobserved(env):
+        message.write(values)
+        return
+    sql, params = _update(message, {**values, "write_uid": env.uid, "write_date": fields.Datetime.now()})
+    defer_write(env.cr, sql, params)
+    message.invalidate_recordset(list(values))
+
+
+def _message_writes_unobserved(env) -> bool:
+    """``direct_writes`` for the inbox's rows: no override of ``saga.message``'s create or write, no
+    stored computed field depending on it."""
+    registry = env.registry
+    decided = getattr(registry, "_saga_direct_message_writes", None)
+    if decided is None:
+        cls = type(env[MESSAGE])
+        plain = cls.create is models.BaseModel.create and cls.write is models.BaseModel.write
+        triggered = any(model == MESSAGE for model, _name in registry.field_triggers)
+        decided = registry._saga_direct_message_writes = plain and not triggered
+    return decided
 
 
 def direct_writes(env) -> bool:

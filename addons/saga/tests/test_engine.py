@@ -47,6 +47,38 @@ def test_a_duplicate_message_is_recorded_once_and_applied_once(fresh_registry):
     assert committed(fresh_registry, lambda env: env["saga.message"].search_count([])) == 1
 
 
+def test_a_second_delivery_racing_the_first_answers_as_a_duplicate_and_applies_nothing(fresh_registry):
+    """The second delivery waits for the first one's lock; once the first commits, it finds the message
+    recorded (when it records its own) before it has applied anything: one outcome, nothing twice."""
+    import threading
+
+    from odoo.orm.environment import Environment
+
+    start(fresh_registry, "k-race")
+    run_jobs(fresh_registry)
+    first_cr = fresh_registry.cursor()
+    first = Environment(first_cr, 1, {})["saga.instance"].receive_message("race-id", "test.reply", "k-race",
+                                                                          {"ok": True})
+    answers = {}
+
+    def second_delivery():
+        answers["second"] = committed(fresh_registry, lambda env: env["saga.instance"].receive_message(
+            "race-id", "test.reply", "k-race", {"ok": True}))
+
+    thread = threading.Thread(target=second_delivery)
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive()  # it waits for the first delivery's transaction
+    first_cr.close(commit=True)
+    thread.join(30)
+    assert (first["duplicate"], answers["second"]["duplicate"]) == (False, True)
+    assert answers["second"]["outcome"] == first["outcome"] == "processed"
+    run_jobs(fresh_registry)
+    assert successes(fresh_registry, "k-race")[("c", "forward")] == 1
+    assert state(fresh_registry, "k-race")["status"] == "completed"
+    assert committed(fresh_registry, lambda env: env["saga.message"].search_count([])) == 1
+
+
 def test_a_started_saga_goes_on_before_a_saga_not_started_yet_begins(fresh_registry):
     start(fresh_registry, "first")
     start(fresh_registry, "second")
