@@ -17,7 +17,8 @@ class SagaMessage(models.Model):
     _description = "Saga Message"
     _order = "id desc"
 
-    message_id = fields.Char(required=True, readonly=True, index=True)
+    # No index=True: the unique constraint's index serves every lookup (each index is work at every insert).
+    message_id = fields.Char(required=True, readonly=True)
     message_type = fields.Char(required=True, readonly=True)
     saga_type = fields.Char(readonly=True)
     business_key = fields.Char(readonly=True, index=True)
