@@ -139,11 +139,13 @@ def open_database(uri: str, readonly: bool = False) -> peewee.Database:
     """
     if uri.startswith("sqlite:"):
         path = _sqlite_path(uri)
-        pragmas = {"foreign_keys": 1, "journal_mode": "wal", "busy_timeout": 30000,
+        busy_ms = int(sqlite_write_gate.BUSY_TIMEOUT * 1000)  # the write gate waits as long as SQLite does
+        pragmas = {"foreign_keys": 1, "journal_mode": "wal", "busy_timeout": busy_ms,
                    "case_sensitive_like": 1, "synchronous": "normal", **({"query_only": 1} if readonly else {})}
         # Pooled connections move between threads (one transaction at a time): allow it.
         backend = ReadOnlySqliteBackend if readonly else SqliteBackend
-        return backend(str(path), pragmas=pragmas, timeout=30, returning_clause=True, check_same_thread=False, **POOL)
+        return backend(str(path), pragmas=pragmas, timeout=sqlite_write_gate.BUSY_TIMEOUT, returning_clause=True,
+                       check_same_thread=False, **POOL)
     if uri.startswith(("postgresql:", "postgres:")):
         params = {k: v for k, v in _pg_params(uri).items() if v is not None}
         if readonly:

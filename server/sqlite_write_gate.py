@@ -17,7 +17,7 @@ import threading
 
 import peewee
 
-BUSY_TIMEOUT = 30.0  # seconds, as the connections' busy_timeout (server.db.open_database)
+BUSY_TIMEOUT = 30.0  # seconds; also the connections' busy_timeout (server.db.open_database)
 _gates: dict[str, threading.Lock] = {}
 _gates_lock = threading.Lock()
 

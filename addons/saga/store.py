@@ -149,33 +149,29 @@ def write_message(env, message_id: int, values: dict) -> None:
     message.invalidate_recordset(list(values))
 
 
-def _message_writes_unobserved(env) -> bool:
-    """``direct_writes`` for the inbox's rows: no override of ``saga.message``'s create or write, no
-    stored computed field depending on it."""
-    registry = env.registry
-    decided = getattr(registry, "_saga_direct_message_writes", None)
-    if decided is None:
-        cls = type(env[MESSAGE])
-        plain = cls.create is models.BaseModel.create and cls.write is models.BaseModel.write
-        triggered = any(model == MESSAGE for model, _name in registry.field_triggers)
-        decided = registry._saga_direct_message_writes = plain and not triggered
-    return decided
-
-
 def direct_writes(env) -> bool:
-    """Whether the engine may write its two models by SQL: nothing in this registry observes it.
+    """Whether the engine may write its two models by SQL: nothing in this registry observes it (no addon
+    overrides ``saga.instance.write`` or ``saga.step.create``, no stored computed field depends on either)."""
+    return _unobserved(env, {INSTANCE: ("write",), EXECUTION: ("create",)})
 
-    Decided once per registry: no addon overrides ``saga.instance.write`` or ``saga.step.create``,
-    and no stored computed field depends on a field of either model.
-    """
+
+def _message_writes_unobserved(env) -> bool:
+    """The same for the inbox's rows: ``saga.message``'s create and write."""
+    return _unobserved(env, {MESSAGE: ("create", "write")})
+
+
+def _unobserved(env, methods: dict[str, tuple[str, ...]]) -> bool:
+    """Whether no model of ``methods`` overrides the methods named and no stored computed field depends on
+    one of their fields; decided once per registry."""
     registry = env.registry
-    decided = getattr(registry, "_saga_direct_writes", None)
-    if decided is None:
-        plain = (type(env[INSTANCE]).write is models.BaseModel.write
-                 and type(env[EXECUTION]).create is models.BaseModel.create)
-        triggered = any(model in (INSTANCE, EXECUTION) for model, _name in registry.field_triggers)
-        decided = registry._saga_direct_writes = plain and not triggered
-    return decided
+    decided = registry.__dict__.setdefault("_saga_unobserved", {})
+    key = tuple(sorted(methods.items()))
+    if key not in decided:
+        plain = all(getattr(type(env[model]), name) is getattr(models.BaseModel, name)
+                    for model, names in methods.items() for name in names)
+        triggered = any(model in methods for model, _name in registry.field_triggers)
+        decided[key] = plain and not triggered
+    return decided[key]
 
 
 def _update(instance, columns: dict) -> tuple[str, list]:

@@ -48,7 +48,6 @@ class IapPlatformTransaction(models.Model):
         except Exception as exc:
             return {"token": token, "error": error_data(exc)}
 
-
     def _settle_one(self, token, key, item: dict) -> dict:
         cancel = item.get("cancel", False)
         if not isinstance(cancel, bool):

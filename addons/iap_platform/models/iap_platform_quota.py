@@ -68,13 +68,13 @@ class IapPlatformQuota(models.Model):
     closed_at = fields.Datetime()
     close_reason = fields.Selection(CLOSE_REASONS)
 
-    # -- wire: /iap/1/quota/grant ---------------------------------------------------------------------
     def init(self) -> None:
         """The account's quotas still open by deadline: every money operation on the account looks for
         overdue ones (``_has_overdue``), and this index holds only the few that are open."""
         create_index(self.env.cr, "iap_platform_quota_open_quota_index", self._table, ["account_id", "expires_at"],
                      where="state = 'open'")
 
+    # -- wire: /iap/1/quota/grant ---------------------------------------------------------------------
     @api.model
     def grant(self, account_token=None, credit=None, key=None, min_credit=None, validity=None, description=None,
               dbuuid=False, idempotency_key=None) -> dict:
