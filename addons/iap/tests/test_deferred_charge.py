@@ -98,6 +98,40 @@ def test_the_senders_thread_captures_once_the_caller_commits(fresh_registry, mak
         sender.stop_all()
 
 
+def test_a_backlog_goes_batch_after_batch_while_commits_keep_waking_the_sender(fresh_registry, make_env, fake_iap,
+                                                                              odoo_platform):
+    """Under a steady load every commit wakes the sender, which gathers before a pass; after a full batch it
+    goes on at once instead (a pause there would only let the backlog grow).  The test's sender gathers for
+    an hour: only a pass that follows a full batch at once lets it empty the outbox."""
+    env = make_env(fresh_registry)
+    env["ir.config_parameter"].set_param("iap.endpoint", fake_iap.url)
+    running = sender.Sender(fresh_registry)
+    running.gather_seconds = 3600
+    settle = _batch_route(odoo_platform)
+
+    def capture_batch(params):
+        running.wakeup.set()  # requests committing while the pass is under way
+        return settle(params)
+
+    fake_iap.routes["/iap/1/capture_batch"] = capture_batch
+    odoo_platform.accounts["tok"] = 2 * sender.BATCH + 5
+    for _i in range(2 * sender.BATCH + 5):
+        with iap_charge(env, KEY, "tok", 1, charging="deferred"):
+            pass
+    env.cr.postcommit.remove(sender._Wake(fresh_registry))  # the commit's own wake: the test's sender is the one
+    env.cr.commit(write_lock=False)
+    running.start()
+    try:
+        deadline = time.monotonic() + 60
+        while len(odoo_platform.charged) < 2 * sender.BATCH + 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(odoo_platform.charged) == 2 * sender.BATCH + 5
+        assert fake_iap.paths().count("/iap/1/capture_batch") == 3
+    finally:
+        running.stop()
+        assert not running.is_alive()  # a stop ends the gathering pause
+
+
 def test_a_rolled_back_caller_queues_nothing(fresh_registry, make_env, fake_iap, odoo_platform):
     """The client got nothing: nothing is captured, and the hold is released at its TTL."""
     env = make_env(fresh_registry)

@@ -27,7 +27,8 @@ BATCH = 50
 STOP_TIMEOUT = 60.0  # a pass's calls end within their own timeouts
 #: Woken by a commit, the sender waits this long before it looks: the captures of the requests committing
 #: meanwhile go in the same pass (one lease and one record for all of them, each a turn of SQLite's
-#: write lock that every request waits behind), instead of a pass per request.
+#: write lock that every request waits behind), instead of a pass per request.  Not after a full batch:
+#: more is waiting already, and a pause would only let the backlog grow under a steady load.
 GATHER_SECONDS = 0.25
 
 _senders: dict[str, Sender] = {}
@@ -37,12 +38,16 @@ _lock = threading.Lock()
 class Sender(threading.Thread):
     """Sends the due operations and quota reports of one database, in this process."""
 
+    gather_seconds = GATHER_SECONDS
+
     def __init__(self, registry):
         super().__init__(name=f"iap-sender {registry.db_name}", daemon=True)
         self.registry = registry
         self.wakeup = threading.Event()
         self.stopping = False
+        self.stopped = threading.Event()  # ends a gathering pause at once
         self.failures = 0
+        self.backlog = False  # the last pass sent a full batch
 
     def run(self) -> None:
         idle_since = None
@@ -54,10 +59,13 @@ class Sender(threading.Thread):
                 idle_since = time.monotonic()
             elif time.monotonic() - idle_since >= IDLE_EXIT_SECONDS and self._retire():
                 return
+            if delay == 0 and self.backlog:
+                self.wakeup.clear()  # a full batch was sent and more is due: the next one at once
+                continue
             woken = self.wakeup.wait(IDLE_SECONDS if delay is None else delay)
             self.wakeup.clear()
             if woken and not self.stopping:
-                time.sleep(GATHER_SECONDS)
+                self.stopped.wait(self.gather_seconds)
 
     def _retire(self) -> bool:
         """Leave the registry of senders unless woken meanwhile (then the woken work is done first)."""
@@ -77,8 +85,9 @@ class Sender(threading.Thread):
                 return delay
             with self.registry.cursor() as cr:
                 env = self._env(cr)
-                env["iap.pending.op"]._send_due(BATCH)
-                env["iap.quota"]._report_due(BATCH)
+                sent = env["iap.pending.op"]._send_due(BATCH)
+                reported = env["iap.quota"]._report_due(BATCH)
+            self.backlog = sum(sent.values()) >= BATCH or reported >= BATCH
             delay = self._next_due_in()
         except Exception as exc:
             return self._failed(exc)
@@ -112,6 +121,7 @@ class Sender(threading.Thread):
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """Stop after the current pass: a call under way is not cut (the registry must outlive it)."""
         self.stopping = True
+        self.stopped.set()
         self.wakeup.set()
         self.join(timeout)
         if self.is_alive():
@@ -125,6 +135,7 @@ def wake(registry) -> Sender:
         if current is None or not current.is_alive() or current.registry is not registry:
             if current is not None:
                 current.stopping = True
+                current.stopped.set()
                 current.wakeup.set()
             current = _senders[registry.uri] = Sender(registry)
             current.start()

@@ -40,6 +40,33 @@ def test_each_capture_of_a_batch_is_answered_as_alone_and_one_refusal_fails_only
     assert ledger_of(full)[f"service:{service.record.id}:revenue"] == 15_000
 
 
+def test_a_batch_over_several_accounts_settles_each_and_expires_each_account_s_overdue_holds(env, platform, service,
+                                                                                             fund):
+    """The batch locks each account once and expires its overdue holds once, as each capture does alone."""
+    first, second = fund("tok", 10), fund("tok-2", 10)
+    ones = [_authorize(platform, service, 1) for _i in range(2)]
+    twos = [platform.authorize(account_token="tok-2", credit=2, key=service.key, ttl=1) for _i in range(2)]
+    overdue = platform.authorize(account_token="tok-2", credit=3, key=service.key, ttl=1)  # not in the batch
+    env.cr.execute("UPDATE iap_platform_transaction SET expires_at = %s WHERE token = %s",
+                   (fields.Datetime.to_string(fields.Datetime.now() - dt.timedelta(hours=2)), overdue))
+    env["iap.platform.transaction"].invalidate_model()
+    other = env["iap.platform.service"].create_service(f"svc_{service.name}_other")
+    env["iap.platform.account"].admin_topup(other["technical_name"], "tok", 5)
+    foreign = platform.authorize(account_token="tok", credit=1, key=other["key"], ttl=1)
+    answer = platform.capture_batch(key=service.key, captures=[
+        {"token": twos[0], "credit_to_capture": 2}, {"token": ones[0], "credit_to_capture": 1},
+        {"token": foreign, "credit_to_capture": 1}, {"token": twos[1], "cancel": True},
+        {"token": ones[1], "credit_to_capture": 0}])
+    results = answer["results"]
+    assert [line.get("result", {}).get("state") for line in results] == \
+        ["captured", "captured", None, "cancelled", "cancelled"]
+    assert results[2]["error"]["code"] == "transaction_not_found"  # another service's hold: not this key's
+    assert (first.available, first.held) == (90_000, 0)
+    assert (second.available, second.held) == (80_000, 0)  # 2 captured; the cancelled 2 and the overdue 3 back
+    assert platform.lookup(key=service.key, token=overdue)["state"] == "expired"
+    assert platform.lookup(key=other["key"], token=foreign)["state"] == "authorized"
+
+
 def test_a_bad_key_refuses_the_whole_batch_and_captures_nothing(platform, service, fund):
     customer = fund("tok", 5)
     token = _authorize(platform, service, 2)
