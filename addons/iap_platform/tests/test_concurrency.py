@@ -4,6 +4,7 @@ Each thread runs its own transactions, as concurrent HTTP requests do; PostgreSQ
 matter (SQLite serialises writers).
 """
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -90,3 +91,62 @@ def test_the_same_idempotency_key_in_parallel_places_one_hold(fresh_registry):
                                                         key=key, idempotency_key="same"), range(8)))
     assert len(tokens) == 1
     assert books(fresh_registry) == ([], 90_000, 10_000)
+
+
+def _lock_account_until(registry, account_id: int, locked: threading.Event, release: threading.Event) -> None:
+    with registry.cursor() as cr:
+        cr.execute("SELECT id FROM iap_platform_account WHERE id = %s FOR UPDATE", (account_id,))
+        locked.set()
+        release.wait(60)
+
+
+def _waiting_on_a_lock(registry) -> bool:
+    with registry.cursor() as cr:
+        return cr.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                          "AND wait_event_type = 'Lock'").fetchone()[0] > 0
+
+
+def _free_now(registry, account_id: int) -> bool:
+    """Whether nobody holds the account's row lock (asked without waiting)."""
+    import psycopg2
+
+    with registry.cursor() as cr:
+        try:
+            cr.execute("SELECT id FROM iap_platform_account WHERE id = %s FOR UPDATE NOWAIT", (account_id,))
+            return True
+        except psycopg2.errors.LockNotAvailable:
+            return False
+
+
+def test_a_batch_locks_its_accounts_in_id_order_so_two_batches_never_deadlock(fresh_registry):
+    """A batch naming the higher account first still locks the lower one first: while it waits for the lower
+    one, the higher one is free.  Locking in item order, two batches naming two accounts in opposite orders
+    would each hold one and wait for the other (PostgreSQL would then abort one as a deadlock)."""
+    with fresh_registry.cursor() as cr:
+        env = Environment(cr, SUPERUSER_ID, {})
+        key = env["iap.platform.service"].create_service("order")["key"]
+        for token in ("first", "second"):
+            env["iap.platform.account"].admin_topup("order", token, 5)
+        platform = env["iap.platform.transaction"]
+        holds = {token: platform.authorize(account_token=token, credit=1, key=key) for token in ("first", "second")}
+        accounts = {token: env["iap.platform.account"].search([("token", "=", token)]).id for token in holds}
+    low, high = sorted(holds, key=accounts.get)
+    locked, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_lock_account_until, args=(fresh_registry, accounts[low], locked, release))
+    holder.start()
+    try:
+        assert locked.wait(30)
+        with ThreadPoolExecutor(1) as pool:
+            batch = pool.submit(in_transaction, fresh_registry, "capture_batch", key=key, captures=[
+                {"token": holds[high], "credit_to_capture": 1}, {"token": holds[low], "credit_to_capture": 1}])
+            deadline = time.monotonic() + 30
+            while not _waiting_on_a_lock(fresh_registry) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert _free_now(fresh_registry, accounts[high])  # the batch waits for the lower account, holding none
+            release.set()
+            results = batch.result(60)["results"]
+    finally:
+        release.set()
+        holder.join()
+    assert [line["result"]["state"] for line in results] == ["captured", "captured"]
+    assert books(fresh_registry)[0] == []
