@@ -91,7 +91,10 @@ def test_200_transfers_survive_a_kill_9_of_the_daemon(db_backend, database_facto
         repeated = env["transfer.event"].search_count([("kind", "=", "REPEATED")])
     assert repeated >= 9  # the duplicate puts (and the restart's replay of what was still unprocessed)
     assert api.max_in_flight <= CAPACITY
-    assert len(api.calls) == 570 and api.total_calls() <= 570 + CAPACITY
+    # Sent again after the kill: the requests in flight then (at most CAPACITY), and the answers that had
+    # arrived but were not stored yet (a job hands its place over while its last request travels, so up
+    # to CAPACITY more jobs may be between an answer and its commit).
+    assert len(api.calls) == 570 and api.total_calls() <= 570 + 2 * CAPACITY
     patch_counts = Counter(path for path, _values in firebase.patches)
     assert set(patch_counts) == {f"Transfer/{k}" for k in fresh} and max(patch_counts.values()) <= 2
     sent = Counter(message["Message-Id"] for message in smtp.messages)  # one Message-Id per mail.mail
