@@ -76,7 +76,6 @@ class Request:
         self.future_response = FutureResponse()
         self._cr = None
         self._readonly = False
-        self._write_lock = True
         self._env: Environment | None = None
         self._uid: int | None = None
         self._context: dict = {}
@@ -126,7 +125,7 @@ class Request:
         if self._cr is None:
             if self.registry is None:
                 raise RuntimeError("This request has no database: only auth='none' routes can be served")
-            self._cr = self.registry.cursor(readonly=self._readonly, write_lock=self._write_lock)
+            self._cr = self.registry.cursor(readonly=self._readonly)
         return self._cr
 
     @property
@@ -186,7 +185,6 @@ class Request:
         if session.needs_touch(time.time()):
             session.touch()
         if session.is_dirty and (session.db == self.db or session.is_deleted):
-            self.cr.take_write_lock()  # a ``write_lock=False`` route may not hold it
             self.app.session_store.save(self.cr, session)
             self._session_saved = True
 
@@ -273,12 +271,8 @@ class Request:
 
         A ``readonly`` route runs on a read-only cursor first (Odoo 18); if it
         writes after all, everything is undone and it runs again read-write.
-        A ``write_lock=False`` route (ours) begins without SQLite's write lock:
-        it calls ``request.cr.take_write_lock()`` before it writes.
         """
         self.params = params
-        if self._cr is None and endpoint.routing.get("write_lock", True) is False:
-            self._write_lock = False
         if self._cr is None and self.registry is not None and self._is_readonly(endpoint):
             self._readonly = True
             try:

@@ -24,7 +24,7 @@ _logger = logging.getLogger(__name__)
 ROUTE_TYPES = ("http", "json")
 AUTH_MODES = ("none", "public", "user")
 ROUTING_KEYS = frozenset({"type", "auth", "methods", "routes", "csrf", "save_session", "cors", "groups",
-                          "readonly", "write_lock", "website", "sitemap", "multilang", "max_content_length"})
+                          "readonly", "website", "sitemap", "multilang", "max_content_length"})
 DEFAULT_ROUTING = {"auth": "user", "methods": None, "routes": []}
 
 

@@ -314,14 +314,13 @@ class Registry:
         return self.relation_tables[field.relation]
 
     # -- use ------------------------------------------------------------------------------------
-    def cursor(self, readonly: bool = False, write_lock: bool = True) -> db_module.Cursor:
+    def cursor(self, readonly: bool = False) -> db_module.Cursor:
         """A new transaction on this database (use as a context manager).
 
-        ``readonly``: no transaction, on connections that cannot write; ``write_lock=False``: on SQLite,
-        a transaction that takes the write lock only at ``take_write_lock()`` (see ``Cursor``).
+        ``readonly``: no transaction, on connections that cannot write (see ``Cursor``).
         """
         if not readonly:
-            cr = db_module.Cursor(self, self.database, write_lock)
+            cr = db_module.Cursor(self, self.database)
             self._thread_cursors.cursor = _LAST_CURSOR.cursor = weakref.ref(cr)
         else:
             if self._readonly_database is None:
@@ -331,7 +330,6 @@ class Registry:
             cr = db_module.Cursor(self, self._readonly_database)
         if self.hooks_pending:
             try:
-                cr.take_write_lock()  # the hooks may write
                 self.run_register_hooks(cr)
             except BaseException:
                 cr.close(commit=False)

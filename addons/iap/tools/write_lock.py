@@ -8,8 +8,7 @@ wherever the platform is, every other request of the provider would wait for its
 a transaction open across an outgoing call holds its row locks and a connection for as long.
 
 A request opts in with ``release_write_lock(cr)``: it commits what it wrote so far and goes on without
-the lock (or with ``release_at_calls(cr)``: the same, at its first outgoing call only).  A route declared
-``write_lock=False`` begins without the lock at all: its reads before charging take no turn of it.  From then on the
+the lock (or with ``release_at_calls(cr)``: the same, at its first outgoing call only).  From then on the
 IAP helpers that call out (``iap_charge``) or write (the outbox, the quota store) keep it that way:
 ``unlock_for_call(cr)`` before each outgoing call commits what was written since, and ``lock_for_write(cr)``
 before each write begins a transaction that may write (on SQLite, one holding the lock again).  A request
@@ -38,10 +37,8 @@ def release_write_lock(cr) -> None:
 def release_at_calls(cr) -> None:
     """Opt in without committing now: the transaction goes on, and the IAP helpers end it before their first
     outgoing call (and take the lock again before writing).  A request that writes nothing before charging
-    keeps a single transaction when it makes no call at all (a charge against a quota).  A request whose
-    transaction began without the lock (a route's ``write_lock=False``) is released already: the helpers
-    take the lock before its first write."""
-    _writing.setdefault(cr, cr.write_locked)
+    keeps a single transaction when it makes no call at all (a charge against a quota)."""
+    _writing.setdefault(cr, True)
 
 
 def lock_for_write(cr) -> None:

@@ -61,24 +61,3 @@ def test_many_books_over_json_rpc(provider_server, odoo_platform):
     answer = iap_jsonrpc(provider_server.url + "/get_books_data",
                          params={"account_token": "t", "isbn_numbers": ["9780439023481", "9780000000002"]})
     assert answer["charged"] == 1.0 and answer["results"]["9780000000002"] == {"status": "not found"}
-
-
-@pytest.mark.sqlite_only
-def test_a_retry_of_an_answered_call_is_answered_while_another_request_holds_the_write_lock(provider_server,
-                                                                                            odoo_platform):
-    """The routes begin without SQLite's write lock (``write_lock=False``): a retry answered from the stored
-    answer writes nothing, so it never waits for a writer."""
-    import threading
-
-    params = {"account_token": "tok", "isbn_number": HUNGER_GAMES, "request_id": "r-locked"}
-    first = provider_server.client().result("/get_book_data", **params)
-    writer = provider_server.registry().cursor()  # holds the write lock until closed
-    try:
-        answers = []
-        retry = threading.Thread(target=lambda: answers.append(
-            provider_server.client().result("/get_book_data", **params)))
-        retry.start()
-        retry.join(10)
-        assert answers == [first], "the retry waited for the writer"
-    finally:
-        writer.close()

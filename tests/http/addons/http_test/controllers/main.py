@@ -35,19 +35,6 @@ class HttpTest(http.Controller):
     def cursor_mode(self):
         return {"readonly": request.cr.readonly, "partners": request.env["res.partner"].sudo().search_count([])}
 
-    @http.route("/http_test/unlocked_reader", type="json", auth="public", write_lock=False)
-    def unlocked_reader(self):
-        """Begun without SQLite's write lock: reads without waiting for a writer."""
-        return {"write_locked": request.cr.write_locked, "partners": request.env["res.partner"].sudo().search_count([])}
-
-    @http.route("/http_test/unlocked_writer", type="json", auth="public", write_lock=False)
-    def unlocked_writer(self, name):
-        """Begun without the lock, takes it before writing."""
-        before = request.cr.write_locked
-        request.cr.take_write_lock()
-        partner = request.env["res.partner"].sudo().create({"name": name})
-        return {"before": before, "after": request.cr.write_locked, "created": partner.id}
-
     @http.route("/http_test/whoami", type="json", auth="user")
     def whoami(self):
         user = request.env.user
