@@ -212,6 +212,7 @@ def prefork_options(app: Application, host: str, port: int, workers: int) -> dic
         "control_socket_disable": True,
         "accesslog": None, "errorlog": "-", "loglevel": _gunicorn_level(app.config.get("log_level")),
         "proc_name": "odoo-style-server", "post_worker_init": lambda worker: _worker_started(app),
+        "post_fork": lambda server, worker: worker.note_master_signals(getattr(server, "SIG_QUEUE", None)),
         "worker_exit": lambda server, worker: signals.server_stopping.send(app),
     }
 

@@ -13,6 +13,11 @@
   CPU seconds, than allowed, as Odoo's master does;
 * ``--limit-request``: gunicorn's ``max_requests`` (set by ``server.py``).
 
+A stop signal that reaches a worker while it boots is kept: until the worker installs its own handlers
+it runs the master's, which queue the signal on the master's queue (the worker's copy, which nothing
+reads), and gunicorn would let the worker serve until the master's graceful timeout killed it.  The
+worker reads that copy once its own handlers are in place and stops if a stop was queued there.
+
 A value of 0 or less turns a limit off.
 """
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import logging
 import os
 import resource
+import signal
 import threading
 import time
 
@@ -30,6 +36,7 @@ from .threads import ElasticThreadPool
 _logger = logging.getLogger(__name__)
 
 WATCHDOG_INTERVAL = 1.0
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -92,6 +99,18 @@ class LimitedThreadWorker(ThreadWorker):
         self.limits.apply_memory_hard()
         threading.Thread(target=self._watch_time, name="limits-watchdog", daemon=True).start()
         super().init_process()
+
+    def note_master_signals(self, queue) -> None:
+        """Right after the fork (``post_fork``): the master's signal queue, as this process inherited it."""
+        self.master_signals = queue
+
+    def init_signals(self) -> None:
+        super().init_signals()
+        queue = getattr(self, "master_signals", None)
+        while queue is not None and not queue.empty():
+            if queue.get_nowait() in STOP_SIGNALS:  # caught by the master's handler while this worker booted
+                _logger.info("worker %s: a stop signal came while it booted; stopping", os.getpid())
+                self.alive = False
 
     def get_thread_pool(self) -> ElasticThreadPool:
         return ElasticThreadPool(self.cfg.threads)
