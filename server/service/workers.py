@@ -106,11 +106,12 @@ class LimitedThreadWorker(ThreadWorker):
 
     def init_signals(self) -> None:
         super().init_signals()
-        queue = getattr(self, "master_signals", None)
+        queue, caught = getattr(self, "master_signals", None), []
         while queue is not None and not queue.empty():
-            if queue.get_nowait() in STOP_SIGNALS:  # caught by the master's handler while this worker booted
-                _logger.info("worker %s: a stop signal came while it booted; stopping", os.getpid())
-                self.alive = False
+            caught.append(queue.get_nowait())  # by the master's handler, while this worker booted
+        if any(sig in STOP_SIGNALS for sig in caught):
+            _logger.info("worker %s: a stop signal came while it booted; stopping", os.getpid())
+            self.alive = False
 
     def get_thread_pool(self) -> ElasticThreadPool:
         return ElasticThreadPool(self.cfg.threads)

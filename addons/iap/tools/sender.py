@@ -44,14 +44,13 @@ class Sender(threading.Thread):
         super().__init__(name=f"iap-sender {registry.db_name}", daemon=True)
         self.registry = registry
         self.wakeup = threading.Event()
-        self.stopping = False
-        self.stopped = threading.Event()  # ends a gathering pause at once
+        self.stopping = threading.Event()  # also ends a gathering pause at once
         self.failures = 0
         self.backlog = False  # the last pass sent a full batch
 
     def run(self) -> None:
         idle_since = None
-        while not self.stopping:
+        while not self.stopping.is_set():
             delay = self.send_due()
             if delay is not None:
                 idle_since = None
@@ -64,8 +63,8 @@ class Sender(threading.Thread):
                 continue
             woken = self.wakeup.wait(IDLE_SECONDS if delay is None else delay)
             self.wakeup.clear()
-            if woken and not self.stopping:
-                self.stopped.wait(self.gather_seconds)
+            if woken:
+                self.stopping.wait(self.gather_seconds)
 
     def _retire(self) -> bool:
         """Leave the registry of senders unless woken meanwhile (then the woken work is done first)."""
@@ -120,8 +119,7 @@ class Sender(threading.Thread):
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """Stop after the current pass: a call under way is not cut (the registry must outlive it)."""
-        self.stopping = True
-        self.stopped.set()
+        self.stopping.set()
         self.wakeup.set()
         self.join(timeout)
         if self.is_alive():
@@ -134,8 +132,7 @@ def wake(registry) -> Sender:
         current = _senders.get(registry.uri)
         if current is None or not current.is_alive() or current.registry is not registry:
             if current is not None:
-                current.stopping = True
-                current.stopped.set()
+                current.stopping.set()
                 current.wakeup.set()
             current = _senders[registry.uri] = Sender(registry)
             current.start()
