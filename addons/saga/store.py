@@ -6,7 +6,8 @@ transition writes the instance's new state and the execution rows (``saga.step``
 ended: on PostgreSQL in one statement (a data-modifying CTE), on SQLite in two, where the ORM
 sends one for the rows and one for the write (each in its savepoint, which travels with it).
 
-Raw SQL on purpose, for the engine's own two models: every value goes through its field's
+Raw SQL on purpose, for the engine's own two models (on PostgreSQL prepared once per connection,
+``odoo.prepared``: these statements are long and sent for every step): every value goes through its field's
 conversion and its column's ``db_value`` (what the ORM writes), ``write_uid``/``write_date`` (and
 the rows' ``create_*``) are set, and the instance's written fields are invalidated in its cache.
 It is only taken while nothing observes these writes through the ORM (``direct_writes``): when an
@@ -18,6 +19,7 @@ from __future__ import annotations
 from odoo import fields, models
 from odoo.exceptions import ValidationError
 from odoo.piggyback import defer_write
+from odoo.prepared import statement
 
 INSTANCE, EXECUTION, MESSAGE = "saga.instance", "saga.step", "saga.message"
 
@@ -38,12 +40,13 @@ def write_transition(instance, values: dict, executions: list[dict] | tuple = ()
             {**row, "create_uid": uid, "create_date": now, "write_uid": uid, "write_date": now}
             for row in executions])
         if env.cr.database.dialect == "postgresql":
-            defer_write(env.cr, f"WITH executions AS ({insert_sql}) {update_sql}", [*insert_params, *update_params])
+            defer_write(env.cr, *statement(env.cr, f"WITH executions AS ({insert_sql}) {update_sql}",
+                                           [*insert_params, *update_params]))
         else:
             env.cr.execute(insert_sql, insert_params)
             env.cr.execute(update_sql, update_params)
     else:
-        defer_write(env.cr, update_sql, update_params)
+        defer_write(env.cr, *statement(env.cr, update_sql, update_params))
     instance.invalidate_recordset([*columns, "step_ids"] if executions else list(columns))
 
 
@@ -60,7 +63,7 @@ def lock_and_read(instance, job_uuid: str | None = None):
     count is safe: only this job's own claims change it.
     """
     sql = _locking_select(instance, "(SELECT retry FROM queue_job WHERE uuid = %s) AS claims", '"id" = %s')
-    row = instance.env.cr.execute(sql, (job_uuid, instance.id)).fetchone()
+    row = instance.env.cr.execute(*statement(instance.env.cr, sql, (job_uuid, instance.id))).fetchone()
     instance.invalidate_recordset()
     if row is None:
         return None
@@ -80,7 +83,7 @@ def find_and_lock(env, saga_types: list[str], business_key: str, message_id: str
     marks = ", ".join(["%s"] * len(saga_types))
     sql = _locking_select(model, "(SELECT id FROM saga_message WHERE message_id = %s) AS duplicate_id",
                           f'"saga_type" IN ({marks}) AND "business_key" = %s ORDER BY saga_instance."id" LIMIT 1')
-    row = env.cr.execute(sql, (message_id, *saga_types, business_key)).fetchone()
+    row = env.cr.execute(*statement(env.cr, sql, (message_id, *saga_types, business_key))).fetchone()
     if row is None:
         return None, None
     instance = model.browse(row[0])
@@ -134,7 +137,8 @@ def record_message(env, values: dict) -> int | None:
     now, uid = fields.Datetime.now(), env.uid
     sql, params = _insert(model, [{"received_at": now, **values, "create_uid": uid, "create_date": now,
                                    "write_uid": uid, "write_date": now}])
-    row = env.cr.execute(sql + ' ON CONFLICT ("message_id") DO NOTHING RETURNING "id"', params).fetchone()
+    row = env.cr.execute(*statement(env.cr, sql + ' ON CONFLICT ("message_id") DO NOTHING RETURNING "id"',
+                                    params)).fetchone()
     return row[0] if row else None
 
 
@@ -145,7 +149,7 @@ def write_message(env, message_id: int, values: dict) -> None:
         message.write(values)
         return
     sql, params = _update(message, {**values, "write_uid": env.uid, "write_date": fields.Datetime.now()})
-    defer_write(env.cr, sql, params)
+    defer_write(env.cr, *statement(env.cr, sql, params))
     message.invalidate_recordset(list(values))
 
 
