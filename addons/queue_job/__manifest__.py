@@ -14,5 +14,4 @@
         "data/queue_job_function_data.xml",
     ],
     "installable": True,
-    "post_init_hook": "post_init_hook",
 }

@@ -79,6 +79,11 @@ class QueueJob(models.Model):
                                        "(it makes no more of the calls the capacity limits)")
     event_ids = fields.One2many("queue.job.event", "job_id", string="History")
 
+    def init(self) -> None:
+        """The indexes the ORM cannot declare (the identity key's partial unique index, the claim's), at
+        install and at every update, so that a database made by an earlier version gets the current ones."""
+        store.create_indexes(self.env.cr)
+
     # -- protection ----------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from odoo import prepared
+
 from .. import store
 from ..store import FAILED, JOB_COLUMNS, PENDING, STARTED, LeaseLost, dialect_of, utcnow
 from .channels import Slot, covers
@@ -128,19 +130,46 @@ def _claim_group(cr, predicate: str, params: list, limit: int | tuple[str, list]
     """Claim up to ``limit`` jobs matching ``predicate``; ``limit`` is a number or ``(SQL, params)``
     computed by the database; ``prefix``: statements of the same round trip that come first (PostgreSQL)."""
     dialect = dialect_of(cr)
-    limit_sql, limit_params = limit if isinstance(limit, tuple) else ("%s", [limit])
-    update = (f"WITH picked AS (SELECT id FROM queue_job WHERE state = 'pending' AND (eta IS NULL OR eta <= %s) "
-              f"AND {predicate} ORDER BY priority, id LIMIT {limit_sql}{dialect.lock_clause}) "
+    picked_sql, picked_params = due_jobs(dialect, predicate, params, limit, now)
+    update = (f"WITH {picked_sql} "
               "UPDATE queue_job SET state = 'started', retry = retry + 1, date_started = %s, worker_pid = %s, "
               "worker_id = %s, lease_until = %s, capacity_released = FALSE WHERE id IN (SELECT id FROM picked) "
               f"RETURNING {', '.join(JOB_COLUMNS)}")
     until = now + dt.timedelta(seconds=lease)
-    values = [dialect.ts(now), *params, *limit_params, dialect.ts(now), pid, worker_id, dialect.ts(until)]
+    values = [*picked_params, dialect.ts(now), pid, worker_id, dialect.ts(until)]
     if dialect.name == "postgresql":  # claim, events and a commit that does not wait for the disk: one trip
-        update = (f"{ASYNC_COMMIT}{prefix}WITH claimed AS ({update}), events AS ("
-                  f"{store.EVENT_FROM_CTE.format(cte='claimed')}) SELECT * FROM claimed")
-        values += [STARTED, "started", dialect.ts(now), None, worker_id]
+        update, values = prepared.statement(cr, f"WITH claimed AS ({update}), events AS ("
+                                            f"{store.EVENT_FROM_CTE.format(cte='claimed')}) SELECT * FROM claimed",
+                                            [*values, STARTED, "started", dialect.ts(now), None, worker_id])
+        update = f"{ASYNC_COMMIT}{prefix}{update}"
     return [store.row_from_cursor(dialect, JOB_COLUMNS, found) for found in cr.execute(update, values).fetchall()]
+
+
+def due_jobs(dialect, predicate: str, params: list, limit: int | tuple[str, list], now) -> tuple[str, list]:
+    """The CTEs ending in ``picked``: the ids of at most ``limit`` due pending jobs matching ``predicate``,
+    best priority first, locked (PostgreSQL: ``FOR UPDATE SKIP LOCKED``).
+
+    Two index scans, one per kind of due job: those with no ``eta`` in claim order
+    (``queue_job_ready_idx``), and those whose ``eta`` has passed, found by ``eta``
+    (``queue_job_scheduled_idx``).  One scan for ``eta IS NULL OR eta <= now`` in claim order stepped
+    over every job scheduled for later, so each claim cost as much as there were of them (a saga's
+    wait timeouts, retries waiting out their backoff).  Each scan may lock up to ``limit`` jobs and the
+    best ``limit`` of both are claimed: the others are unlocked when the claim commits, a moment later.
+    """
+    if isinstance(limit, tuple):  # computed by the database: once
+        limit_sql, limit_params = limit
+        head, head_params, bound, bound_params = f"limited AS (SELECT {limit_sql} AS n), ", limit_params, \
+            "(SELECT n FROM limited)", []
+    else:
+        head, head_params, bound, bound_params = "", [], "%s", [limit]
+    lock = dialect.lock_clause
+    sql = (f"{head}ready AS (SELECT id, priority FROM queue_job WHERE state = 'pending' AND eta IS NULL "
+           f"AND {predicate} ORDER BY priority, id LIMIT {bound}{lock}), "
+           "due AS (SELECT id, priority FROM queue_job WHERE state = 'pending' AND eta IS NOT NULL AND eta <= %s "
+           f"AND {predicate} ORDER BY priority, id LIMIT {bound}{lock}), "
+           "picked AS (SELECT id FROM (SELECT id, priority FROM ready UNION ALL SELECT id, priority FROM due) "
+           f"AS candidates ORDER BY priority, id LIMIT {bound})")
+    return sql, [*head_params, *params, *bound_params, dialect.ts(now), *params, *bound_params, *bound_params]
 
 
 def _channel_predicate(channel: str, negate: bool = False) -> tuple[str, list]:
@@ -238,17 +267,18 @@ def hand_over(cr, claim: Claim, slot: Slot, pid: int, lease: float) -> Claim | N
         free_sql.append(f"%s - (SELECT count(*) FROM queue_job WHERE {HOLDING} AND id <> %s AND {channel_sql})")
         free_params += [capacity, claim.id, *channel_params]
     predicate, params = _group_predicate(slot.channel, slot.excluded)
+    picked_sql, picked_params = due_jobs(
+        dialect_of(cr), f"model_name = %s AND method_name = %s AND {predicate}",
+        [claim.row["model_name"], claim.row["method_name"], *params],
+        (f"GREATEST(0, LEAST(1, {', '.join(free_sql)}))", free_params), now)
     sql = (f"SELECT pg_advisory_xact_lock({CAPACITY_LOCK_KEY}); "
-           "WITH picked AS (SELECT id FROM queue_job WHERE state = 'pending' AND (eta IS NULL OR eta <= %s) "
-           f"AND model_name = %s AND method_name = %s AND {predicate} ORDER BY priority, id "
-           f"LIMIT (SELECT GREATEST(0, LEAST(1, {', '.join(free_sql)}))) FOR UPDATE SKIP LOCKED), "
+           f"WITH {picked_sql}, "
            "next AS (UPDATE queue_job SET state = 'started', retry = retry + 1, date_started = %s, worker_pid = %s, "
            "worker_id = %s, lease_until = %s, capacity_released = FALSE WHERE id IN (SELECT id FROM picked) "
            f"RETURNING {', '.join(JOB_COLUMNS)}), "
            f"mine AS (UPDATE queue_job SET capacity_released = TRUE WHERE {_HELD} AND EXISTS (SELECT 1 FROM next) "
            f"RETURNING id), events AS ({store.EVENT_FROM_CTE.format(cte='next')}) SELECT * FROM next")
-    values = [now, claim.row["model_name"], claim.row["method_name"], *params, *free_params,
-              now, pid, claim.worker_id, until, claim.id, claim.worker_id, claim.retry,
+    values = [*picked_params, now, pid, claim.worker_id, until, claim.id, claim.worker_id, claim.retry,
               STARTED, "started", now, f"given the place of job {claim.row['uuid']}", claim.worker_id]
     found = cr.execute(sql, values).fetchall()
     return Claim(store.row_from_cursor(dialect_of(cr), JOB_COLUMNS, found[0]), claim.worker_id) if found else None

@@ -182,8 +182,10 @@ class Worker:
     def _any_due(self, slot: Slot) -> bool:
         """On SQLite, look before taking the write lock: an idle queue costs a read, not a lock."""
         with self.registry.cursor(readonly=True) as cr:
-            found = cr.execute("SELECT 1 FROM queue_job WHERE state = 'pending' AND (eta IS NULL OR eta <= %s) "
-                               "LIMIT 1", (store.dialect_of(cr).ts(store.utcnow()),)).fetchone()
+            found = cr.execute(
+                "SELECT 1 WHERE EXISTS (SELECT 1 FROM queue_job WHERE state = 'pending' AND eta IS NULL) OR EXISTS "
+                "(SELECT 1 FROM queue_job WHERE state = 'pending' AND eta IS NOT NULL AND eta <= %s)",
+                (store.dialect_of(cr).ts(store.utcnow()),)).fetchone()
         return found is not None
 
     def _run(self, slot: Slot, claim: leases.Claim, gate: threading.Event | None = None) -> None:
