@@ -52,6 +52,17 @@ def fetch_sql(model, column_fields: tuple, size: int) -> str:
     return sql
 
 
+def column_converters(model, column_fields) -> tuple:
+    """``column_converter`` of each of ``column_fields``, looked up once per model and list of fields: a
+    read converts every row it caches (a saga's lock of its instance caches some 25 columns each time)."""
+    fields = tuple(column_fields)
+    key = ("converters", model._name, fields, model.env.cr.database.dialect)
+    converters = model.pool.compiled_sql
+    if key not in converters:
+        converters[key] = tuple(column_converter(model, field) for field in fields)
+    return converters[key]
+
+
 def column_converter(model, field):
     """``value from the driver -> cache value`` for ``field`` (None when the driver's value is it)."""
     from .fields import Field

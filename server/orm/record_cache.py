@@ -80,7 +80,7 @@ class RecordCache:
         """Put rows of ``(id, *columns)`` in the cache, converted as peewee and the fields convert them;
         return the rows' ids in order."""
         caches = [self._cache_for(f) for f in column_fields]
-        converters = [read_path.column_converter(self, f) for f in column_fields]
+        converters = read_path.column_converters(self, column_fields)
         id_cache = self._cache_for(self._fields["id"])
         for row in rows:
             rid = row[0]
