@@ -119,7 +119,7 @@ def _apply(instance, message_type: str, payload: dict) -> tuple[str, str]:
     if instance.status in LATE_STATUSES:
         return _late(instance, step, message_type, payload)
     if instance.status == "running" and instance.phase == engine.FORWARD and instance.current_step == step.name:
-        instance.write({"early_reply": True})  # what the step's transition to waiting looks at
+        store.write_instance(instance, {"early_reply": True})  # what the step's transition to waiting looks at
         return "early", f"{step.name} is still running: kept until it waits for {message_type}"
     return "ignored", f"the saga is {instance.status}, not waiting for {message_type}"
 
@@ -154,14 +154,16 @@ def consume_early(instance, definition, step) -> bool:
     """
     if not instance.early_reply:  # the flag is on the row the lock read: no search on the usual path
         return False
-    message = _early_messages(instance, step.wait_for, limit=1)
+    kept = _early_messages(instance)
+    message = kept.filtered(lambda found: found.message_type == step.wait_for)[:1]
     if not message:
-        instance.write({"early_reply": False})
+        store.write_instance(instance, {"early_reply": False})
         return False
     outcome, detail = _reply(instance, definition, step, dict(message.payload or {}))
-    message.write({"outcome": outcome, "detail": f"arrived while {step.name} ran, applied when it waited: {detail}"})
-    instance.write({"early_reply": bool(_early_messages(instance, limit=1)),
-                    **({"incident_message_id": message.id} if detail == REPLY_FAILED else {})})
+    store.write_message(instance.env, message.id, {
+        "outcome": outcome, "detail": f"arrived while {step.name} ran, applied when it waited: {detail}"})
+    store.write_instance(instance, {"early_reply": bool(kept - message),
+                                    **({"incident_message_id": message.id} if detail == REPLY_FAILED else {})})
     return True
 
 

@@ -50,6 +50,12 @@ def write_transition(instance, values: dict, executions: list[dict] | tuple = ()
     instance.invalidate_recordset([*columns, "step_ids"] if executions else list(columns))
 
 
+def write_instance(instance, values: dict) -> None:
+    """Write ``values`` on ``instance`` as a transition writes it (no new version: nothing moved on), with the
+    transaction's next statement: the inbox's marks of replies kept early."""
+    write_transition(instance, values)
+
+
 def lock_and_read(instance, job_uuid: str | None = None):
     """Lock ``instance``'s row for this transaction and load its stored fields into the cache, in one
     statement; return how many times the job ``job_uuid`` was claimed (None without a job or a row).
@@ -92,8 +98,12 @@ def find_and_lock(env, saga_types: list[str], business_key: str, message_id: str
     return instance, row[-1]
 
 
-def _read_columns(model) -> list:
-    return [field for field in model._column_fields() if field.type != "binary"]
+def _read_columns(model) -> tuple:
+    key = ("saga.read_columns", model._name)
+    compiled = model.pool.compiled_sql
+    if key not in compiled:
+        compiled[key] = tuple(field for field in model._column_fields() if field.type != "binary")
+    return compiled[key]
 
 
 def _locking_select(model, extra: str, where: str) -> str:
