@@ -18,6 +18,7 @@ import json
 import threading
 from dataclasses import dataclass
 
+from odoo import prepared
 from odoo.piggyback import defer_write
 
 from .exception import JobError
@@ -134,13 +135,14 @@ def insert_job(env, values: dict) -> tuple[int | None, str]:
     insert = f"INSERT INTO queue_job ({', '.join(columns)}) VALUES ({placeholders}){conflict} RETURNING id"
     event_params = [values["state"], "created", dialect.ts(utcnow()), None, None]
     if dialect.name == "postgresql" and not conflict:
-        defer_write(cr, f"WITH job AS ({insert}) {EVENT_FROM_CTE.format(cte='job')}", [*params, *event_params])
+        defer_write(cr, *prepared.statement(cr, f"WITH job AS ({insert}) {EVENT_FROM_CTE.format(cte='job')}",
+                                            [*params, *event_params]))
         if not _due_later(values.get("eta")):
             notify_enqueued(cr, values.get("channel") or "root")
         return None, values["uuid"]
     if dialect.name == "postgresql":  # the job and its event in one round trip
-        found = cr.execute(f"WITH job AS ({insert}) {EVENT_FROM_CTE.format(cte='job')} RETURNING job_id",
-                           [*params, *event_params]).fetchone()
+        found = cr.execute(*prepared.statement(cr, f"WITH job AS ({insert}) {EVENT_FROM_CTE.format(cte='job')} "
+                                               "RETURNING job_id", [*params, *event_params])).fetchone()
     else:
         found = cr.execute(insert, params).fetchone()
         if found is not None:
