@@ -38,7 +38,7 @@ import logging
 import time
 import traceback
 
-from . import calls, inbox, signals, store
+from . import calls, inbox, signals, store, timeouts
 from .context import StepContext
 from .definition import SagaDefinition, Step, definition_of
 from .exceptions import SagaDefinitionError, SagaFailure
@@ -97,11 +97,6 @@ def run_step(step: str, phase: str = FORWARD, attempt: int = 1, delay_s: float =
     return FollowUp("_saga_run", (step, phase, attempt), f"{phase} {step}", delay_s, {
         "current_step": step, "phase": phase, "current_attempt": attempt,
         "scheduled_at": now() + dt.timedelta(seconds=delay_s)})
-
-
-def time_out(step: Step, env) -> FollowUp:
-    """The job that ends ``step``'s wait for its message if it is still waiting then."""
-    return FollowUp("_saga_wait_timeout", (), f"timeout of {step.name}", step.wait_seconds(env))
 
 
 def resume() -> FollowUp:
@@ -301,8 +296,10 @@ def _succeeded(instance, definition: SagaDefinition, try_: Try, data: dict, plan
         return "compensated"
     done = [*(instance.done_steps or []), step.name]
     if step.wait_for:
-        transition(instance, time_out(step, instance.env), status="waiting", waiting_for=step.wait_for,
+        deadline = timeouts.deadline_after(step.wait_seconds(instance.env))
+        transition(instance, status="waiting", waiting_for=step.wait_for, wait_deadline=deadline,
                    current_attempt=try_.attempt, step_started_at=try_.started_at, done_steps=done, data=data)
+        timeouts.ensure_sweep(instance, deadline)
         return "replied" if inbox.consume_early(instance, definition, step) else "waiting"
     succeeded = execution(instance, try_, "succeeded", signal=signals.saga_step_succeeded)
     advance(instance, definition, step, planned, done_steps=done, data=data, executions=(succeeded,))
@@ -454,10 +451,23 @@ def raise_incident(instance, error: str, kind: str, **values) -> None:
 
 # -- waiting and resuming ------------------------------------------------------------------------------
 def wait_timeout(instance, version: int) -> str:
-    """The timeout job of a wait: compensate if the instance still waits as it did when enqueued."""
+    """The timeout job of a wait (earlier versions enqueued one per wait): compensate if the instance still
+    waits as it did when enqueued."""
     instance, _claims = lock(instance)
     if not current(instance, version, ("waiting",)):
         return STALE
+    return _time_out(instance)
+
+
+def expire_wait(instance) -> str:
+    """A sweep (``timeouts``) found ``instance``'s wait past its deadline: compensate if it still waits so."""
+    instance, _claims = lock(instance)
+    if instance.status != "waiting" or not instance.wait_deadline or instance.wait_deadline > now():
+        return STALE
+    return _time_out(instance)
+
+
+def _time_out(instance) -> str:
     definition = definition_for(instance.env, instance.saga_type)
     step = definition.get_step(instance.current_step)
     reason = f"no {step.wait_for} within {step.wait_seconds(instance.env):g} s"

@@ -5,8 +5,9 @@ import uuid
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.sql import create_index
 
-from .. import engine, inbox, operators, reports
+from .. import engine, inbox, operators, reports, timeouts
 from ..exceptions import SagaStateError
 
 STATUSES = [
@@ -48,6 +49,8 @@ class SagaInstance(models.Model):
     scheduled_at = fields.Datetime(readonly=True, help="When the current step's try may start")
     step_started_at = fields.Datetime(readonly=True, help="When the action of the step that waits for its "
                                                           "message started")
+    wait_deadline = fields.Datetime(readonly=True, help="When the wait for the message times out (a sweep of "
+                                                        "the saga type ends it then)")
     company_id = fields.Many2one("res.company", readonly=True, ondelete="set null",
                                  help="The company of whoever started the saga (its jobs' company)")
     incident_kind = fields.Selection(engine.INCIDENT_KINDS, readonly=True, help="What retry runs again")
@@ -138,6 +141,15 @@ class SagaInstance(models.Model):
 
     def _saga_resume(self, version: int) -> str:
         return engine.resume_handler(self, version)
+
+    @api.model
+    def _saga_sweep_waits(self, saga_type: str) -> str:
+        return timeouts.sweep(self.env, saga_type)
+
+    def init(self) -> None:
+        """The waits by deadline: every sweep looks for those past theirs (a few among many instances)."""
+        create_index(self.env.cr, "saga_instance_wait_deadline_index", self._table, ["saga_type", "wait_deadline"],
+                     where="status = 'waiting'")
 
     @api.constrains("saga_type")
     def _check_saga_type(self):

@@ -1,0 +1,50 @@
+"""Waits for the payment end by their deadline, through one sweep of the saga type, not a job per wait."""
+from __future__ import annotations
+
+import time
+
+from odoo.addons.queue_job.worker.worker import drain
+from odoo.addons.saga.timeouts import label
+
+from .test_order_saga import committed, order, pay, place, provider  # noqa: F401  (provider: a fixture)
+
+SWEEP = label("ticket_order")
+
+
+def wait_for(registry, seconds: int) -> None:
+    committed(registry, lambda env: env["ir.config_parameter"].set_param("ticket_order.payment_wait_s", str(seconds)))
+
+
+def sweeps(registry, state: str | None = None) -> int:
+    sql, params = "SELECT count(*) FROM queue_job WHERE name = %s", [SWEEP]
+    if state:
+        sql, params = sql + " AND state = %s", [*params, state]
+    return committed(registry, lambda env: env.cr.execute(sql, params).fetchone()[0])
+
+
+def test_many_waits_time_out_by_one_sweep(fresh_registry, provider):  # noqa: F811
+    wait_for(fresh_registry, 1)
+    uids = [place(fresh_registry) for _ in range(5)]
+    drain(fresh_registry, "root:1")
+    assert sweeps(fresh_registry) == 1  # the first wait's; the others' deadlines come after its time
+    time.sleep(2.1)  # the deadlines (on the next whole second) pass (the test asserts no duration)
+    drain(fresh_registry, "root:1")
+    finals = [order(fresh_registry, uid) for uid in uids]
+    assert {final["status"] for final in finals} == {"PAYMENT_FAILED"}
+    assert all("no payment.result within 1 s" in final["reason"] for final in finals)
+    assert sweeps(fresh_registry, "pending") == 0  # nothing waits: the chain of sweeps ends
+
+
+def test_a_paid_wait_is_left_alone_and_a_later_shorter_wait_gets_its_own_sweep(fresh_registry, provider):  # noqa: F811
+    wait_for(fresh_registry, 60)
+    paid, slow = place(fresh_registry), place(fresh_registry)
+    drain(fresh_registry, "root:1")
+    wait_for(fresh_registry, 1)  # a deadline before the pending sweep's time
+    hurried = place(fresh_registry)
+    drain(fresh_registry, "root:1")
+    assert pay(fresh_registry, paid)["outcome"] == "processed"
+    time.sleep(2.1)
+    drain(fresh_registry, "root:1")
+    assert [order(fresh_registry, uid)["status"] for uid in (paid, slow, hurried)] == [
+        "COMPLETED", "PENDING", "PAYMENT_FAILED"]
+    assert sweeps(fresh_registry, "pending") == 1  # the one for the order still waiting (60 s)
