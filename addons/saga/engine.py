@@ -10,8 +10,9 @@ the try wrote so far commits, and the instance is locked and its version checked
 
 **The version is the optimistic lock.**  Every transition writes the instance with ``version + 1``
 and enqueues, in the same transaction, the job of what comes next tagged with that version (run
-step S try N, or time out the wait).  A job that finds another version does nothing: a reply, a
-timeout or an operator moved the saga on since it was enqueued.  So nothing has to find and cancel
+step S try N).  A job that finds another version does nothing: a reply, a timeout or an operator
+moved the saga on since it was enqueued.  A wait has no job: its deadline is on the instance, and
+a sweep of the saga type ends it then (``timeouts``).  So nothing has to find and cancel
 pending jobs, and a step's job costs one read of the instance to know whether it is still wanted.
 
 **An execution row is written once, with its outcome** (succeeded, failed, rejected, timed out,
@@ -22,8 +23,8 @@ or an operator ends the wait, its duration running from its action's start.
 
 Order of events:
 * start: the instance and the first step's job;
-* a step's action succeeds: the next step's job, or ``waiting`` plus a timeout job when the step
-  waits for a message, or (after the completion handler) ``completed`` after the last step;
+* a step's action succeeds: the next step's job, or ``waiting`` until a deadline when the step
+  waits for a message (a sweep is due by then), or (after the completion handler) ``completed`` after the last step;
 * it raises ``SagaFailure`` (or its reply handler does, or the wait times out): compensation;
 * it raises anything else: retried with backoff, then an incident (or compensation);
 * compensation runs the compensations of the steps whose action succeeded, in reverse order, one at
