@@ -57,7 +57,7 @@ class Registry:
         self.field_modules: dict[tuple[str, str], list[str]] = {}
         self.loaded_modules: list[str] = []
         self.relation_tables: dict[str, type] = {}
-        self.computed_keys: tuple = ()  # cache keys of the non-stored computed fields
+        self.computed_keys: frozenset = frozenset()  # cache keys of the non-stored computed fields
         self.field_triggers: dict = {}  # what a change makes stale (server.orm.recompute)
         self.inverse_caches: dict = {}  # the x2many caches a many2one/many2many change makes stale
         self.access = AccessRights(self)
@@ -183,8 +183,8 @@ class Registry:
         self._link_relations()
         finish_dependencies(self)
         self.loaded_modules = list(modules)
-        self.computed_keys = tuple((m, f.name) for m, cls in self.models.items()
-                                   for f in cls._fields.values() if f.compute and not f.store)
+        self.computed_keys = frozenset((m, f.name) for m, cls in self.models.items()
+                                       for f in cls._fields.values() if f.compute and not f.store)
         self.clear_local_caches()
 
     def _link_relations(self) -> None:

@@ -177,7 +177,10 @@ class RecordCache:
         cache = self.env.cr.cache
         running = {(f.model_name, f.name): (f, ids) for f, ids in protection.protected(self.env).items()
                    if not f.store}
-        for key in self.env.registry.computed_keys:
+        computed = self.env.registry.computed_keys
+        # the smaller side: a transaction caches a few dozen fields, a registry has hundreds of computed ones
+        cached = [key for key in cache if key in computed] if len(cache) < len(computed) else computed
+        for key in cached:
             if key in running and key in cache:
                 protection.keep_protected(cache[key], *running[key])
             else:
