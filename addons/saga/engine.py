@@ -299,7 +299,8 @@ def _succeeded(instance, definition: SagaDefinition, try_: Try, data: dict, plan
     if step.wait_for:
         deadline = timeouts.deadline_after(step.wait_seconds(instance.env))
         transition(instance, status="waiting", waiting_for=step.wait_for, wait_deadline=deadline,
-                   current_attempt=try_.attempt, step_started_at=try_.started_at, done_steps=done, data=data)
+                   current_attempt=try_.attempt, step_started_at=try_.started_at,
+                   step_started_ts=started_ts(try_.started_at), done_steps=done, data=data)
         timeouts.ensure_sweep(instance, deadline)
         return "replied" if inbox.consume_early(instance, definition, step) else "waiting"
     succeeded = execution(instance, try_, "succeeded", signal=signals.saga_step_succeeded)
@@ -350,9 +351,16 @@ def execution(instance, try_: Try, status: str, error: str | None = None, signal
     return Ended(row, signal, {"step": try_.step.name, "phase": try_.phase, **(signal_kwargs or {})} if signal else {})
 
 
+def started_ts(started: dt.datetime) -> float:
+    """``started`` (naive UTC) as seconds since the epoch: the wait's start to the microsecond, which
+    ``step_started_at`` (a Datetime: whole seconds) does not keep, so that its duration is not up to 1 s long."""
+    return started.replace(tzinfo=dt.UTC).timestamp()
+
+
 def waiting_try(instance, step: Step) -> Try:
     """The try of ``step`` whose action succeeded and which waits for its message (ended by ``record``)."""
-    started = instance.step_started_at or now()
+    started = (dt.datetime.fromtimestamp(instance.step_started_ts, dt.UTC).replace(tzinfo=None)
+               if instance.step_started_ts else instance.step_started_at or now())
     return Try(step, FORWARD, instance.current_attempt or 1, started, instance.scheduled_at or started)
 
 

@@ -190,10 +190,10 @@ def reapply(instance, definition, message) -> None:
     The reply gets an execution row of its own (the next attempt of the waiting step); the saga
     moves on as it would have, or the incident is raised again with the new error.
     """
-    step = definition.waiting_step(message.message_type)[0]
+    step, started = definition.waiting_step(message.message_type)[0], engine.now()
     engine.transition(instance, status="waiting", waiting_for=message.message_type, current_step=step.name,
-                      current_attempt=(instance.current_attempt or 1) + 1, step_started_at=engine.now(),
-                      **engine.CLEARED)
+                      current_attempt=(instance.current_attempt or 1) + 1, step_started_at=started,
+                      step_started_ts=engine.started_ts(started), **engine.CLEARED)
     outcome, detail = _reply(instance, definition, step, dict(message.payload or {}))
     if detail == REPLY_FAILED:
         instance.write({"incident_message_id": message.id})

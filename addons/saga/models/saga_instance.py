@@ -49,6 +49,8 @@ class SagaInstance(models.Model):
     scheduled_at = fields.Datetime(readonly=True, help="When the current step's try may start")
     step_started_at = fields.Datetime(readonly=True, help="When the action of the step that waits for its "
                                                           "message started")
+    step_started_ts = fields.Float(readonly=True, help="step_started_at to the microsecond, in seconds since the "
+                                                       "epoch: the wait's duration counts from it")
     wait_deadline = fields.Datetime(readonly=True, help="When the wait for the message times out (a sweep of "
                                                         "the saga type ends it then)")
     company_id = fields.Many2one("res.company", readonly=True, ondelete="set null",

@@ -48,3 +48,15 @@ def test_a_paid_wait_is_left_alone_and_a_later_shorter_wait_gets_its_own_sweep(f
     assert [order(fresh_registry, uid)["status"] for uid in (paid, slow, hurried)] == [
         "COMPLETED", "PENDING", "PAYMENT_FAILED"]
     assert sweeps(fresh_registry, "pending") == 1  # the one for the order still waiting (60 s)
+
+
+def test_a_wait_lasts_from_its_action_to_its_reply_not_from_the_whole_second_before(fresh_registry, provider):  # noqa: F811
+    """``step_started_at`` keeps whole seconds; the wait's duration counts from the action's start itself."""
+    began = time.time()
+    uid = place(fresh_registry)
+    drain(fresh_registry, "root:1")
+    pay(fresh_registry, uid)
+    elapsed = time.time() - began
+    waited = committed(fresh_registry, lambda env: env["saga.step"].search(
+        [("instance_id.business_key", "=", uid), ("step", "=", "request_payment")]).duration)
+    assert 0 < waited <= elapsed
