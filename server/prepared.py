@@ -56,7 +56,9 @@ def _prepared_name(conn, sql: str, count: int) -> str:
     if name is None and ";" in sql:  # ``PREPARE x AS a; b`` would run ``b`` at once
         name = known[sql] = ""
     if name is None and len(known) < MAX_PER_CONNECTION:
-        name = known[sql] = _prepare(conn, sql, count)
+        name = _prepare(conn, sql, count)
+        if name is not None:  # None: the transaction had failed, try at a later call
+            known[sql] = name
     return name or ""
 
 

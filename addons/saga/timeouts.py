@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from odoo.addons.queue_job.store import dialect_of
+
 from . import engine
 
 MEMO = "saga.sweeps"  # {saga type: the deadline by which a committed sweep of it is due}
@@ -42,8 +44,9 @@ def ensure_sweep(instance, deadline: dt.datetime) -> None:
     due = memo.get(instance.saga_type)
     if due is not None and engine.now() < due <= deadline:
         return  # that sweep has not run yet, and will find this wait due or see it to a later sweep
-    _enqueue(instance.env, instance.saga_type, deadline)
-    instance.env.cr.postcommit.append(lambda: _remember(memo, instance.saga_type, deadline))
+    saga_type = instance.saga_type  # read now: the callback runs once the transaction has ended
+    _enqueue(instance.env, saga_type, deadline)
+    instance.env.cr.postcommit.append(lambda: _remember(memo, saga_type, deadline))
 
 
 def _remember(memo: dict, saga_type: str, deadline: dt.datetime) -> None:
@@ -75,8 +78,6 @@ def sweep(env, saga_type: str) -> str:
 
 def _see_to_next(env, saga_type: str, at: dt.datetime | None) -> None:
     """A sweep due by the earliest deadline still waiting (``at``: now, more are due), unless one is."""
-    from odoo.addons.queue_job.store import dialect_of
-
     if at is None:
         earliest = env["saga.instance"].sudo().search([("saga_type", "=", saga_type), ("status", "=", "waiting")],
                                                       order="wait_deadline, id", limit=1)

@@ -156,12 +156,10 @@ def due_jobs(dialect, predicate: str, params: list, limit: int | tuple[str, list
     wait timeouts, retries waiting out their backoff).  Each scan may lock up to ``limit`` jobs and the
     best ``limit`` of both are claimed: the others are unlocked when the claim commits, a moment later.
     """
-    if isinstance(limit, tuple):  # computed by the database: once
-        limit_sql, limit_params = limit
-        head, head_params, bound, bound_params = f"limited AS (SELECT {limit_sql} AS n), ", limit_params, \
-            "(SELECT n FROM limited)", []
-    else:
-        head, head_params, bound, bound_params = "", [], "%s", [limit]
+    head, head_params, bound, bound_params = "", [], "%s", [limit]
+    if isinstance(limit, tuple):  # computed by the database: once, for the three limits
+        head, head_params = f"limited AS (SELECT {limit[0]} AS n), ", limit[1]
+        bound, bound_params = "(SELECT n FROM limited)", []
     lock = dialect.lock_clause
     sql = (f"{head}ready AS (SELECT id, priority FROM queue_job WHERE state = 'pending' AND eta IS NULL "
            f"AND {predicate} ORDER BY priority, id LIMIT {bound}{lock}), "
