@@ -40,11 +40,11 @@ def label(saga_type: str) -> str:
 
 def ensure_sweep(instance, deadline: dt.datetime) -> None:
     """Make sure a sweep of ``instance``'s saga type is due by ``deadline`` (the wait just written)."""
+    saga_type = instance.saga_type  # read now: the callback below runs once the transaction has ended
     memo = instance.env.registry.cache(MEMO)
-    due = memo.get(instance.saga_type)
+    due = memo.get(saga_type)
     if due is not None and engine.now() < due <= deadline:
         return  # that sweep has not run yet, and will find this wait due or see it to a later sweep
-    saga_type = instance.saga_type  # read now: the callback runs once the transaction has ended
     _enqueue(instance.env, saga_type, deadline)
     instance.env.cr.postcommit.append(lambda: _remember(memo, saga_type, deadline))
 
