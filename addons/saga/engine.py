@@ -394,6 +394,7 @@ def complete(instance, definition: SagaDefinition, **values) -> None:
     transition(instance, status="completed", waiting_for=False, current_step=False,
                ended_at=now(), data=data, **values)
     notify(signals.saga_completed, instance)
+    inbox.settle_kept(instance, definition)
 
 
 def begin_compensation(instance, definition: SagaDefinition, reason: str, executions: tuple = ()) -> None:
@@ -418,7 +419,7 @@ def next_compensation(instance, definition: SagaDefinition, **values) -> None:
         return
     transition(instance, **{**values, "status": "compensated", "current_step": False, "ended_at": now(), "data": data})
     notify(signals.saga_compensated, instance, reason=reason)
-    inbox.settle_early(instance, definition)
+    inbox.settle_kept(instance, definition)
 
 
 def _pending_compensations(instance, definition: SagaDefinition, executions: tuple = ()) -> list[str]:

@@ -13,7 +13,9 @@ call returned) is kept ``early``; the transition to ``waiting`` applies it at on
 A reply that arrives after the instance stopped waiting is ``late``.  If it says the business
 succeeded (its ``on_reply`` handler does not refuse it) while the saga was compensated, money may
 have been taken for an order that was undone: that raises an incident (a refund to make), never a
-silent drop.
+silent drop.  While the compensation still runs (or stands at an incident) the success is ``held``:
+stopping the compensation halfway would leave the order with no outcome, so it goes on, and the
+incident is raised when it ends (``settle_kept``).
 """
 from __future__ import annotations
 
@@ -23,6 +25,8 @@ from . import engine, store
 from .exceptions import SagaFailure
 
 LATE_STATUSES = ("compensating", "compensated", "failed", "completed", "incident")
+#: Where a late success is held until the saga ends (an incident raised now would stop it halfway).
+HOLDING_STATUSES = ("compensating", "incident")
 REPLY_FAILED = "the reply handler failed: incident"
 
 
@@ -167,21 +171,22 @@ def consume_early(instance, definition, step) -> bool:
     return True
 
 
-def settle_early(instance, definition) -> None:
-    """The saga was compensated without waiting: a reply kept ``early`` is late now (a success: an incident)."""
-    for message in _early_messages(instance):
+def settle_kept(instance, definition) -> None:
+    """The saga ended (compensated, completed, cancelled): a reply kept ``early`` or ``held`` is late now
+    (a success after compensation: an incident).  Looked for only when the instance's flag says one is kept."""
+    if not instance.early_reply:
+        return
+    for message in _early_messages(instance, outcomes=("early", "held")):
         step = definition.waiting_step(message.message_type)[0]
         outcome, detail = _late(instance, step, message.message_type, dict(message.payload or {}))
         message.write({"outcome": outcome, "detail": detail})
     if instance.early_reply:
-        instance.write({"early_reply": False})
+        store.write_instance(instance, {"early_reply": False})
 
 
-def _early_messages(instance, message_type: str | None = None, limit: int | None = None):
-    domain = [("instance_id", "=", instance.id), ("outcome", "=", "early")]
-    if message_type:
-        domain.append(("message_type", "=", message_type))
-    return instance.env["saga.message"].sudo().search(domain, order="id", limit=limit)
+def _early_messages(instance, outcomes: tuple[str, ...] = ("early",)):
+    domain = [("instance_id", "=", instance.id), ("outcome", "in", list(outcomes))]
+    return instance.env["saga.message"].sudo().search(domain, order="id")
 
 
 def reapply(instance, definition, message) -> None:
@@ -215,6 +220,11 @@ def _late(instance, step, message_type: str, payload: dict) -> tuple[str, str]:
         pass
     if refused:
         return "late", f"a late refusal while {instance.status}: nothing to undo"
+    if instance.status in HOLDING_STATUSES and instance.incident_kind != "late":
+        store.write_instance(instance, {"early_reply": True})  # what settle_kept looks at when the saga ends
+        return "held", f"a late success while {instance.status}: an incident to settle once the saga ends"
+    if instance.status == "incident":  # a refund incident is open already: this one is settled with it
+        return "late", "a late success while an incident to settle is open: settle this one with it"
     engine.raise_incident(instance, f"late {message_type} accepted by {step.name} after the saga was "
                                     f"{instance.status}: refund or settle it by hand", "late")
     return "late", "a late success after compensation: incident raised"

@@ -44,9 +44,10 @@ def compensate(instance, reason: str) -> None:
 
 def cancel(instance) -> None:
     instance, _claims = lock(instance)
+    definition = definition_for(instance.env, instance.saga_type)
     transition(instance, status="failed", failure_reason="cancelled by an operator", waiting_for=False,
-               current_step=False, ended_at=now(), executions=_cancel_wait(instance, definition_for(
-                   instance.env, instance.saga_type)), **CLEARED)
+               current_step=False, ended_at=now(), executions=_cancel_wait(instance, definition), **CLEARED)
+    inbox.settle_kept(instance, definition)  # a success held while it compensated: the refund's incident
 
 
 def _cancel_wait(instance, definition: SagaDefinition) -> tuple:

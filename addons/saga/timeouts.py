@@ -4,7 +4,9 @@ A step that waits for its message writes its deadline on the instance (``wait_de
 transition to ``waiting``.  Most replies come long before it, so there is no job per wait (it would
 run, for nothing, once per saga): a sweep of the saga type, due by the deadline, is enough.  A
 process that enqueued (and committed) a sweep due at ``T`` knows that every wait with a deadline
-after ``T`` is covered by it: it enqueues nothing more until ``T`` (``ensure_sweep``).
+after ``T`` is covered by it: it enqueues nothing more until shortly before ``T`` (``ensure_sweep``).
+Not until ``T`` itself: a sweep that starts before the wait's transaction commits does not see the wait
+and, seeing nothing else waiting, ends the chain; within ``GRACE`` of ``T`` a wait enqueues its own.
 
 A sweep (``sweep``) times out the waits of its type whose deadline passed, each under the
 instance's lock and in a savepoint of its own, so a reply that locks the instance first wins and
@@ -26,6 +28,9 @@ from . import engine
 MEMO = "saga.sweeps"  # {saga type: the deadline by which a committed sweep of it is due}
 #: Waits timed out by one sweep job (one transaction); more due ones go to the next sweep, at once.
 BATCH = 100
+#: How long before its time a remembered sweep stops covering new waits: longer than a wait's transaction
+#: takes from ``ensure_sweep`` to its commit (milliseconds), shorter than the shortest wait (a second).
+GRACE = dt.timedelta(seconds=0.2)
 
 
 def deadline_after(seconds: float) -> dt.datetime:
@@ -43,15 +48,15 @@ def ensure_sweep(instance, deadline: dt.datetime) -> None:
     saga_type = instance.saga_type  # read now: the callback below runs once the transaction has ended
     memo = instance.env.registry.cache(MEMO)
     due = memo.get(saga_type)
-    if due is not None and engine.now() < due <= deadline:
-        return  # that sweep has not run yet, and will find this wait due or see it to a later sweep
+    if due is not None and engine.now() + GRACE < due <= deadline:
+        return  # that sweep starts after this commits, and will find this wait due or see it to a later sweep
     _enqueue(instance.env, saga_type, deadline)
     instance.env.cr.postcommit.append(lambda: _remember(memo, saga_type, deadline))
 
 
 def _remember(memo: dict, saga_type: str, deadline: dt.datetime) -> None:
     known = memo.get(saga_type)
-    if known is None or known <= engine.now() or deadline < known:
+    if known is None or known <= engine.now() + GRACE or deadline < known:
         memo[saga_type] = deadline
 
 

@@ -9,6 +9,7 @@ OUTCOMES = [
     ("unknown", "Unknown saga"),
     ("late", "Late"),
     ("early", "Early: kept until its step waits"),
+    ("held", "Held: a late success, an incident once the compensation ends"),
 ]
 
 

@@ -50,6 +50,24 @@ def test_a_failing_failure_handler_is_an_incident_that_retry_compensates(fresh_r
         ("compensate", "b", 1, "succeeded"), ("compensate", "a", 1, "succeeded")]  # compensated once each
 
 
+def test_a_late_success_while_the_compensation_stands_at_an_incident_is_held_until_it_ends(fresh_registry):
+    script(fresh_registry, "h2b", "on_failure", fail_times=-1)
+    waiting(fresh_registry, "h2b")
+    reply(fresh_registry, "h2b", "mh2b", ok=False)
+    run_jobs(fresh_registry)
+    assert reply(fresh_registry, "h2b", "mh2b-late", ok=True)["outcome"] == "held"
+    stuck = state(fresh_registry, "h2b")
+    assert (stuck["status"], stuck["incident_kind"]) == ("incident", "handler")  # the first incident stands
+    script(fresh_registry, "h2b", "on_failure", fail_times=0)
+    act(fresh_registry, "h2b", "action_retry")
+    run_jobs(fresh_registry)
+    settled = state(fresh_registry, "h2b")
+    assert (settled["status"], settled["incident_kind"]) == ("incident", "late")  # now: the refund to make
+    assert settled["data"]["failure_handled"] == "b: the reply said no"
+    act(fresh_registry, "h2b", "action_retry")
+    assert state(fresh_registry, "h2b")["status"] == "compensated"
+
+
 def test_a_failing_reply_handler_is_an_incident_that_retry_applies_the_same_message_again(fresh_registry):
     script(fresh_registry, "h3", "reply", fail_times=-1)
     waiting(fresh_registry, "h3")

@@ -147,6 +147,36 @@ def test_a_paid_result_and_the_timeout_at_the_same_moment_have_one_outcome(fresh
     assert (available, reserved, sold) == (before[0] - completed, before[1], before[2] + completed)
 
 
+def test_a_paid_result_during_the_compensation_lets_it_end_then_raises_the_refund_incident(fresh_registry, provider):
+    """The timeout won; the late ``paid`` comes while the reservation is being released: the order still ends
+    PAYMENT_FAILED (one outcome), and the money taken is an incident to refund once the compensation ended."""
+    from odoo.addons.saga import timeouts
+
+    committed(fresh_registry, lambda env: env["ir.config_parameter"].set_param("ticket_order.payment_wait_s", "1"))
+    before = stock(fresh_registry)
+    uid = place(fresh_registry)
+    drain(fresh_registry, "root:1")
+    time.sleep(2.1)
+    assert committed(fresh_registry, lambda env: timeouts.sweep(env, "ticket_order")) == "1 timed out"
+    answer = pay(fresh_registry, uid)  # the compensation's job has not run yet
+    assert (answer["outcome"], answer["detail"]) == (
+        "held", "a late success while compensating: an incident to settle once the saga ends")
+    drain(fresh_registry, "root:1")
+    assert order(fresh_registry, uid)["status"] == "PAYMENT_FAILED"
+    assert stock(fresh_registry) == before
+    instance = committed(fresh_registry, lambda env: env["saga.instance"].search_read(
+        [("business_key", "=", uid)], ["status", "incident_kind", "last_error", "status_before_incident"])[0])
+    assert (instance["status"], instance["incident_kind"], instance["status_before_incident"]) == (
+        "incident", "late", "compensated")
+    assert "late payment.result" in instance["last_error"]
+    message = committed(fresh_registry, lambda env: env["saga.message"].search_read(
+        [("message_id", "=", f"pay-{uid}")], ["outcome"])[0])
+    assert message["outcome"] == "late"
+    committed(fresh_registry, lambda env: env["saga.instance"].search([("business_key", "=", uid)]).action_retry())
+    assert committed(fresh_registry, lambda env: env["saga.instance"].search(
+        [("business_key", "=", uid)]).status) == "compensated"
+
+
 @pytest.mark.parametrize(("item", "field"), [
     ({"id": "day-one", "amount": 200.0, "quantity": -1}, "items[0].quantity"),
     ({"id": "nope", "amount": 200.0, "quantity": 1}, "items[0].id"),

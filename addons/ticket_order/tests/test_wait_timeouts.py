@@ -60,3 +60,18 @@ def test_a_wait_lasts_from_its_action_to_its_reply_not_from_the_whole_second_bef
     waited = committed(fresh_registry, lambda env: env["saga.step"].search(
         [("instance_id.business_key", "=", uid), ("step", "=", "request_payment")]).duration)
     assert 0 < waited <= elapsed
+
+
+def test_a_wait_just_before_a_remembered_sweep_is_due_enqueues_its_own(fresh_registry, provider):  # noqa: F811
+    """That sweep may start before the wait commits, not see it, and end the chain: the wait would be orphaned."""
+    import datetime as dt
+
+    from odoo.addons.saga import engine, timeouts
+
+    wait_for(fresh_registry, 60)
+    place(fresh_registry)
+    memo = fresh_registry.cache(timeouts.MEMO)
+    memo["ticket_order"] = engine.now() + timeouts.GRACE * 0.75  # as after a sweep this process enqueued
+    drain(fresh_registry, "root:1")
+    assert sweeps(fresh_registry, "pending") == 1
+    assert memo["ticket_order"] > engine.now() + dt.timedelta(seconds=50)  # the new sweep's time, remembered
