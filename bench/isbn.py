@@ -19,7 +19,9 @@ Goals: deferred >= 0.5x and quota >= 0.9x the uncharged lookup (Odoo's three-req
 After each charged round the provider's outbox is left to empty, and that time counts in the round: a
 deferred round's calls/s are its calls over the round's seconds plus the seconds its queued captures took
 to send (they would otherwise be sent during, and slow down, the next round).  What was left is printed
-below the figures.
+below the figures, with the CPU each path spent per call in each process (``cpu_time``): the provider
+serves from one process, so a path whose provider CPU per call is twice the lookup's cannot go faster than
+half its rate, whatever the platform does.
 
 Run: ``python bench/isbn.py [--seconds S] [--rounds R] [--concurrency C] [--backend sqlite|postgresql]``.
 """
@@ -29,6 +31,7 @@ import argparse
 import concurrent.futures
 import importlib
 import itertools
+import os
 import statistics
 import subprocess
 import sys
@@ -42,6 +45,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from cpu_time import CpuMeter, per_operation, process_tree  # noqa: E402  (bench/, on sys.path)
+
 TESTKIT = ROOT / "addons" / "iap_isbn_service" / "tests" / "addons"
 ADDONS_PATH = ",".join(str(p) for p in (ROOT / "addons", TESTKIT))
 PG_PREFIX = "postgresql://postgres@127.0.0.1:5432/"
@@ -143,6 +149,12 @@ def call(session: requests.Session, url: str, token: str, isbn: str) -> None:
 
 def calls_per_second(url: str, seconds: float, tokens: list[str]) -> float:
     """Calls completed per second by one client per token, each looping over ``ISBNS`` for ``seconds``."""
+    calls, elapsed = timed_calls(url, seconds, tokens)
+    return calls / elapsed
+
+
+def timed_calls(url: str, seconds: float, tokens: list[str]) -> tuple[int, float]:
+    """``calls_per_second``'s count of calls and the seconds they took."""
     deadline = time.perf_counter() + seconds
     counts = [0] * len(tokens)
 
@@ -157,10 +169,11 @@ def calls_per_second(url: str, seconds: float, tokens: list[str]) -> float:
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(len(tokens)) as pool:
         list(pool.map(client, range(len(tokens))))
-    return sum(counts) / (time.perf_counter() - started)
+    return sum(counts), time.perf_counter() - started
 
 
-def measure(provider_url: str, provider_db: str, tokens: list[str], args: argparse.Namespace) -> dict[str, float]:
+def measure(provider_url: str, provider_db: str, tokens: list[str], args: argparse.Namespace,
+            meter: CpuMeter) -> dict[str, float]:
     """Median calls/s of the uncharged route and of the charged one under each charging, alternating rounds.
 
     After each charged round the provider's outbox is left to empty before the next round starts, and
@@ -174,14 +187,33 @@ def measure(provider_url: str, provider_db: str, tokens: list[str], args: argpar
         calls_per_second(provider_url + CHARGED, 1, tokens)  # and the first quotas of each account
         wait_for_outbox(provider_db)
     for _round in range(args.rounds):
-        samples["free"].append(calls_per_second(provider_url + FREE, args.seconds, tokens))
+        meter.start()
+        calls, elapsed = timed_calls(provider_url + FREE, args.seconds, tokens)
+        samples["free"].append(calls / elapsed)
+        CPU.setdefault("free", []).append(per_call(meter.stop(), calls))
         for charging in CHARGINGS:
             set_charging(provider_db, charging)
-            rate = calls_per_second(provider_url + CHARGED, args.seconds, tokens)
+            meter.start()
+            calls, elapsed = timed_calls(provider_url + CHARGED, args.seconds, tokens)
             left, seconds = wait_for_outbox(provider_db)
+            CPU.setdefault(charging, []).append(per_call(meter.stop(), calls))
             BACKLOG.setdefault(charging, []).append((left, seconds))
+            rate = calls / elapsed
             samples[charging].append(rate * args.seconds / (args.seconds + seconds) if left else rate)
     return {name: statistics.median(values) for name, values in samples.items()}
+
+
+CPU: dict[str, list[dict[str, float]]] = {}  # path: CPU seconds per call by process group, one entry per round
+
+
+def per_call(seconds: dict[str, float], calls: int) -> dict[str, float]:
+    return {name: value / max(calls, 1) for name, value in seconds.items()}
+
+
+def cpu_meter(platform: subprocess.Popen, provider: subprocess.Popen) -> CpuMeter:
+    """The CPU of a round: both servers and this process (the clients, and the outbox polling)."""
+    return CpuMeter({"provider": lambda: process_tree(provider.pid), "platform": lambda: process_tree(platform.pid),
+                     "clients": lambda: [os.getpid()]})
 
 
 BACKLOG: dict[str, list[tuple[int, float]]] = {}  # charging: (operations queued at the round's end, seconds to send)
@@ -244,7 +276,8 @@ def run_servers_and_measure(platform_db: str, provider_db: str, tokens: list[str
         set_quota_terms(provider_db, args.quota_credit)
         provider = start_server(provider_db, provider_port, args.workers, tmp / "provider.log")
         try:
-            return measure(f"http://127.0.0.1:{provider_port}", provider_db, tokens, args)
+            return measure(f"http://127.0.0.1:{provider_port}", provider_db, tokens, args,
+                           cpu_meter(platform, provider))
         finally:
             stop(provider)
     finally:
@@ -278,6 +311,9 @@ def report(rates: dict[str, float], args: argparse.Namespace) -> None:
         goal = GOALS.get(charging)
         verdict = f"goal >= {goal}x: {'met' if ratio >= goal else 'MISSED'}" if goal else "Odoo's protocol"
         print(f"charged, {charging:<8} {CHARGED}: {rates[charging]:8.1f} calls/s  ratio {ratio:.2f}x ({verdict})")
+    for path in ("free", *CHARGINGS):
+        spent = {name: statistics.median(round_[name] for round_ in CPU[path]) for name in CPU[path][0]}
+        print(f"  CPU ms per call, {path:<8} (medians): {per_operation(spent, 1)}")
     for charging, backlog in BACKLOG.items():
         if any(left for left, _seconds in backlog):
             print(f"  {charging}: operations still queued at the end of each round (their sending time counted) "

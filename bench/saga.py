@@ -19,8 +19,10 @@ placed in one transaction and timed alone:
   detection), no timeline, no wait timeout, no compensation.
 
 Runs alternate which mode goes first (plain, saga; then saga, plain...), so that a drift of the
-machine's load favours neither.  Prints both figures and their ratio, medians of ``--runs`` runs, and
-the per-step timings of ``saga stats``.  Goal: saga >= 0.8x plain.
+machine's load favours neither.  Prints both figures and their ratio, medians of ``--runs`` runs, the
+per-step timings of ``saga stats``, and the CPU each mode spent per order by process (workers, server,
+PostgreSQL, this process; ``cpu_time``): on a machine whose cores they all share, the ratio follows the
+CPU per order, and these say where the engine's share goes.  Goal: saga >= 0.8x plain.
 """
 from __future__ import annotations
 
@@ -41,6 +43,8 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cpu_time import CpuMeter, owned_by, per_operation, process_tree  # noqa: E402  (bench/, on sys.path)
 
 import server  # noqa: E402,F401  (installs the odoo alias)
 from server import db as db_module  # noqa: E402
@@ -197,6 +201,20 @@ def wait_completed(registry, mode: str, count: int) -> None:
         time.sleep(0.1)
 
 
+CPU: dict[str, list[dict[str, float]]] = {}  # mode: CPU seconds by process group, one entry per run
+
+
+def cpu_meter(server_process: subprocess.Popen, workers: list[subprocess.Popen]) -> CpuMeter:
+    """The CPU of the timed orders: the job workers, the HTTP server, PostgreSQL (when it runs on this
+    machine) and this process (the fake provider, the placing of the orders)."""
+    return CpuMeter({
+        "workers": lambda: [pid for worker in workers for pid in process_tree(worker.pid)],
+        "server": lambda: process_tree(server_process.pid),
+        "postgres": lambda: owned_by("postgres"),
+        "bench": lambda: [os.getpid()],
+    })
+
+
 def run_once(args, mode: str) -> float:
     """One measurement: warm-up orders through every process first, then ``--orders`` orders timed."""
     name = f"bench_saga_{uuid.uuid4().hex[:8]}"
@@ -214,8 +232,11 @@ def run_once(args, mode: str) -> float:
             place_orders(registry, mode, args.warmup)
             wait_completed(registry, mode, args.warmup)
             mark = committed(registry, lambda env: env.cr.execute("SELECT max(id) FROM queue_job").fetchone()[0])
+            meter = cpu_meter(server_process, workers)
+            meter.start()
             place_orders(registry, mode, args.orders)
             wait_completed(registry, mode, args.warmup + args.orders)
+            CPU.setdefault(mode, []).append(meter.stop())
         finally:
             stop(workers)
         first, last = committed(registry, lambda env: env.cr.execute(
@@ -251,6 +272,9 @@ def main() -> None:
     print("saga runs:", " / ".join(f"{r:.1f}" for r in results["saga"]),
           "; plain runs:", " / ".join(f"{r:.1f}" for r in results["plain"]))
     print(f"saga {saga:.1f} orders/s, plain chained jobs {plain:.1f} orders/s: {saga / plain:.2f}x (goal >= 0.8x)")
+    for mode in ("saga", "plain"):
+        spent = {name: statistics.median(run[name] for run in CPU[mode]) for name in CPU[mode][0]}
+        print(f"  CPU ms per order, {mode} (medians): {per_operation(spent, args.orders)}")
 
 
 if __name__ == "__main__":
