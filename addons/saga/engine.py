@@ -297,12 +297,14 @@ def _succeeded(instance, definition: SagaDefinition, try_: Try, data: dict, plan
         return "compensated"
     done = [*(instance.done_steps or []), step.name]
     if step.wait_for:
+        waited = {"current_attempt": try_.attempt, "step_started_at": try_.started_at,
+                  "step_started_ts": started_ts(try_.started_at), "done_steps": done, "data": data}
+        if inbox.apply_early(instance, definition, step, try_, waited):
+            return "replied"
         deadline = timeouts.deadline_after(step.wait_seconds(instance.env))
-        transition(instance, status="waiting", waiting_for=step.wait_for, wait_deadline=deadline,
-                   current_attempt=try_.attempt, step_started_at=try_.started_at,
-                   step_started_ts=started_ts(try_.started_at), done_steps=done, data=data)
+        transition(instance, status="waiting", waiting_for=step.wait_for, wait_deadline=deadline, **waited)
         timeouts.ensure_sweep(instance, deadline)
-        return "replied" if inbox.consume_early(instance, definition, step) else "waiting"
+        return "waiting"
     succeeded = execution(instance, try_, "succeeded", signal=signals.saga_step_succeeded)
     advance(instance, definition, step, planned, done_steps=done, data=data, executions=(succeeded,))
     return "succeeded"
@@ -397,10 +399,12 @@ def complete(instance, definition: SagaDefinition, **values) -> None:
     inbox.settle_kept(instance, definition)
 
 
-def begin_compensation(instance, definition: SagaDefinition, reason: str, executions: tuple = ()) -> None:
-    """Start undoing what was done (a wait was ended by the caller): compensations follow."""
-    next_compensation(instance, definition, status="compensating", phase=COMPENSATE, failure_reason=reason,
-                      waiting_for=False, incident_kind=False, incident_message_id=False, executions=executions)
+def begin_compensation(instance, definition: SagaDefinition, reason: str, executions: tuple = (), **values) -> None:
+    """Start undoing what was done (a wait was ended by the caller): compensations follow (``values``
+    written with the transition)."""
+    next_compensation(instance, definition, **{
+        **values, "status": "compensating", "phase": COMPENSATE, "failure_reason": reason, "waiting_for": False,
+        "incident_kind": False, "incident_message_id": False, "executions": executions})
 
 
 def next_compensation(instance, definition: SagaDefinition, **values) -> None:

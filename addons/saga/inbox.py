@@ -9,7 +9,7 @@ and a second delivery of the same message running at the same time waits at that
 first one's transaction, then finds the row taken and answers as a duplicate, having done nothing.
 
 A reply that arrives while its step's action still runs (the provider answered before the action's
-call returned) is kept ``early``; the transition to ``waiting`` applies it at once (``consume_early``).
+call returned) is kept ``early``; the action's success applies it at once, instead of a wait (``apply_early``).
 A reply that arrives after the instance stopped waiting is ``late``.  If it says the business
 succeeded (its ``on_reply`` handler does not refuse it) while the saga was compensated, money may
 have been taken for an order that was undone: that raises an incident (a refund to make), never a
@@ -128,46 +128,55 @@ def _apply(instance, message_type: str, payload: dict) -> tuple[str, str]:
     return "ignored", f"the saga is {instance.status}, not waiting for {message_type}"
 
 
-def _reply(instance, definition, step, payload: dict) -> tuple[str, str]:
-    """The reply the waiting step waits for: its ``on_reply`` decides, the wait's row is written."""
-    try_ = engine.waiting_try(instance, step)
+def _reply(instance, definition, step, payload: dict, try_=None, waited: dict | None = None,
+           message_id: int | None = None) -> tuple[str, str]:
+    """The reply the waiting step waits for: its ``on_reply`` decides, the wait's row is written.
+
+    An early reply (``apply_early``) comes with the try whose action just succeeded and what its wait
+    would have written (``waited``, written with the reply's transition instead)."""
+    try_ = try_ or engine.waiting_try(instance, step)
+    waited = waited or {}  # with the action's data: what a refusal or a failed handler keeps
     ctx = engine.context(instance, step.name, engine.FORWARD, try_.attempt)
     try:
         with instance.env.cr.savepoint():
             if step.on_reply:
                 step.on_reply(ctx, payload)
     except SagaFailure as failure:
-        engine.begin_compensation(instance, definition, f"{step.name}: {failure.reason}",
-                                  executions=(engine.execution(instance, try_, "rejected", failure.reason),))
+        engine.begin_compensation(instance, definition, f"{step.name}: {failure.reason}", executions=(
+            engine.execution(instance, try_, "rejected", failure.reason),), **waited)
         return "processed", f"refused: {failure.reason}"
     except Exception as exc:
         error = engine.error_text(exc)
+        kept = {"incident_message_id": message_id} if message_id else {}
         engine.raise_incident(instance, f"the reply handler of {step.name} failed: {error}", "reply",
-                              executions=(engine.execution(instance, try_, "failed", error),))
+                              executions=(engine.execution(instance, try_, "failed", error),), status="waiting",
+                              **waited, **kept)
         return "processed", REPLY_FAILED
     succeeded = engine.execution(instance, try_, "succeeded", signal=engine.signals.saga_step_succeeded)
-    engine.advance(instance, definition, step, data=ctx.data, executions=(succeeded,))
+    engine.advance(instance, definition, step, executions=(succeeded,), **{**waited, "data": ctx.data})
     return "processed", "accepted"
 
 
-def consume_early(instance, definition, step) -> bool:
-    """``step`` just began to wait: apply the reply that arrived while its action ran, if one did.
+def apply_early(instance, definition, step, try_, waited: dict) -> bool:
+    """``step``'s action just succeeded, under the instance's lock: apply the reply that arrived while it ran,
+    if one did, instead of beginning to wait for it.
 
-    Called by the transition to ``waiting``, under the instance's lock, so the reply moves the saga
-    on once, in that transaction, as if it had arrived just after it.
+    The saga moves on once, in this transaction, as if the reply had arrived just after the wait began,
+    with one transition (the reply's, which writes ``waited`` too) where a wait and then its reply would
+    write two.  Without such a reply, ``waited`` gets the flag's new value for the wait's transition.
     """
     if not instance.early_reply:  # the flag is on the row the lock read: no search on the usual path
         return False
     kept = _early_messages(instance)
     message = kept.filtered(lambda found: found.message_type == step.wait_for)[:1]
     if not message:
-        store.write_instance(instance, {"early_reply": False})
+        waited["early_reply"] = False
         return False
-    outcome, detail = _reply(instance, definition, step, dict(message.payload or {}))
+    store.cache_values(instance, waited)  # what the reply's handler and the compensations read
+    outcome, detail = _reply(instance, definition, step, dict(message.payload or {}), try_=try_,
+                             waited={**waited, "early_reply": bool(kept - message)}, message_id=message.id)
     store.write_message(instance.env, message.id, {
         "outcome": outcome, "detail": f"arrived while {step.name} ran, applied when it waited: {detail}"})
-    store.write_instance(instance, {"early_reply": bool(kept - message),
-                                    **({"incident_message_id": message.id} if detail == REPLY_FAILED else {})})
     return True
 
 

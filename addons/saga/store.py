@@ -122,6 +122,13 @@ def _locking_select(model, extra: str, where: str) -> str:
     return compiled[key]
 
 
+def cache_values(instance, values: dict) -> None:
+    """Put ``values`` in ``instance``'s cache as if they had been written (a transition will write them)."""
+    for name, value in values.items():
+        field = instance._fields[name]
+        instance._set_cache_value(field, field.convert_to_cache(value, instance))
+
+
 def _cache_row(instance, row: tuple) -> None:
     instance.sudo()._cache_rows(_read_columns(instance), [row])
 

@@ -1,7 +1,12 @@
 """Incidents an operator retries once the cause is fixed: a step, a saga handler, a reply handler."""
 from __future__ import annotations
 
+import os
+
 import pytest
+from odoo.addons.queue_job.worker import leases
+from odoo.addons.queue_job.worker.channels import parse_channels
+from odoo.addons.queue_job.worker.runner import run_claimed
 
 from .flow_helpers import act, committed, instance_of, reply, run_jobs, script, start, state
 
@@ -116,3 +121,35 @@ def test_an_operator_compensating_an_incident_ends_it(fresh_registry):
     assert [t[1] for t in final["timeline"] if t[0] == "compensate"] == ["b", "a"]  # c has no compensation
     assert committed(fresh_registry, lambda env: instance_of(env, "h5").failure_reason) == \
         "compensation asked by an operator"
+
+
+def run_one_job(registry) -> None:
+    """Claim and run the next due job alone (what one worker does between two deliveries)."""
+    with registry.cursor() as cr:
+        claims = leases.claim(cr, parse_channels("root:1")[0], 1, "test", os.getpid(), 60.0)
+    assert claims, "no job was due"
+    run_claimed(registry, claims[0])
+
+
+def test_an_early_reply_whose_handler_fails_is_an_incident_that_retry_applies_again(fresh_registry):
+    """The reply came while b's action had not run yet (kept early), its handler failed when b's action
+    succeeded: an incident naming the message; once the handler works, retry moves the saga on."""
+    start(fresh_registry, "h9")
+    run_one_job(fresh_registry)  # a; b is the running step now
+    assert reply(fresh_registry, "h9", "mh9", ok=True, amount=3)["outcome"] == "early"
+    script(fresh_registry, "h9", "reply", fail_times=-1)
+    run_jobs(fresh_registry)
+    stuck = state(fresh_registry, "h9")
+    assert (stuck["status"], stuck["incident_kind"]) == ("incident", "reply")
+    assert [t for t in stuck["timeline"] if t[1] == "b"] == [("forward", "b", 1, "failed")]
+    assert stuck["data"]["log"] == ["forward:a", "forward:b"]  # b's action succeeded: its data was kept
+    kept = committed(fresh_registry, lambda env: (lambda i: (i.incident_message_id.message_id, i.status_before_incident,
+                                                             i.done_steps, i.early_reply))(instance_of(env, "h9")))
+    assert kept == ("mh9", "waiting", ["a", "b"], False)
+    script(fresh_registry, "h9", "reply", fail_times=0)
+    act(fresh_registry, "h9", "action_retry")
+    run_jobs(fresh_registry)
+    final = state(fresh_registry, "h9")
+    assert final["status"] == "completed" and final["data"]["reply"] == {"ok": True, "amount": 3}
+    assert [t[1:] for t in final["timeline"]] == [("a", 1, "succeeded"), ("b", 1, "failed"), ("b", 2, "succeeded"),
+                                                  ("c", 1, "succeeded")]
