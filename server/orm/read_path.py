@@ -52,6 +52,20 @@ def fetch_sql(model, column_fields: tuple, size: int) -> str:
     return sql
 
 
+def fetch_where_sql(model, column_fields: tuple, where: str, lock: bool) -> str:
+    """``SELECT id, <columns> WHERE <where> [FOR UPDATE]``, built once per model, condition and lock."""
+    dialect = model.env.cr.database.dialect
+    key = ("fetch_where", model._name, column_fields, where, lock, dialect)
+    compiled = model.pool.compiled_sql
+    sql = compiled.get(key)
+    if sql is None:
+        table = model._table_model
+        select = table.select(table.id, *[getattr(table, f.name) for f in column_fields]).sql()[0]
+        # SQLite: a write transaction holds the whole database already (there is no FOR UPDATE)
+        sql = compiled[key] = f"{select} WHERE {where}" + (" FOR UPDATE" if lock and dialect == "postgresql" else "")
+    return sql
+
+
 def column_converters(model, column_fields) -> tuple:
     """``column_converter`` of each of ``column_fields``, looked up once per model and list of fields: a
     read converts every row it caches (a saga's lock of its instance caches some 25 columns each time)."""

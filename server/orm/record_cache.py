@@ -72,6 +72,22 @@ class RecordCache:
         for rows in read_path.fetch_rows_by_id(self, tuple(column_fields), ids):
             self._cache_rows(column_fields, rows)
 
+    def _fetch_where(self, where: str, params: tuple, lock: bool = False):
+        """The records of this model matching ``where`` (plain SQL on its table's columns, ``%s`` parameters),
+        their stored columns loaded into the cache by the same query: one round trip where a search and then
+        the read of what it found would be two (an account looked up and locked at every charge).
+
+        ``lock``: lock the rows until the transaction ends (``FOR UPDATE`` on PostgreSQL, which returns them
+        as the transaction that held them left them; a SQLite write transaction holds the whole database).
+        The read rules apply as to any read: the rows they exclude are left out.
+        """
+        self.check_access_rights("read")
+        column_fields = tuple(self._column_fields())
+        sql = read_path.fetch_where_sql(self, column_fields, where, lock)
+        rows = self.env.cr.execute(sql, params).fetchall()
+        allowed = set(check_fetch(self.browse(), [row[0] for row in rows]))
+        return self.browse(self._cache_rows(list(column_fields), [row for row in rows if row[0] in allowed]))
+
     def _column_fields(self, names=None) -> list:
         """The stored fields among ``names`` (all stored fields for None), in the model's order."""
         return [f for f in self._fields.values() if f.column and (names is None or f.name in names)]

@@ -70,14 +70,26 @@ class IapPlatformAccount(models.Model):
 
     # -- locking and moving money -----------------------------------------------------------------------
     def _lock(self):
-        """Lock the account row until the transaction ends, and drop cached money, holds and quotas."""
+        """Lock the account row until the transaction ends and read it afresh (one query); drop cached holds
+        and quotas."""
         self.ensure_one()
-        if self.env.cr.database.dialect == "postgresql":
-            self.env.cr.execute("SELECT id FROM iap_platform_account WHERE id = %s FOR UPDATE", (self.id,))
-        self.invalidate_recordset()
+        self.invalidate_recordset()  # computed values too; the query refills the columns
+        self._forget_holds()
+        self._fetch_where('"id" = %s', (self.id,), lock=True)
+        return self
+
+    @api.model
+    def _find_locked(self, service, token: str):
+        """``_find`` and ``_lock`` in one query: the service's account with ``token``, locked and read (empty
+        if none)."""
+        self.invalidate_model()  # what was read of it before the lock (computed values too)
+        self._forget_holds()
+        return self.sudo()._fetch_where('"service_id" = %s AND "token" = %s', (service.id, token), lock=True)[:1]
+
+    def _forget_holds(self) -> None:
+        """What a lock of an account makes stale: the holds and quotas read before it."""
         self.env["iap.platform.transaction"].invalidate_model()
         self.env["iap.platform.quota"].invalidate_model()
-        return self
 
     def _move(self, available_delta: int, held_delta: int, quota_delta: int = 0) -> bool:
         """Apply the deltas atomically unless a bucket would go negative; return whether they were applied."""

@@ -100,9 +100,8 @@ class IapPlatformService(models.Model):
         """The active service whose key is ``key``; ``invalid_service_key`` (AccessError) otherwise."""
         service = self.sudo().browse()
         if isinstance(key, str) and key:
-            row = self.env.cr.execute("SELECT id FROM iap_platform_service WHERE key_hash = %s AND active = %s",
-                                      (hash_key(key), True)).fetchone()
-            service = self.sudo().browse(row[0] if row else ())
+            # one query, the row read with it: every request of a provider starts here
+            service = self.sudo()._fetch_where('"key_hash" = %s AND "active" = %s', (hash_key(key), True))[:1]
         if not service and raise_if_missing:
             raise platform_error("invalid_service_key", "Invalid service key: no active IAP service uses it. Check "
                                  "the key configured on the provider (rotating a key invalidates the old one).")

@@ -124,7 +124,9 @@ class IapPlatformTransaction(models.Model):
         token, units = request["account_token"], request["units"]
         if token.endswith(DISABLED_SUFFIX):
             raise service._credit_error("account_disabled", units, dbuuid=request["dbuuid"])
-        account = self.env["iap.platform.account"]._find_or_create(service, token, request["dbuuid"])._lock()
+        accounts = self.env["iap.platform.account"]
+        account = accounts._find_locked(service, token) or accounts._find_or_create(service, token,
+                                                                                  request["dbuuid"])._lock()
         account._expire_overdue()
         account._grant_trial(request["dbuuid"])
         _check_funds(account, units, request["dbuuid"])
