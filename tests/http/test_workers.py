@@ -149,11 +149,14 @@ def test_a_storm_of_sigterms_still_stops_the_server(config, server_process):
     window is too narrow to hit on demand, so this only shows that the stop holds under the storm."""
     import os
     import signal
+    import time
 
     server = server_process(config, workers=2)
     assert post(server.url + "/http_test/sleep", seconds=0).status_code == 200
-    children = descendant_pids(server.process.pid)
-    assert len(children) >= 2  # the cron process and the workers
+    deadline = time.monotonic() + 30  # the first worker answers while the next processes may still be forking
+    while len(children := descendant_pids(server.process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(children) >= 2, children  # the cron process and the workers
     for _round in range(200):
         for pid in children:
             with contextlib.suppress(ProcessLookupError):
