@@ -463,33 +463,7 @@ def raise_incident(instance, error: str, kind: str, **values) -> None:
     notify(signals.saga_incident, instance, error=error, kind=kind)
 
 
-# -- waiting and resuming ------------------------------------------------------------------------------
-def wait_timeout(instance, version: int) -> str:
-    """The timeout job of a wait (earlier versions enqueued one per wait): compensate if the instance still
-    waits as it did when enqueued."""
-    instance, _claims = lock(instance)
-    if not current(instance, version, ("waiting",)):
-        return STALE
-    return _time_out(instance)
-
-
-def expire_wait(instance) -> str:
-    """A sweep (``timeouts``) found ``instance``'s wait past its deadline: compensate if it still waits so."""
-    instance, _claims = lock(instance)
-    if instance.status != "waiting" or not instance.wait_deadline or instance.wait_deadline > now():
-        return STALE
-    return _time_out(instance)
-
-
-def _time_out(instance) -> str:
-    definition = definition_for(instance.env, instance.saga_type)
-    step = definition.get_step(instance.current_step)
-    reason = f"no {step.wait_for} within {step.wait_seconds(instance.env):g} s"
-    begin_compensation(instance, definition, f"{step.name}: {reason}",
-                       executions=(execution(instance, waiting_try(instance, step), "timed_out", reason),))
-    return "timed_out"
-
-
+# -- resuming ----------------------------------------------------------------------------------------
 def resume_handler(instance, version: int) -> str:
     """The job that runs the failed completion (forward) or failure (compensate) handler again."""
     instance, _claims = lock(instance)

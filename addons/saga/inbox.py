@@ -189,8 +189,7 @@ def settle_kept(instance, definition) -> None:
         step = definition.waiting_step(message.message_type)[0]
         outcome, detail = _late(instance, step, message.message_type, dict(message.payload or {}))
         message.write({"outcome": outcome, "detail": detail})
-    if instance.early_reply:
-        store.write_instance(instance, {"early_reply": False})
+    store.write_instance(instance, {"early_reply": False})
 
 
 def _early_messages(instance, outcomes: tuple[str, ...] = ("early",)):

@@ -67,6 +67,32 @@ def _enqueue(env, saga_type: str, deadline: dt.datetime) -> None:
         description=label(saga_type))._saga_sweep_waits(saga_type)
 
 
+def wait_timeout(instance, version: int) -> str:
+    """The timeout job of a wait (earlier versions enqueued one per wait): compensate if the instance still
+    waits as it did when enqueued."""
+    instance, _claims = engine.lock(instance)
+    if not engine.current(instance, version, ("waiting",)):
+        return engine.STALE
+    return _time_out(instance)
+
+
+def expire_wait(instance) -> str:
+    """A sweep found ``instance``'s wait past its deadline: compensate if it still waits so."""
+    instance, _claims = engine.lock(instance)
+    if instance.status != "waiting" or not instance.wait_deadline or instance.wait_deadline > engine.now():
+        return engine.STALE
+    return _time_out(instance)
+
+
+def _time_out(instance) -> str:
+    definition = engine.definition_for(instance.env, instance.saga_type)
+    step = definition.get_step(instance.current_step)
+    reason = f"no {step.wait_for} within {step.wait_seconds(instance.env):g} s"
+    engine.begin_compensation(instance, definition, f"{step.name}: {reason}", executions=(
+        engine.execution(instance, engine.waiting_try(instance, step), "timed_out", reason),))
+    return "timed_out"
+
+
 def sweep(env, saga_type: str) -> str:
     """Time out the waits of ``saga_type`` past their deadline (at most ``BATCH``); see to the next sweep."""
     now = engine.now()
@@ -76,7 +102,7 @@ def sweep(env, saga_type: str) -> str:
     ended = 0
     for instance in due:
         with env.cr.savepoint():
-            ended += engine.expire_wait(instance) == "timed_out"
+            ended += expire_wait(instance) == "timed_out"
     _see_to_next(env, saga_type, now if len(due) == BATCH else None)
     return f"{ended} timed out"
 

@@ -139,7 +139,7 @@ class SagaInstance(models.Model):
         return engine.execute(self, step, phase, attempt, version)
 
     def _saga_wait_timeout(self, version: int) -> str:
-        return engine.wait_timeout(self, version)
+        return timeouts.wait_timeout(self, version)
 
     def _saga_resume(self, version: int) -> str:
         return engine.resume_handler(self, version)
